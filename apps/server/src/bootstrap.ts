@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { createAuth } from './auth/auth.ts';
+import { createSignInAuditor } from './auth/sign-in-audit.ts';
+import type { Config } from './config.ts';
+import { type Database, openDatabase } from './db/client.ts';
+import { runMigrations } from './db/migrate.ts';
+import { type Clock, systemClock } from './lib/clock.ts';
+import { createKeyRing, loadOrCreateSecret } from './lib/keys.ts';
+import { createOutboxTransport, createSmtpTransport, type MailTransport } from './mail/mail.transport.ts';
+import type { Services } from './services.ts';
+
+export type ServiceOverrides = {
+  database?: Database;
+  clock?: Clock;
+  mail?: MailTransport;
+  rateLimit?: { window: number; max: number; signInMax: number };
+};
+
+/** Opens the database, migrates it and wires every service. */
+export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
+  const database = overrides.database ?? (await openDatabase(config.database));
+  await runMigrations(database);
+  const clock = overrides.clock ?? systemClock;
+  const keys = createKeyRing(loadOrCreateSecret(config.secretKey, config.dataDir));
+  const mail =
+    overrides.mail ??
+    (config.smtpUrl ? createSmtpTransport(config.smtpUrl, config.mailFrom) : createOutboxTransport(database.db));
+  const auth = createAuth({
+    config,
+    db: database.db,
+    mail,
+    keys,
+    clock,
+    onSignInAttempt: createSignInAuditor(database.db, clock),
+    rateLimit: overrides.rateLimit ?? { window: 60, max: 300, signInMax: 10 },
+  });
+  return { config, database, clock, mail, keys, auth, version: readVersion() };
+}
+
+function readVersion(): string {
+  try {
+    const url = new URL('../package.json', import.meta.url);
+    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}

@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import * as schema from './schema/index.ts';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Either the database or a transaction on it: repositories accept both. */
+export type Queryable = Db | Tx;
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+/** A raw SQL runner for the few places that need one (migrations, pg-boss, benchmarks). */
+export type RawSql = {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  /** Several statements, no parameters. */
+  exec(text: string): Promise<void>;
+};
+
+export type Database = {
+  kind: DatabaseKind;
+  db: Db;
+  raw: RawSql;
+  /** How pg-boss reaches this database: its own pool on PostgreSQL, our connection on PGlite. */
+  jobs: { connectionString: string } | { db: { executeSql(text: string, values: unknown[]): Promise<{ rows: unknown[] }> } };
+  close(): Promise<void>;
+};
+
+export type DatabaseOptions =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'pglite'; dataDir: string | null };
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 20 });
+    // A broken idle connection must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    const db = drizzlePg(pool, { schema, casing: 'snake_case' }) as unknown as Db;
+    return {
+      kind: 'postgres',
+      db,
+      raw: {
+        query: async (text, params) => {
+          const r = await pool.query(text, params as unknown[] | undefined);
+          return { rows: r.rows };
+        },
+        exec: async (text) => {
+          await pool.query(text);
+        },
+      },
+      jobs: { connectionString: options.url },
+      close: () => pool.end(),
+    };
+  }
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema, casing: 'snake_case' }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    raw: {
+      query: async <R>(text: string, params?: unknown[]) => {
+        const r = await client.query<R>(text, params as unknown[] | undefined);
+        return { rows: r.rows };
+      },
+      exec: async (text) => {
+        await client.exec(text);
+      },
+    },
+    jobs: {
+      db: {
+        // PGlite takes parameters only for a single statement; pg-boss's schema scripts
+        // are several statements without parameters.
+        executeSql: async (text, values) => {
+          if (values && values.length > 0) return client.query(text, values);
+          const results = await client.exec(text);
+          return { rows: results.at(-1)?.rows ?? [] };
+        },
+      },
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,4 @@
+export * from './audit.schema.ts';
+export * from './auth.schema.ts';
+export * from './mail.schema.ts';
+export * from './workspaces.schema.ts';

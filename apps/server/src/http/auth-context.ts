@@ -1,0 +1,105 @@
+import { and, eq } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
+import { members, type WorkspaceRole, workspaces } from '../db/schema/index.ts';
+import { withTenant } from '../db/tenant.ts';
+import { AppError, forbidden, unauthenticated } from '../lib/errors.ts';
+import type { Services } from '../services.ts';
+import { toFetchHeaders } from './request-headers.ts';
+
+export type SignedIn = {
+  user: {
+    id: string;
+    email: string;
+    name: string;
+    emailVerified: boolean;
+    twoFactorEnabled: boolean;
+    isInstanceAdmin: boolean;
+  };
+  session: { id: string; token: string; activeWorkspaceId: string | null };
+};
+
+export type InWorkspace = SignedIn & { workspaceId: string; role: WorkspaceRole };
+
+const ROLE_RANK: Record<WorkspaceRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
+
+export function roleAtLeast(role: WorkspaceRole, min: WorkspaceRole): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[min];
+}
+
+const cache = new WeakMap<FastifyRequest, SignedIn | null>();
+
+/** The signed-in user and session of this request, or null. */
+export async function currentUser(services: Services, request: FastifyRequest): Promise<SignedIn | null> {
+  if (cache.has(request)) return cache.get(request) ?? null;
+  const result = await services.auth.api.getSession({ headers: toFetchHeaders(request) });
+  let signedIn: SignedIn | null = null;
+  if (result && !result.user.deletedAt) {
+    const u = result.user;
+    signedIn = {
+      user: {
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        emailVerified: u.emailVerified,
+        twoFactorEnabled: Boolean(u.twoFactorEnabled),
+        isInstanceAdmin: Boolean(u.isInstanceAdmin),
+      },
+      session: {
+        id: result.session.id,
+        token: result.session.token,
+        activeWorkspaceId: (result.session.activeWorkspaceId as string | null | undefined) ?? null,
+      },
+    };
+  }
+  cache.set(request, signedIn);
+  return signedIn;
+}
+
+export async function requireUser(services: Services, request: FastifyRequest): Promise<SignedIn> {
+  const signedIn = await currentUser(services, request);
+  if (!signedIn) throw unauthenticated();
+  return signedIn;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The workspace this request acts in (the `X-Tillit-Workspace` header, else the session's
+ * active workspace) and the user's role there. Membership is read on every request, so a
+ * removed member loses access at once. A workspace that requires two-factor
+ * authentication refuses members who have not enabled it.
+ */
+export async function requireMember(
+  services: Services,
+  request: FastifyRequest,
+  minRole: WorkspaceRole = 'viewer',
+  options: { allowWithoutTwoFactor?: boolean } = {},
+): Promise<InWorkspace> {
+  const signedIn = await requireUser(services, request);
+  const header = request.headers['x-tillit-workspace'];
+  const workspaceId = (typeof header === 'string' && header) || signedIn.session.activeWorkspaceId;
+  if (!workspaceId) throw new AppError('no_workspace', 409, 'Choose or create a workspace first.');
+  if (!UUID.test(workspaceId)) {
+    throw new AppError('bad_request', 400, 'X-Tillit-Workspace must be a workspace id.', {
+      'x-tillit-workspace': 'must be a UUID',
+    });
+  }
+  const row = await withTenant(services.database.db, { workspaceId, userId: signedIn.user.id }, async (tx) => {
+    const [r] = await tx
+      .select({ role: members.role, requireTwoFactor: workspaces.requireTwoFactor })
+      .from(members)
+      .innerJoin(workspaces, eq(workspaces.workspaceId, members.workspaceId))
+      .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, signedIn.user.id)));
+    return r;
+  });
+  if (!row) throw forbidden('You are not a member of this workspace.');
+  if (row.requireTwoFactor && !signedIn.user.twoFactorEnabled && !options.allowWithoutTwoFactor) {
+    throw new AppError(
+      'two_factor_required',
+      403,
+      'This workspace requires two-factor authentication. Turn it on under Security first.',
+    );
+  }
+  if (!roleAtLeast(row.role, minRole)) throw forbidden(`This needs the ${minRole} role or higher.`);
+  return { ...signedIn, workspaceId, role: row.role };
+}

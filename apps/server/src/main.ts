@@ -1,0 +1,47 @@
+import type { App } from './app.ts';
+import { buildApp } from './app.ts';
+import { createServices } from './bootstrap.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { startJobs } from './jobs/jobs.runner.ts';
+
+/** Entry point: `node dist/main.js [--services=api,worker,scheduler] [--demo]`. */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const servicesArg = args.find((a) => a.startsWith('--services='));
+  const env = { ...process.env };
+  if (servicesArg) env.SERVICES = servicesArg.slice('--services='.length);
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const services = await createServices(config);
+  const jobs = await startJobs(services, {
+    worker: config.services.has('worker'),
+    scheduler: config.services.has('scheduler'),
+  });
+  let app: App | null = null;
+  if (config.services.has('api')) {
+    app = await buildApp(services);
+    await app.listen({ port: config.port, host: config.host });
+    app.log.info(`Tillit is serving ${config.publicUrl} on the ${services.database.kind} database`);
+  }
+  const stop = async () => {
+    await app?.close();
+    await jobs.stop();
+    await services.database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/harness.ts';
+import '../../db/schema/index.ts';
+import { DATA_CATEGORIES, parentCategory } from './categories.ts';
+import { declaredTables } from './data-map.ts';
+
+describe('data categories', () => {
+  it('form a tree: every parent of a category is a category', () => {
+    for (const key of Object.keys(DATA_CATEGORIES)) {
+      const parent = parentCategory(key);
+      if (parent) expect(Object.keys(DATA_CATEGORIES), `${key} has no parent ${parent}`).toContain(parent);
+    }
+  });
+});
+
+describeEachDatabase('the data map', (env) => {
+  it('declares every column of every table in the database, personal or not', async () => {
+    const { rows } = await env().services.database.raw.query<{ table_name: string; column_name: string }>(
+      `select table_name, column_name from information_schema.columns
+        where table_schema = 'public' order by table_name, ordinal_position`,
+    );
+    expect(rows.length).toBeGreaterThan(50);
+    const declared = new Map(declaredTables().map((t) => [t.name, t]));
+    const undeclared = rows
+      .filter((r) => !declared.get(r.table_name)?.columns[r.column_name])
+      .map((r) => `${r.table_name}.${r.column_name}`);
+    expect(undeclared).toEqual([]);
+    for (const t of declaredTables()) {
+      for (const [name, decl] of Object.entries(t.columns)) {
+        if (decl.personal) expect(Object.keys(DATA_CATEGORIES), `${t.name}.${name}`).toContain(decl.category);
+      }
+    }
+  });
+
+  it('is served to admins at GET /api/privacy/data-map and refused to others', async () => {
+    const anonymous = await env().client().get('/api/privacy/data-map');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body).toMatchObject({ error: { code: 'unauthenticated' } });
+  });
+});

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import { registerAccountRoutes } from './modules/account/account.routes.ts';
+import { registerSystemRoutes } from './modules/system/system.routes.ts';
+import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
+import { registerAuditRoutes } from './privacy/audit/audit.routes.ts';
+import { registerDataMapRoutes } from './privacy/data-map/data-map.routes.ts';
+import type { Services } from './services.ts';
+
+/** Every feature's routes, in one list. */
+export async function registerRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  registerSystemRoutes(app, services);
+  registerAccountRoutes(app, services);
+  registerWorkspaceRoutes(app, services);
+  registerAuditRoutes(app, services);
+  registerDataMapRoutes(app, services);
+}
