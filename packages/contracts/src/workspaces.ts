@@ -1,0 +1,2 @@
+// Zod schemas of the workspace API (workspaces, members, invitations, teams). Shared by server and web.
+export {};
