@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
+import { registerOutboxRoutes } from './modules/outbox/outbox.routes.ts';
 import { registerSystemRoutes } from './modules/system/system.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
 import { registerAuditRoutes } from './privacy/audit/audit.routes.ts';
@@ -12,5 +13,6 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerAccountRoutes(app, services);
   registerWorkspaceRoutes(app, services);
   registerAuditRoutes(app, services);
+  registerOutboxRoutes(app, services);
   registerDataMapRoutes(app, services);
 }
