@@ -27,7 +27,9 @@ export type Database = {
   db: Db;
   raw: RawSql;
   /** How pg-boss reaches this database: its own pool on PostgreSQL, our connection on PGlite. */
-  jobs: { connectionString: string } | { db: { executeSql(text: string, values: unknown[]): Promise<{ rows: unknown[] }> } };
+  jobs:
+    | { connectionString: string }
+    | { db: { executeSql(text: string, values: unknown[]): Promise<{ rows: unknown[] }> } };
   close(): Promise<void>;
 };
 
