@@ -178,6 +178,20 @@ export class TestClient {
   delete<T = Record<string, unknown>>(url: string, body?: unknown, headers?: Record<string, string>) {
     return this.request<T>('DELETE', url, body, headers);
   }
+  /** Takes the Set-Cookie headers of a response made outside this client (e.g. a direct
+   *  `auth.api` call with `asResponse: true`) into the jar. */
+  setCookiesFrom(headers: Headers): void {
+    for (const c of headers.getSetCookie()) {
+      const [pair, ...attrs] = c.split(';');
+      const eq = pair?.indexOf('=') ?? -1;
+      if (!pair || eq < 0) continue;
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /max-age=0\b/i.test(a.trim())) || value === '';
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
   hasSession(): boolean {
     return [...this.cookies.keys()].some((k) => k.includes('session_token'));
   }
