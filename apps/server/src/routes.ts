@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.ts';
+import { registerSetupRoutes } from './modules/setup/setup.routes.ts';
 import { registerSystemRoutes } from './modules/system/system.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
 import { registerAuditRoutes } from './privacy/audit/audit.routes.ts';
@@ -11,6 +12,7 @@ import type { Services } from './services.ts';
 export async function registerRoutes(app: FastifyInstance, services: Services): Promise<void> {
   registerSystemRoutes(app, services);
   registerAccountRoutes(app, services);
+  registerSetupRoutes(app, services);
   registerWorkspaceRoutes(app, services);
   registerAuditRoutes(app, services);
   registerOutboxRoutes(app, services);

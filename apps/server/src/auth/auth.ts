@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { passkey } from '@better-auth/passkey';
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
@@ -7,10 +8,12 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { accounts, passkeys, rateLimits, sessions, twoFactors, users, verifications } from '../db/schema/index.ts';
 import type { Clock } from '../lib/clock.ts';
-import { newId } from '../lib/ids.ts';
+import { INSTANCE_SCOPE, newId } from '../lib/ids.ts';
 import type { KeyRing } from '../lib/keys.ts';
 import type { MailTransport } from '../mail/mail.transport.ts';
+import { recordAudit } from '../privacy/audit/audit.service.ts';
 import { authEmails } from './auth.emails.ts';
+import { workspacesOfUser } from './sign-in-audit.ts';
 
 export type AuthDeps = {
   config: Config;
@@ -40,6 +43,20 @@ const SIGN_IN_PATHS: Record<string, SignInAttempt['method']> = {
   '/two-factor/verify-backup-code': 'two_factor',
   '/passkey/verify-authentication': 'passkey',
 };
+
+/** Fields an account gets at creation that no client may send (better-auth's `input: false`
+ *  fields): the account service sets them for one sign-up call. */
+export type NewAccountExtras = { ageConfirmedMin: number; isInstanceAdmin?: boolean };
+
+const newAccountExtras = new AsyncLocalStorage<NewAccountExtras>();
+
+/** Runs `fn` (a server-side sign-up) so that the user row it creates carries `extras`, in
+ *  the same insert: no account exists, even briefly, without its age confirmation. */
+export function withNewAccountExtras<T>(extras: NewAccountExtras, fn: () => Promise<T>): Promise<T> {
+  return newAccountExtras.run(extras, fn);
+}
+
+type SessionInfo = { user: { id: string; twoFactorEnabled?: boolean | null }; session: { id: string } | null } | null;
 
 export function createAuth(deps: AuthDeps) {
   const { config } = deps;
@@ -134,7 +151,21 @@ export function createAuth(deps: AuthDeps) {
     databaseHooks: {
       user: {
         create: {
-          before: async (user) => ({ data: { ...user, createdAt: deps.clock.now(), updatedAt: deps.clock.now() } }),
+          before: async (user) => {
+            const extras = newAccountExtras.getStore();
+            // Accounts are created only through our own sign-up and first-run services,
+            // which always say which age was confirmed.
+            if (!extras) return false;
+            return {
+              data: {
+                ...user,
+                ageConfirmedMin: extras.ageConfirmedMin,
+                isInstanceAdmin: extras.isInstanceAdmin ?? false,
+                createdAt: deps.clock.now(),
+                updatedAt: deps.clock.now(),
+              },
+            };
+          },
         },
       },
       session: {
@@ -154,21 +185,46 @@ export function createAuth(deps: AuthDeps) {
     },
     hooks: {
       after: createAuthMiddleware(async (ctx) => {
-        const method = SIGN_IN_PATHS[ctx.path];
-        if (!method) return;
+        const returned = ctx.context.returned as unknown;
+        const failed = returned instanceof Error || (returned instanceof Response && returned.status >= 400);
         const headers = ctx.request?.headers ?? ctx.headers;
         const ip = headers?.get('x-tillit-client-ip') ?? null;
         const userAgent = headers?.get('user-agent') ?? null;
+        // The session the request came with (better-auth loads it for endpoints that need one).
+        const before = (ctx.context.session ?? null) as SessionInfo;
+        if (
+          !failed &&
+          before?.session &&
+          (ctx.path === '/two-factor/verify-totp' || ctx.path === '/two-factor/disable')
+        ) {
+          // A signed-in user confirming a new authenticator (the first verified code turns
+          // two-factor on) or turning it off: a security event, not a sign-in.
+          const wasOn = Boolean(before.user.twoFactorEnabled);
+          const action =
+            ctx.path === '/two-factor/disable'
+              ? wasOn
+                ? 'auth.two_factor_disabled'
+                : null
+              : !wasOn && ctx.context.newSession
+                ? 'auth.two_factor_enabled'
+                : null;
+          if (action) await auditSecurityEvent(deps, before.user.id, action, { ip, userAgent });
+          return;
+        }
+        const method = SIGN_IN_PATHS[ctx.path];
+        if (!method) return;
+        if (method === 'two_factor' && before?.session) return;
         const newSession = ctx.context.newSession;
-        const returned = ctx.context.returned as unknown;
-        const failed = returned instanceof Error || (returned instanceof Response && returned.status >= 400);
         const body = (ctx.body ?? {}) as { email?: unknown };
         const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : null;
         if (newSession && !failed) {
+          // This hook runs before the two-factor plugin's own: a correct password of an
+          // account with two-factor on is not yet a sign-in (the plugin answers with
+          // twoFactorRedirect and the second factor completes it).
+          if (method === 'password' && newSession.user.twoFactorEnabled) return;
           await deps.onSignInAttempt({ ok: true, method, userId: newSession.user.id, email, ip, userAgent });
           return;
         }
-        // A password sign-in that now waits for the second factor is not a failure.
         const wantsSecondFactor =
           returned && typeof returned === 'object' && 'twoFactorRedirect' in (returned as Record<string, unknown>);
         if (wantsSecondFactor) return;
@@ -185,3 +241,24 @@ export function createAuth(deps: AuthDeps) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** Records an account security event in the audit chain of each of the user's workspaces
+ *  (the instance's chain when they have none), so that every admin who relies on the
+ *  account sees it. */
+async function auditSecurityEvent(
+  deps: AuthDeps,
+  userId: string,
+  action: string,
+  personal: { ip: string | null; userAgent: string | null },
+): Promise<void> {
+  const chains = await workspacesOfUser(deps.db, userId);
+  if (chains.length === 0) chains.push(INSTANCE_SCOPE);
+  for (const workspaceId of chains) {
+    await recordAudit(
+      deps.db,
+      workspaceId,
+      { actor: { kind: 'user', id: userId }, action, subjectUserId: userId, personal },
+      deps.clock.now(),
+    );
+  }
+}

@@ -1,2 +1,2 @@
 // Every job module is imported here once, so that its definition registers itself.
-export {};
+import '../modules/account/account.jobs.ts';

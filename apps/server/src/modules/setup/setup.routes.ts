@@ -1,0 +1,30 @@
+import { ZErrorBody, ZFirstRunBody, ZFirstRunDone } from '@tillit/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { toFetchHeaders } from '../../http/request-headers.ts';
+import type { Services } from '../../services.ts';
+import { completeFirstRun } from './setup.service.ts';
+
+export function registerSetupRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/api/setup/first-run',
+    {
+      schema: {
+        tags: ['setup'],
+        summary: 'Create the instance admin account and the first workspace (only while GET /api/setup says firstRun)',
+        security: [],
+        body: ZFirstRunBody,
+        response: { 201: ZFirstRunDone, 409: ZErrorBody, 422: ZErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const done = await completeFirstRun(services, request.body, toFetchHeaders(request));
+      reply.header('set-cookie', done.setCookies);
+      return reply.status(201).send({
+        user: { id: done.userId, email: done.email },
+        workspace: { workspaceId: done.workspaceId },
+      });
+    },
+  );
+}

@@ -1,0 +1,98 @@
+import { expect, it } from 'vitest';
+import { describeEachDatabase } from '../../../test/harness.ts';
+import { users } from '../../db/schema/index.ts';
+import { DEFAULT_PASSWORD } from '../account/account.testing.ts';
+
+const body = (email: string) => ({
+  account: { email, password: DEFAULT_PASSWORD, firstName: 'Ada', lastName: 'Admin', dateOfBirth: '1985-01-31' },
+  workspace: { name: 'Fjord Consulting', country: 'NO', region: 'no' },
+});
+
+describeEachDatabase('first run', (env) => {
+  it('refuses bad input with the field named and writes nothing', async () => {
+    const c = env().client();
+    const cases: [unknown, string][] = [
+      [{ ...body('a@example.test'), extra: 1 }, 'extra'],
+      [{ ...body('not-an-email') }, 'account.email'],
+      [{ ...body('a@example.test'), workspace: { name: 'X', country: 'XX', region: 'no' } }, 'workspace.country'],
+      [{ ...body('a@example.test'), workspace: { name: 'X', country: 'NO', region: 'mars' } }, 'workspace.region'],
+      [
+        { ...body('a@example.test'), workspace: { name: 'x'.repeat(500), country: 'NO', region: 'no' } },
+        'workspace.name',
+      ],
+      [
+        { ...body('a@example.test'), account: { ...body('a@example.test').account, dateOfBirth: '2020-01-01' } },
+        'dateOfBirth',
+      ],
+      [
+        { ...body('a@example.test'), account: { ...body('a@example.test').account, password: 123 } },
+        'account.password',
+      ],
+    ];
+    for (const [payload, field] of cases) {
+      const res = await c.post<{ error: { fields: Record<string, string> } }>('/api/setup/first-run', payload);
+      expect(res.status, JSON.stringify(payload)).toBe(422);
+      expect(Object.keys(res.body.error.fields)).toContain(field);
+    }
+    const bad = await c.post('/api/setup/first-run', '{"account":');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'invalid_json' } });
+    expect((await c.get('/api/setup')).body).toMatchObject({ firstRun: true });
+  });
+
+  it('refuses sign-up before the first run', async () => {
+    const res = await env().client().post('/api/account/sign-up', {
+      email: 'early@example.test',
+      password: DEFAULT_PASSWORD,
+      firstName: 'E',
+      lastName: 'Arly',
+      dateOfBirth: '1990-01-01',
+    });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ error: { code: 'setup_required' } });
+  });
+
+  it('creates the instance admin and the first workspace, signed in; only once, even when raced', async () => {
+    const a = env().client();
+    const b = env().client();
+    const [ra, rb] = await Promise.all([
+      a.post<{ user: { id: string }; workspace: { workspaceId: string } }>(
+        '/api/setup/first-run',
+        body('ada@example.test'),
+      ),
+      b.post('/api/setup/first-run', body('bob@example.test')),
+    ]);
+    const statuses = [ra.status, rb.status].sort();
+    expect(statuses).toEqual([201, 409]);
+    const winner = ra.status === 201 ? a : b;
+    const loser = ra.status === 201 ? rb : ra;
+    expect(loser.body).toMatchObject({ error: { code: 'already_set_up' } });
+    const allUsers = await env().services.database.db.select().from(users);
+    expect(allUsers).toHaveLength(1);
+    const [admin] = allUsers;
+    expect(admin?.isInstanceAdmin).toBe(true);
+    expect(admin?.ageConfirmedMin).toBe(13);
+    expect(winner.hasSession()).toBe(true);
+    const me = await winner.get<{
+      id: string;
+      isInstanceAdmin: boolean;
+      activeWorkspaceId: string;
+      workspaces: { role: string; workspaceId: string }[];
+    }>('/api/account/me');
+    expect(me.status).toBe(200);
+    expect(me.body.id).toBe(admin?.id);
+    expect(me.body.isInstanceAdmin).toBe(true);
+    expect(me.body.workspaces).toEqual([expect.objectContaining({ role: 'owner', name: 'Fjord Consulting' })]);
+    expect(me.body.activeWorkspaceId).toBe(me.body.workspaces[0]?.workspaceId);
+    const rows = await env().services.database.raw.query<{ role: string }>(
+      'select role from members where user_id = $1',
+      [admin?.id],
+    );
+    expect(rows.rows).toEqual([{ role: 'owner' }]);
+    expect(env().mail.sent.some((m) => m.kind === 'verify_email' && m.to === admin?.email)).toBe(true);
+    expect((await env().client().get('/api/setup')).body).toMatchObject({ firstRun: false });
+    const again = await env().client().post('/api/setup/first-run', body('eve@example.test'));
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ error: { code: 'already_set_up' } });
+  });
+});
