@@ -9,7 +9,12 @@ describeEachDatabase('HTTP boundary', (env) => {
     const crossSite = await c.post('/api/audit/verify', {}, { cookie, origin: 'https://evil.example' });
     expect(crossSite.status).toBe(403);
     expect(crossSite.body).toMatchObject({ error: { code: 'csrf' } });
-    const noOrigin = await env().app.inject({ method: 'POST', url: '/api/audit/verify', headers: { cookie }, payload: {} });
+    const noOrigin = await env().app.inject({
+      method: 'POST',
+      url: '/api/audit/verify',
+      headers: { cookie },
+      payload: {},
+    });
     expect(noOrigin.statusCode).toBe(403);
     // From our own origin the request passes the CSRF check and meets authentication.
     const sameOrigin = await c.post('/api/audit/verify', {}, { cookie });
@@ -24,7 +29,9 @@ describeEachDatabase('HTTP boundary', (env) => {
       payload: '{"a": ',
     });
     expect(res.statusCode).toBe(400);
-    expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'invalid_json', fields: { body: expect.any(String) } } });
+    expect(JSON.parse(res.body)).toMatchObject({
+      error: { code: 'invalid_json', fields: { body: expect.any(String) } },
+    });
     expect(res.body).not.toMatch(/at .*\.ts|SyntaxError/);
   });
 

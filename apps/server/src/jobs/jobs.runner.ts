@@ -10,11 +10,16 @@ export type JobsHandle = { boss: PgBoss | null; stop(): Promise<void> };
  * cron schedules. Both run in one process by default; on several machines, run as many
  * workers as needed and the scheduler anywhere (pg-boss keeps schedules singleton).
  */
-export async function startJobs(services: Services, roles: { worker: boolean; scheduler: boolean }): Promise<JobsHandle> {
+export async function startJobs(
+  services: Services,
+  roles: { worker: boolean; scheduler: boolean },
+): Promise<JobsHandle> {
   if (!roles.worker && !roles.scheduler) return { boss: null, stop: async () => {} };
   const target = services.database.jobs;
   const boss = new PgBoss({
-    ...('connectionString' in target ? { connectionString: target.connectionString, max: 4 } : { db: target.db as PgBoss.Db }),
+    ...('connectionString' in target
+      ? { connectionString: target.connectionString, max: 4 }
+      : { db: target.db as PgBoss.Db }),
     schema: 'pgboss',
     schedule: roles.scheduler,
     supervise: true,
