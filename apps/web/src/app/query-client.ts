@@ -1,0 +1,34 @@
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
+import { ApiError } from '../lib/api.ts';
+
+type Handlers = { onTwoFactorRequired: () => void; onSignedOut: () => void };
+let handlers: Handlers = { onTwoFactorRequired: () => {}, onSignedOut: () => {} };
+
+/** The router registers where a 2FA requirement or an ended session should lead. */
+export function setGlobalErrorHandlers(next: Handlers): void {
+  handlers = next;
+}
+
+function onQueryError(error: unknown): void {
+  if (!(error instanceof ApiError)) return;
+  if (error.status === 403 && error.code === 'two_factor_required') handlers.onTwoFactorRequired();
+  else if (error.status === 401) handlers.onSignedOut();
+}
+
+// A write may answer 401 for a wrong password or code: only the 2FA requirement leads away.
+function onMutationError(error: unknown): void {
+  if (error instanceof ApiError && error.status === 403 && error.code === 'two_factor_required') {
+    handlers.onTwoFactorRequired();
+  }
+}
+
+export const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: onQueryError }),
+  mutationCache: new MutationCache({ onError: onMutationError }),
+  defaultOptions: {
+    queries: {
+      retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
+      refetchOnWindowFocus: false,
+    },
+  },
+});

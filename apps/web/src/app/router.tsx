@@ -1,0 +1,213 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
+import { meQuery, setupQuery, type TSetup } from '../features/account/account.api.ts';
+import { MyAccountPage } from '../features/account/my-account.page.tsx';
+import { AuditPage } from '../features/audit/audit.page.tsx';
+import { ForgotPasswordPage } from '../features/auth/forgot-password.page.tsx';
+import { InvitePage } from '../features/auth/invite.page.tsx';
+import { ResetPasswordPage } from '../features/auth/reset-password.page.tsx';
+import { SignInPage } from '../features/auth/sign-in.page.tsx';
+import { SignUpPage } from '../features/auth/sign-up.page.tsx';
+import { DataMapPage } from '../features/data-map/data-map.page.tsx';
+import { HomePage } from '../features/home/home.page.tsx';
+import { InvitationsPage } from '../features/invitations/invitations.page.tsx';
+import { MembersPage } from '../features/members/members.page.tsx';
+import { OutboxPage } from '../features/outbox/outbox.page.tsx';
+import { SecurityPage } from '../features/security/security.page.tsx';
+import { FirstRunPage } from '../features/setup/first-run.page.tsx';
+import { TeamsPage } from '../features/teams/teams.page.tsx';
+import { NewWorkspacePage } from '../features/workspaces/new-workspace.page.tsx';
+import { WorkspaceSettingsPage } from '../features/workspaces/workspace-settings.page.tsx';
+import { ApiError } from '../lib/api.ts';
+import { applyAccountLocale } from '../lib/i18n.ts';
+import { NotFound, RouteError } from './errors.tsx';
+import { queryClient, setGlobalErrorHandlers } from './query-client.ts';
+import { Shell } from './shell.tsx';
+
+type RouterContext = { queryClient: QueryClient };
+
+/** Only same-site paths may be a redirect target. */
+export function safeRedirect(value: unknown): string | undefined {
+  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') ? value : undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+async function loadSetup(qc: QueryClient): Promise<TSetup> {
+  try {
+    return await qc.ensureQueryData(setupQuery);
+  } catch (err) {
+    // An instance that cannot answer the setup question is not a first run.
+    if (err instanceof ApiError) return { firstRun: false, mail: 'smtp' };
+    throw err;
+  }
+}
+
+async function loadMe(qc: QueryClient) {
+  const me = await qc.ensureQueryData(meQuery);
+  if (me) applyAccountLocale(me.locale);
+  return me;
+}
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: Outlet,
+  notFoundComponent: NotFound,
+  errorComponent: RouteError,
+});
+
+const setupRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/setup',
+  beforeLoad: async ({ context }) => {
+    const setup = await loadSetup(context.queryClient);
+    if (!setup.firstRun) throw redirect({ to: '/' });
+  },
+  component: FirstRunPage,
+});
+
+/** Pages for people who are not signed in: a signed-in visitor goes on to where they were headed. */
+async function guestOnly(context: RouterContext, target: string | undefined) {
+  const setup = await loadSetup(context.queryClient);
+  if (setup.firstRun) throw redirect({ to: '/setup' });
+  const me = await loadMe(context.queryClient);
+  if (me) throw redirect({ href: target ?? '/' });
+}
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-in',
+  validateSearch: (s: Record<string, unknown>): { redirect?: string; notice?: string } => ({
+    redirect: safeRedirect(s.redirect),
+    notice: str(s.notice),
+  }),
+  beforeLoad: ({ context, search }) => guestOnly(context, search.redirect),
+  component: SignInPage,
+});
+
+const signUpRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-up',
+  validateSearch: (s: Record<string, unknown>): { redirect?: string } => ({ redirect: safeRedirect(s.redirect) }),
+  beforeLoad: ({ context, search }) => guestOnly(context, search.redirect),
+  component: SignUpPage,
+});
+
+const forgotRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/forgot-password',
+  component: ForgotPasswordPage,
+});
+
+const resetRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/reset-password',
+  validateSearch: (s: Record<string, unknown>): { token?: string; error?: string } => ({
+    token: str(s.token),
+    error: str(s.error),
+  }),
+  component: ResetPasswordPage,
+});
+
+const inviteRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/invite/$token',
+  component: InvitePage,
+});
+
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'app',
+  beforeLoad: async ({ context, location }) => {
+    const setup = await loadSetup(context.queryClient);
+    if (setup.firstRun) throw redirect({ to: '/setup' });
+    const me = await loadMe(context.queryClient);
+    if (!me) throw redirect({ to: '/sign-in', search: { redirect: location.href } });
+    return { me };
+  },
+  component: Shell,
+});
+
+const homeRoute = createRoute({ getParentRoute: () => appRoute, path: '/', component: HomePage });
+const newWorkspaceRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/workspaces/new',
+  component: NewWorkspacePage,
+});
+const workspaceSettingsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/workspace',
+  component: WorkspaceSettingsPage,
+});
+const membersRoute = createRoute({ getParentRoute: () => appRoute, path: '/settings/members', component: MembersPage });
+const invitationsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/invitations',
+  component: InvitationsPage,
+});
+const teamsRoute = createRoute({ getParentRoute: () => appRoute, path: '/settings/teams', component: TeamsPage });
+const securityRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/security',
+  validateSearch: (s: Record<string, unknown>): { reason?: string } => ({ reason: str(s.reason) }),
+  component: SecurityPage,
+});
+const accountRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/account',
+  component: MyAccountPage,
+});
+const auditRoute = createRoute({ getParentRoute: () => appRoute, path: '/settings/audit', component: AuditPage });
+const outboxRoute = createRoute({ getParentRoute: () => appRoute, path: '/settings/outbox', component: OutboxPage });
+const dataMapRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/data-map',
+  component: DataMapPage,
+});
+
+const routeTree = rootRoute.addChildren([
+  setupRoute,
+  signInRoute,
+  signUpRoute,
+  forgotRoute,
+  resetRoute,
+  inviteRoute,
+  appRoute.addChildren([
+    homeRoute,
+    newWorkspaceRoute,
+    workspaceSettingsRoute,
+    membersRoute,
+    invitationsRoute,
+    teamsRoute,
+    securityRoute,
+    accountRoute,
+    auditRoute,
+    outboxRoute,
+    dataMapRoute,
+  ]),
+]);
+
+export const router = createRouter({
+  routeTree,
+  context: { queryClient },
+  defaultPreload: false,
+  scrollRestoration: true,
+});
+
+setGlobalErrorHandlers({
+  onTwoFactorRequired: () => {
+    void router.navigate({ to: '/settings/security', search: { reason: 'two_factor_required' } });
+  },
+  onSignedOut: () => {
+    queryClient.setQueryData(meQuery.queryKey, null);
+    const here = router.state.location.href;
+    if (!here.startsWith('/sign-in')) void router.navigate({ to: '/sign-in', search: { redirect: here } });
+  },
+});
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}

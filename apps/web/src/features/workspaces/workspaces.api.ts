@@ -1,0 +1,123 @@
+import { queryOptions } from '@tanstack/react-query';
+import { api, asList } from '../../lib/api.ts';
+import type { Region, Role } from '../../lib/format.ts';
+
+export type TWorkspaceListItem = {
+  workspaceId: string;
+  name: string;
+  role: Role;
+  country: string;
+  region: Region;
+  active: boolean;
+};
+export type TWorkspace = {
+  workspaceId: string;
+  name: string;
+  country: string;
+  region: Region;
+  requireTwoFactor: boolean;
+  role?: Role;
+};
+export type TCreateWorkspaceInput = { name: string; country: string; region: string };
+export type TUpdateWorkspaceInput = Partial<{
+  name: string;
+  country: string;
+  region: string;
+  requireTwoFactor: boolean;
+}>;
+
+export const workspacesQuery = queryOptions({
+  queryKey: ['workspaces'],
+  queryFn: async () => asList<TWorkspaceListItem>(await api<unknown>('/api/workspaces'), 'workspaces'),
+});
+
+export const currentWorkspaceQuery = queryOptions({
+  queryKey: ['workspaces', 'current'],
+  queryFn: () => api<TWorkspace>('/api/workspaces/current'),
+});
+
+export const createWorkspace = (input: TCreateWorkspaceInput) =>
+  api<TWorkspace>('/api/workspaces', { method: 'POST', body: input });
+export const updateWorkspace = (input: TUpdateWorkspaceInput) =>
+  api<TWorkspace>('/api/workspaces/current', { method: 'PATCH', body: input });
+export const switchWorkspace = (workspaceId: string) =>
+  api<unknown>('/api/workspaces/switch', { method: 'POST', body: { workspaceId } });
+
+// Members, invitations and teams of the active workspace.
+
+export type TTeamRef = { teamId: string; name: string };
+export type TMember = {
+  userId: string;
+  name: string;
+  email: string;
+  role: Role;
+  teams: TTeamRef[];
+  twoFactorEnabled: boolean;
+  joinedAt: string;
+};
+export type TMemberPage = { members: TMember[]; nextAfter?: string | null; next?: string | null };
+
+export type TInvitation = {
+  invitationId: string;
+  email: string;
+  role: Role;
+  teamId: string | null;
+  status: 'pending' | 'accepted' | 'revoked' | 'expired';
+  createdAt: string;
+  expiresAt: string;
+  /** Present when the server hands back the link (e.g. when no mail server is set). */
+  url?: string;
+  link?: string;
+};
+
+export type TTeam = { teamId: string; name: string; memberCount?: number; memberIds?: string[]; createdAt?: string };
+
+export const membersQuery = queryOptions({
+  queryKey: ['members'],
+  queryFn: () => fetchAllMembers(),
+});
+
+/** Every member, page by page: a workspace has at most a few hundred. */
+async function fetchAllMembers(): Promise<TMember[]> {
+  const out: TMember[] = [];
+  let after: string | null | undefined;
+  for (let i = 0; i < 50; i++) {
+    const q = new URLSearchParams({ limit: '200' });
+    if (after) q.set('after', after);
+    const page = await api<TMemberPage>(`/api/members?${q}`);
+    out.push(...page.members);
+    after = page.nextAfter ?? page.next;
+    if (!after) break;
+  }
+  return out;
+}
+
+export const updateMemberRole = (userId: string, role: Role) =>
+  api<TMember>(`/api/members/${encodeURIComponent(userId)}`, { method: 'PATCH', body: { role } });
+export const removeMember = (userId: string) =>
+  api<unknown>(`/api/members/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+
+export const invitationsQuery = queryOptions({
+  queryKey: ['invitations'],
+  queryFn: async () => asList<TInvitation>(await api<unknown>('/api/invitations'), 'invitations'),
+});
+export const createInvitation = (input: { email: string; role: Role; teamId?: string }) =>
+  api<TInvitation | { invitation: TInvitation; url?: string }>('/api/invitations', { method: 'POST', body: input });
+export const revokeInvitation = (invitationId: string) =>
+  api<unknown>(`/api/invitations/${encodeURIComponent(invitationId)}`, { method: 'DELETE' });
+
+export const teamsQuery = queryOptions({
+  queryKey: ['teams'],
+  queryFn: async () => asList<TTeam>(await api<unknown>('/api/teams'), 'teams'),
+});
+export const createTeam = (name: string) => api<TTeam>('/api/teams', { method: 'POST', body: { name } });
+export const renameTeam = (teamId: string, name: string) =>
+  api<TTeam>(`/api/teams/${encodeURIComponent(teamId)}`, { method: 'PATCH', body: { name } });
+export const deleteTeam = (teamId: string) =>
+  api<unknown>(`/api/teams/${encodeURIComponent(teamId)}`, { method: 'DELETE' });
+export const addTeamMember = (teamId: string, userId: string) =>
+  api<unknown>(`/api/teams/${encodeURIComponent(teamId)}/members/${encodeURIComponent(userId)}`, { method: 'PUT' });
+export const removeTeamMember = (teamId: string, userId: string) =>
+  api<unknown>(`/api/teams/${encodeURIComponent(teamId)}/members/${encodeURIComponent(userId)}`, {
+    method: 'DELETE',
+  });

@@ -1,0 +1,3 @@
+import type { Translation } from './en.ts';
+import { en } from './en.ts';
+export const nb: Translation = en;
