@@ -8,6 +8,8 @@ import {
   Modal,
   NativeSelect,
   Paper,
+  PasswordInput,
+  type PasswordInputProps,
   Stack,
   Text,
   Title,
@@ -202,3 +204,9 @@ export const visuallyHidden: CSSProperties = {
   whiteSpace: 'nowrap',
   border: 0,
 };
+
+/** A password input whose show/hide toggle does not also answer to the name "password". */
+export function PasswordField(props: PasswordInputProps) {
+  const { t } = useTranslation();
+  return <PasswordInput visibilityToggleButtonProps={{ 'aria-label': t('common.showTyped') }} {...props} />;
+}

@@ -1,9 +1,9 @@
-import { Badge, Button, Group, Modal, NativeSelect, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Group, Modal, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ErrorAlert, Page, Section, SuccessAlert } from '../../components/ui.tsx';
+import { ErrorAlert, Page, PasswordField, Section, SuccessAlert } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { authClient, unwrap } from '../../lib/auth-client.ts';
 import { countryOptions } from '../../lib/format.ts';
@@ -267,7 +267,7 @@ function DeleteSection() {
         >
           <Stack>
             <Text size="sm">{t('account.deleteIntro')}</Text>
-            <PasswordInput
+            <PasswordField
               name="password"
               label={t('common.password')}
               description={t('account.deletePassword')}

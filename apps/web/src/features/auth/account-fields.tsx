@@ -1,5 +1,6 @@
-import { Group, PasswordInput, TextInput } from '@mantine/core';
+import { Group, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import { PasswordField } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 
 /** The inputs every new account needs. Names match the API's fields so its problems land beside them. */
@@ -34,7 +35,7 @@ export function AccountFields(props: { error: unknown; email?: string; emailRead
         readOnly={props.emailReadOnly}
         error={fieldError(error, 'email')}
       />
-      <PasswordInput
+      <PasswordField
         name="password"
         label={t('common.password')}
         description={t('fields.passwordHint')}

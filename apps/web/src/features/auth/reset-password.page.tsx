@@ -1,8 +1,8 @@
-import { Alert, Anchor, Button, PasswordInput, Stack } from '@mantine/core';
+import { Alert, Anchor, Button, Stack } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
-import { AuthLayout, ErrorAlert } from '../../components/ui.tsx';
+import { AuthLayout, ErrorAlert, PasswordField } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { authClient, unwrap } from '../../lib/auth-client.ts';
 import { readForm } from './account-fields.tsx';
@@ -39,7 +39,7 @@ export function ResetPasswordPage() {
         }}
       >
         <Stack gap="sm">
-          <PasswordInput
+          <PasswordField
             name="password"
             label={t('reset.newPassword')}
             description={t('fields.passwordHint')}

@@ -1,10 +1,10 @@
-import { Alert, Anchor, Button, Checkbox, Divider, Group, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Divider, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AnchorLink } from '../../components/links.tsx';
-import { AuthLayout, ErrorAlert } from '../../components/ui.tsx';
+import { AuthLayout, ErrorAlert, PasswordField } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { authClient, unwrap } from '../../lib/auth-client.ts';
 import { readForm } from './account-fields.tsx';
@@ -134,7 +134,7 @@ export function SignInPage() {
             required
             error={fieldError(password.error, 'email')}
           />
-          <PasswordInput
+          <PasswordField
             name="password"
             label={t('common.password')}
             autoComplete="current-password"

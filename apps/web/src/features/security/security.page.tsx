@@ -6,7 +6,6 @@ import {
   Group,
   List,
   Modal,
-  PasswordInput,
   SimpleGrid,
   Stack,
   Table,
@@ -17,7 +16,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ErrorAlert, Loading, Page, Section, SuccessAlert, visuallyHidden } from '../../components/ui.tsx';
+import {
+  ErrorAlert,
+  Loading,
+  Page,
+  PasswordField,
+  Section,
+  SuccessAlert,
+  visuallyHidden,
+} from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { authClient, unwrap } from '../../lib/auth-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
@@ -150,7 +157,7 @@ function TwoFactorSection() {
           >
             <Stack>
               <Text size="sm">{t('security.enableIntro')}</Text>
-              <PasswordInput
+              <PasswordField
                 name="password"
                 label={t('common.password')}
                 autoComplete="current-password"
@@ -244,7 +251,7 @@ function TwoFactorSection() {
         >
           <Stack>
             <Text size="sm">{t('security.disableIntro')}</Text>
-            <PasswordInput
+            <PasswordField
               name="password"
               label={t('common.password')}
               autoComplete="current-password"

@@ -25,6 +25,7 @@ export const en = {
     optional: 'optional',
     email: 'Email',
     password: 'Password',
+    showTyped: 'Show or hide what you typed',
     firstName: 'First name',
     lastName: 'Last name',
     dateOfBirth: 'Date of birth',
