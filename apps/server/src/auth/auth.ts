@@ -233,7 +233,17 @@ export function createAuth(deps: AuthDeps) {
             returned instanceof Error
               ? ((returned as Error & { body?: { code?: string } }).body?.code ?? returned.message)
               : 'failed';
-          await deps.onSignInAttempt({ ok: false, method, userId: null, email, ip, userAgent, reason: String(reason) });
+          // A wrong second factor: the pending sign-in's cookie says whose account it was.
+          let userId: string | null = null;
+          if (method === 'two_factor') {
+            const cookie = ctx.context.createAuthCookie('two_factor');
+            const identifier = await ctx.getSignedCookie(cookie.name, ctx.context.secret).catch(() => null);
+            if (identifier) {
+              const pending = await ctx.context.internalAdapter.findVerificationValue(identifier).catch(() => null);
+              userId = pending?.value ?? null;
+            }
+          }
+          await deps.onSignInAttempt({ ok: false, method, userId, email, ip, userAgent, reason: String(reason) });
         }
       }),
     },
