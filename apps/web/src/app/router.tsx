@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
-import { meQuery, setupQuery, type TSetup } from '../features/account/account.api.ts';
+import { meQuery, setupQuery, type TMe, type TSetup } from '../features/account/account.api.ts';
 import { MyAccountPage } from '../features/account/my-account.page.tsx';
 import { AuditPage } from '../features/audit/audit.page.tsx';
 import { ForgotPasswordPage } from '../features/auth/forgot-password.page.tsx';
@@ -18,6 +18,7 @@ import { FirstRunPage } from '../features/setup/first-run.page.tsx';
 import { TeamsPage } from '../features/teams/teams.page.tsx';
 import { NewWorkspacePage } from '../features/workspaces/new-workspace.page.tsx';
 import { WorkspaceSettingsPage } from '../features/workspaces/workspace-settings.page.tsx';
+import { rememberedWorkspace, switchWorkspace } from '../features/workspaces/workspaces.api.ts';
 import { ApiError } from '../lib/api.ts';
 import { applyAccountLocale } from '../lib/i18n.ts';
 import { NotFound, RouteError } from './errors.tsx';
@@ -49,6 +50,21 @@ async function loadMe(qc: QueryClient) {
   const me = await qc.ensureQueryData(meQuery);
   if (me) applyAccountLocale(me.locale);
   return me;
+}
+
+/** A new session starts with no active workspace: pick the last one used here, else the first. */
+async function ensureActiveWorkspace(qc: QueryClient, me: TMe): Promise<TMe> {
+  if (me.activeWorkspaceId || me.workspaces.length === 0) return me;
+  const remembered = rememberedWorkspace();
+  const pick = me.workspaces.find((w) => w.workspaceId === remembered) ?? me.workspaces[0];
+  if (!pick) return me;
+  try {
+    await switchWorkspace(pick.workspaceId);
+  } catch {
+    return me;
+  }
+  await qc.invalidateQueries();
+  return (await qc.fetchQuery(meQuery)) ?? me;
 }
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
@@ -124,7 +140,7 @@ const appRoute = createRoute({
     if (setup.firstRun) throw redirect({ to: '/setup' });
     const me = await loadMe(context.queryClient);
     if (!me) throw redirect({ to: '/sign-in', search: { redirect: location.href } });
-    return { me };
+    return { me: await ensureActiveWorkspace(context.queryClient, me) };
   },
   component: Shell,
 });

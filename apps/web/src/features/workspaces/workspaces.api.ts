@@ -40,8 +40,24 @@ export const createWorkspace = (input: TCreateWorkspaceInput) =>
   api<TWorkspace>('/api/workspaces', { method: 'POST', body: input });
 export const updateWorkspace = (input: TUpdateWorkspaceInput) =>
   api<TWorkspace>('/api/workspaces/current', { method: 'PATCH', body: input });
-export const switchWorkspace = (workspaceId: string) =>
-  api<unknown>('/api/workspaces/switch', { method: 'POST', body: { workspaceId } });
+const REMEMBER_KEY = 'tillit.workspace';
+
+/** Switches the session's workspace and remembers it for the next sign-in on this browser. */
+export async function switchWorkspace(workspaceId: string): Promise<unknown> {
+  const result = await api<unknown>('/api/workspaces/switch', { method: 'POST', body: { workspaceId } });
+  try {
+    localStorage.setItem(REMEMBER_KEY, workspaceId);
+  } catch {}
+  return result;
+}
+
+export function rememberedWorkspace(): string | null {
+  try {
+    return localStorage.getItem(REMEMBER_KEY);
+  } catch {
+    return null;
+  }
+}
 
 // Members, invitations and teams of the active workspace.
 
