@@ -173,6 +173,27 @@ describeEachDatabase('workspace isolation', (env) => {
     }
   });
 
+  it('answers 401 to anyone not signed in, on every endpoint but the invitation lookup', async () => {
+    const anon = env().client();
+    const calls: Call[] = [
+      ['GET', '/api/workspaces'],
+      ['POST', '/api/workspaces', { name: 'X', country: 'NO', region: 'eu' }],
+      ['POST', '/api/workspaces/switch', { workspaceId: b.workspaceId }],
+      ['POST', '/api/invitations/accept', { token: b.token }],
+      ...everyEndpoint({ memberId: b.member.userId, teamId: b.teamId, invitationId: b.invitationId }),
+    ];
+    const before = await snapshotB();
+    for (const call of calls) {
+      const res = await send(anon, call, { 'x-tillit-workspace': b.workspaceId });
+      expect(res.status, `${call[0]} ${call[1]}`).toBe(401);
+    }
+    expect(await snapshotB()).toEqual(before);
+    const doc = await anon.get<{ paths: Record<string, unknown> }>('/api/openapi.json');
+    for (const path of ['/api/workspaces', '/api/members/{userId}', '/api/invitations/lookup', '/api/teams/{teamId}']) {
+      expect(Object.keys(doc.body.paths), path).toContain(path);
+    }
+  });
+
   it('[P-SEC-5] row-level security alone hides B: unfiltered reads under A see only A, inserts for B are refused', async () => {
     const tables = ['workspaces', 'members', 'teams', 'team_members', 'invitations'];
     for (const table of tables) {

@@ -3,7 +3,7 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { members, sessions, teamMembers, teams, users, type WorkspaceRole } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
-import { notFound } from '../../lib/errors.ts';
+import { forbidden, notFound } from '../../lib/errors.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import { assertCanChangeRole, assertCanRemove } from './workspaces.policy.ts';
@@ -56,6 +56,17 @@ async function lockedOwnerCount(tx: Tx, workspaceId: string): Promise<number> {
   return rows.length;
 }
 
+/** The actor's role as of this transaction (after the owner rows are locked): a role
+ *  taken away a moment ago no longer counts. */
+async function roleNow(tx: Tx, actor: Actor): Promise<WorkspaceRole> {
+  const [row] = await tx
+    .select({ role: members.role })
+    .from(members)
+    .where(and(eq(members.workspaceId, actor.workspaceId), eq(members.userId, actor.userId)));
+  if (!row) throw forbidden('You are not a member of this workspace.');
+  return row.role;
+}
+
 /** One page of members in user-id order (keyset pagination by `after`). */
 export async function listMembers(services: Services, actor: Actor, query: TMemberListQuery): Promise<TMemberPage> {
   return withTenant(services.database.db, { workspaceId: actor.workspaceId, userId: actor.userId }, async (tx) => {
@@ -91,9 +102,10 @@ export async function changeMemberRole(
   const now = services.clock.now();
   return withTenant(services.database.db, { workspaceId: actor.workspaceId, userId: actor.userId }, async (tx) => {
     const owners = await lockedOwnerCount(tx, actor.workspaceId);
+    const actorRole = await roleNow(tx, actor);
     const target = await findMember(tx, actor.workspaceId, userId, true);
     if (!target) throw notFound('The member');
-    assertCanChangeRole(actor.role, target.role, role, owners);
+    assertCanChangeRole(actorRole, target.role, role, owners);
     const byUser = await teamsOf(tx, actor.workspaceId, [userId]);
     if (target.role === role) return presentMember(target, byUser.get(userId) ?? []);
     await tx
@@ -126,9 +138,10 @@ export async function removeMember(services: Services, actor: Actor, userId: str
   const self = userId === actor.userId;
   await withTenant(services.database.db, { workspaceId: actor.workspaceId, userId: actor.userId }, async (tx) => {
     const owners = await lockedOwnerCount(tx, actor.workspaceId);
+    const actorRole = await roleNow(tx, actor);
     const target = await findMember(tx, actor.workspaceId, userId, true);
     if (!target) throw notFound('The member');
-    assertCanRemove(actor.role, target.role, self, owners);
+    assertCanRemove(actorRole, target.role, self, owners);
     await tx
       .delete(teamMembers)
       .where(and(eq(teamMembers.workspaceId, actor.workspaceId), eq(teamMembers.userId, userId)));

@@ -196,6 +196,21 @@ describeEachDatabase('members', (env) => {
     expect(await audit(workspaceId, 'member.removed')).toHaveLength(2);
   });
 
+  it('two owners demoting each other at the same moment still leave one owner', async () => {
+    const { owner, workspaceId } = await ownerWithWorkspace(env(), 'Race');
+    const second = await addMember(env(), owner.client, 'owner', 'second');
+    const [r1, r2] = await Promise.all([
+      owner.client.patch(`/api/members/${second.userId}`, { role: 'admin' }),
+      second.client.patch(`/api/members/${owner.userId}`, { role: 'admin' }),
+    ]);
+    // Whoever commits first wins; the other is then no owner (403) or the last owner (409).
+    const statuses = [r1.status, r2.status].sort();
+    expect(statuses[0]).toBe(200);
+    expect([403, 409]).toContain(statuses[1]);
+    const roles = [await roleOf(workspaceId, owner.userId), await roleOf(workspaceId, second.userId)];
+    expect(roles.filter((r) => r === 'owner')).toHaveLength(1);
+  });
+
   it('answers 404 for a user who is not a member here', async () => {
     const { owner } = await ownerWithWorkspace(env(), 'Nobody');
     const stranger = '0196a0b2-1111-7aaa-8bbb-123456789abc';
