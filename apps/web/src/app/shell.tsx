@@ -152,7 +152,7 @@ function VerifyEmailBanner({ email }: { email: string }) {
     onSuccess: () => setSent(true),
   });
   return (
-    <Alert color="yellow" role="region" aria-label={t('banner.resend')}>
+    <Alert color="yellow" role="status">
       <Group justify="space-between" gap="sm">
         <Text size="sm">{sent ? t('banner.resent') : t('banner.verify', { email })}</Text>
         <Button size="xs" variant="white" onClick={() => resend.mutate()} loading={resend.isPending}>
