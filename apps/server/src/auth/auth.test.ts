@@ -275,3 +275,43 @@ describeEachDatabase(
   },
   { rateLimit: { window: 60, max: 1000, signInMax: 3 } },
 );
+
+describeEachDatabase(
+  'sign-up rate limit',
+  (env) => {
+    it('refuses the 4th sign-up from one address within the window, and allows it again later', async () => {
+      await setUpInstance(env());
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await env()
+          .client()
+          .post('/api/account/sign-up', {
+            email: `burst-${i}@example.test`,
+            password: 'correct horse battery staple',
+            firstName: 'B',
+            lastName: 'Urst',
+            dateOfBirth: '1990-01-01',
+          });
+        statuses.push(res.status);
+        if (i === 3) expect(res.body).toMatchObject({ error: { code: 'rate_limited' } });
+      }
+      expect(statuses).toEqual([201, 201, 201, 429]);
+      const [count] = (
+        await env().services.database.raw.query<{ n: string }>(
+          `select count(*)::text as n from users where email = 'burst-3@example.test'`,
+        )
+      ).rows;
+      expect(count?.n).toBe('0');
+      env().clock.advance(61_000);
+      const later = await env().client().post('/api/account/sign-up', {
+        email: 'burst-3@example.test',
+        password: 'correct horse battery staple',
+        firstName: 'B',
+        lastName: 'Urst',
+        dateOfBirth: '1990-01-01',
+      });
+      expect(later.status).toBe(201);
+    });
+  },
+  { rateLimit: { window: 60, max: 1000, signInMax: 3 } },
+);

@@ -14,6 +14,7 @@ import { requireUser } from '../../http/auth-context.ts';
 import { toFetchHeaders } from '../../http/request-headers.ts';
 import type { Services } from '../../services.ts';
 import { exportMyData } from './account.export.ts';
+import { limitSignUps } from './account.rate-limit.ts';
 import { deleteMyAccount, getMe, updateMe } from './account.service.ts';
 import { signUp } from './account.sign-up.ts';
 
@@ -48,6 +49,7 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services):
       },
     },
     async (request, reply) => {
+      await limitSignUps(services, request.ip ?? null);
       const result = await signUp(services, request.body, toFetchHeaders(request));
       const cookies = result.response.headers.getSetCookie();
       if (cookies.length) reply.header('set-cookie', cookies);

@@ -1,6 +1,6 @@
 import type { TMe, TUpdateMeBody } from '@tillit/contracts';
 import { verifyPassword } from 'better-auth/crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import {
   accountDeletions,
@@ -187,14 +187,4 @@ export async function deleteMyAccount(
       });
   });
   return { purgeAfter, workspacesDeleted, workspacesLeft };
-}
-
-/** Whether a user row is marked deleted (used by tests and the purge). */
-export async function isDeleted(services: Services, userIds: string[]): Promise<Record<string, boolean>> {
-  if (userIds.length === 0) return {};
-  const rows = await services.database.db
-    .select({ id: users.id, deletedAt: users.deletedAt })
-    .from(users)
-    .where(inArray(users.id, userIds));
-  return Object.fromEntries(rows.map((r) => [r.id, r.deletedAt !== null]));
 }
