@@ -102,6 +102,26 @@ describeEachDatabase('teams', (env) => {
     expect(list.body.teams.map((t) => t.name)).toEqual(['Design', 'Research']);
   });
 
+  it('two admins creating the same team name at once get one team and one 409, never a 500', async () => {
+    const { owner, workspaceId } = await ownerWithWorkspace(env(), 'Racing teams');
+    const admin = await addMember(env(), owner.client, 'admin');
+    for (let round = 0; round < 3; round++) {
+      const name = `Race ${round}`;
+      const results = await Promise.all([
+        owner.client.post('/api/teams', { name }),
+        admin.client.post('/api/teams', { name: name.toUpperCase() }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+      const conflict = results.find((r) => r.status === 409);
+      expect(conflict?.body).toMatchObject({ error: { code: 'conflict', fields: { name: expect.any(String) } } });
+    }
+    const rows = await withTenant(db(), { workspaceId }, (tx) =>
+      tx.select().from(teams).where(eq(teams.workspaceId, workspaceId)),
+    );
+    expect(rows).toHaveLength(3);
+    expect(await audit(workspaceId, 'team.created')).toHaveLength(3);
+  });
+
   it('[P-SEC-5] members and viewers cannot change teams', async () => {
     const { owner, workspaceId } = await ownerWithWorkspace(env(), 'Locked teams');
     const t = await owner.client.post<Team>('/api/teams', { name: 'Core' });
