@@ -57,6 +57,9 @@ export function Shell() {
       navbar={{ width: 250, breakpoint: 'sm', collapsed: { mobile: !opened } }}
       padding="md"
     >
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -97,7 +100,7 @@ export function Shell() {
           ))}
         </AppShell.Section>
       </AppShell.Navbar>
-      <AppShell.Main id="main">
+      <AppShell.Main id="main" tabIndex={-1}>
         <Stack gap="md">
           {!me.emailVerified && <VerifyEmailBanner email={me.email} />}
           <Outlet />

@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Modal, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Fieldset, Group, Modal, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -95,48 +95,49 @@ function ProfileSection({ me }: { me: TMe }) {
             defaultValue={me.phone ?? ''}
             error={fieldError(e, 'phone')}
           />
-          <Text size="sm" fw={500} mt="xs">
-            {t('account.address')}
-          </Text>
-          <TextInput
-            name="street"
-            label={t('account.street')}
-            autoComplete="street-address"
-            defaultValue={me.address?.street ?? ''}
-            error={fieldError(e, 'street')}
-          />
-          <Group grow align="flex-start">
-            <TextInput
-              name="postalCode"
-              label={t('account.postalCode')}
-              autoComplete="postal-code"
-              defaultValue={me.address?.postalCode ?? ''}
-              error={fieldError(e, 'postalCode')}
-            />
-            <TextInput
-              name="city"
-              label={t('account.city')}
-              autoComplete="address-level2"
-              defaultValue={me.address?.city ?? ''}
-              error={fieldError(e, 'city')}
-            />
-          </Group>
-          <Group grow align="flex-start">
-            <TextInput
-              name="state"
-              label={t('account.state')}
-              autoComplete="address-level1"
-              defaultValue={me.address?.state ?? ''}
-              error={fieldError(e, 'state')}
-            />
-            <NativeSelect
-              name="country"
-              label={t('common.country')}
-              defaultValue={me.address?.country ?? ''}
-              data={[{ value: '', label: t('common.none') }, ...countryOptions(i18n.language)]}
-              error={fieldError(e, 'country')}
-            />
-          </Group>
+          <Fieldset legend={t('account.address')} variant="unstyled" mt="xs">
+            <Stack gap="sm">
+              <TextInput
+                name="street"
+                label={t('account.street')}
+                autoComplete="street-address"
+                defaultValue={me.address?.street ?? ''}
+                error={fieldError(e, 'street')}
+              />
+              <Group grow align="flex-start">
+                <TextInput
+                  name="postalCode"
+                  label={t('account.postalCode')}
+                  autoComplete="postal-code"
+                  defaultValue={me.address?.postalCode ?? ''}
+                  error={fieldError(e, 'postalCode')}
+                />
+                <TextInput
+                  name="city"
+                  label={t('account.city')}
+                  autoComplete="address-level2"
+                  defaultValue={me.address?.city ?? ''}
+                  error={fieldError(e, 'city')}
+                />
+              </Group>
+              <Group grow align="flex-start">
+                <TextInput
+                  name="state"
+                  label={t('account.state')}
+                  autoComplete="address-level1"
+                  defaultValue={me.address?.state ?? ''}
+                  error={fieldError(e, 'state')}
+                />
+                <NativeSelect
+                  name="country"
+                  label={t('common.country')}
+                  defaultValue={me.address?.country ?? ''}
+                  data={[{ value: '', label: t('common.none') }, ...countryOptions(i18n.language)]}
+                  error={fieldError(e, 'country')}
+                />
+              </Group>
+            </Stack>
+          </Fieldset>
           <ErrorAlert error={e} hideWhenFields />
           {saved && <SuccessAlert>{t('common.saved')}</SuccessAlert>}
           <Button type="submit" loading={save.isPending} w="fit-content">
