@@ -44,7 +44,7 @@ export function Page(props: { title: string; intro?: string; actions?: ReactNode
 /** A titled block inside a page. */
 export function Section(props: { title: string; intro?: string; children: ReactNode }) {
   return (
-    <Paper withBorder p="md" component="section" aria-label={props.title}>
+    <Paper withBorder p="md" component="section">
       <Stack gap="sm">
         <Title order={2} size="h4">
           {props.title}
