@@ -16,7 +16,7 @@ import { APP_ROLE, withTenant } from '../../db/tenant.ts';
 import type { SignedIn } from '../../http/auth-context.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
-import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import { appendAudit, recordAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import { listMyWorkspaces } from '../workspaces/workspaces.service.ts';
 
@@ -72,7 +72,8 @@ export async function updateMe(services: Services, signedIn: SignedIn, patch: TU
     if (a.city !== undefined) set.city = emptyToNull(a.city);
     if (a.country !== undefined) set.country = a.country;
   }
-  if (Object.keys(set).length > 0) {
+  const changed = Object.keys(set);
+  if (changed.length > 0) {
     await db.transaction(async (tx) => {
       const [u] = await tx.select().from(users).where(eq(users.id, signedIn.user.id)).for('update');
       if (!u || u.deletedAt) throw notFound('The account');
@@ -83,6 +84,21 @@ export async function updateMe(services: Services, signedIn: SignedIn, patch: TU
         .set({ ...set, name: `${first} ${last}`.trim(), updatedAt: services.clock.now() })
         .where(eq(users.id, u.id));
     });
+    // Which fields changed, never their values: the chain keeps no contact data.
+    for (const w of await listMyWorkspaces(db, signedIn.user.id)) {
+      await recordAudit(
+        db,
+        w.workspaceId,
+        {
+          actor: { kind: 'user', id: signedIn.user.id },
+          action: 'account.updated',
+          target: { type: 'user', id: signedIn.user.id },
+          subjectUserId: signedIn.user.id,
+          details: { fields: changed.sort() },
+        },
+        services.clock.now(),
+      );
+    }
   }
   return getMe(services, signedIn);
 }

@@ -39,28 +39,32 @@ export async function invitationCountry(services: Services, token: string): Prom
 }
 
 /**
- * P-ACC-6: the minimum age this sign-up must confirm, checked against the date of birth,
- * which is then dropped. Returns the age that was confirmed, the only thing kept.
+ * P-ACC-6: the minimum age this sign-up must confirm (the country of the workspace the
+ * person is invited to or is creating, else 13), checked against the date of birth, which
+ * is then dropped. Returns the age that was confirmed, the only thing kept.
  */
 export async function confirmAge(
   services: Services,
   dateOfBirth: string,
-  invitationToken: string | undefined,
+  context: { invitationToken?: string | undefined; workspaceCountry?: string | undefined; field?: string } = {},
 ): Promise<number> {
   let minimum = DEFAULT_MINIMUM_AGE;
-  if (invitationToken !== undefined) {
-    const country = await invitationCountry(services, invitationToken);
+  if (context.invitationToken !== undefined) {
+    const country = await invitationCountry(services, context.invitationToken);
     if (!country) {
       throw validationFailed({ invitationToken: 'is not a valid invitation (it may have expired or been used)' });
     }
     minimum = minimumAgeFor(country);
+  } else if (context.workspaceCountry) {
+    minimum = minimumAgeFor(context.workspaceCountry);
   }
+  const field = context.field ?? 'dateOfBirth';
   const age = ageOn(dateOfBirth, services.clock.now());
-  if (age === null || age > 150) throw validationFailed({ dateOfBirth: 'must be a real date of birth' });
-  if (age < 0) throw validationFailed({ dateOfBirth: 'must not be in the future' });
+  if (age === null || age > 150) throw validationFailed({ [field]: 'must be a real date of birth' });
+  if (age < 0) throw validationFailed({ [field]: 'must not be in the future' });
   if (age < minimum) {
     throw new AppError('too_young', 422, `You must be at least ${minimum} years old to use Tillit here.`, {
-      dateOfBirth: `must be at least ${minimum} years ago`,
+      [field]: `must be at least ${minimum} years ago`,
     });
   }
   return minimum;
@@ -78,7 +82,7 @@ export async function signUp(services: Services, input: TSignUpBody, headers: He
   if (await isFirstRun(services.database.db)) {
     throw new AppError('setup_required', 409, 'This instance is not set up yet. Complete the first run first.');
   }
-  const ageConfirmedMin = await confirmAge(services, input.dateOfBirth, input.invitationToken);
+  const ageConfirmedMin = await confirmAge(services, input.dateOfBirth, { invitationToken: input.invitationToken });
   const email = input.email.trim().toLowerCase();
   const response = await withNewAccountExtras({ ageConfirmedMin }, () =>
     services.auth.api.signUpEmail({

@@ -242,6 +242,11 @@ describeEachDatabase('my account', (env) => {
     expect(res.headers['content-type']).toMatch(/application\/json/);
     const [u] = await env().services.database.db.select().from(users).where(eq(users.id, owner.userId));
     expect(u?.name).toBe(`${nasty} Ødegård`);
+    const updated = await withTenant(env().services.database.db, { workspaceId: owner.workspaceId }, (tx) =>
+      tx.select().from(auditEntries).where(eq(auditEntries.action, 'account.updated')),
+    );
+    expect(updated.at(-1)?.details).toEqual({ fields: ['firstName', 'lastName'] });
+    expect(JSON.stringify(updated)).not.toContain('Ødegård');
     const cleared = await owner.client.patch<{ phone: string | null; address: { city: string | null } }>(
       '/api/account/me',
       { firstName: 'Olga', lastName: 'Owner', phone: null, address: { city: null } },

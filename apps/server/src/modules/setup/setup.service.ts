@@ -24,7 +24,10 @@ export async function completeFirstRun(
   input: TFirstRunBody,
   headers: Headers,
 ): Promise<FirstRunResult> {
-  const ageConfirmedMin = await confirmAge(services, input.account.dateOfBirth, undefined);
+  const ageConfirmedMin = await confirmAge(services, input.account.dateOfBirth, {
+    workspaceCountry: input.workspace.country,
+    field: 'account.dateOfBirth',
+  });
   const email = input.account.email.trim().toLowerCase();
   const passwordHash = await hashPassword(input.account.password);
   const now = services.clock.now();
@@ -58,7 +61,15 @@ export async function completeFirstRun(
       updatedAt: now,
     });
   });
-  const { workspaceId } = await createWorkspace(services, userId, input.workspace, null);
+  let workspaceId: string;
+  try {
+    ({ workspaceId } = await createWorkspace(services, userId, input.workspace, null));
+  } catch (err) {
+    // Without its workspace the first run is not done: take the account back so that the
+    // first run can be tried again.
+    await services.database.db.delete(users).where(eq(users.id, userId));
+    throw err;
+  }
   await createSignInAuditor(
     services.database.db,
     services.clock,

@@ -22,7 +22,14 @@ describeEachDatabase('first run', (env) => {
       ],
       [
         { ...body('a@example.test'), account: { ...body('a@example.test').account, dateOfBirth: '2020-01-01' } },
-        'dateOfBirth',
+        'account.dateOfBirth',
+      ],
+      [
+        {
+          account: { ...body('a@example.test').account, dateOfBirth: '2010-06-01' },
+          workspace: { name: 'Berlin', country: 'DE', region: 'eu' },
+        },
+        'account.dateOfBirth',
       ],
       [
         { ...body('a@example.test'), account: { ...body('a@example.test').account, password: 123 } },
