@@ -66,6 +66,12 @@ describeEachDatabase('deleting my account', (env) => {
     expect(bad.status).toBe(422);
     expect(bad.body.error.fields).toHaveProperty('force');
     expect((await u.client.delete('/api/account/me', '{"password":')).status).toBe(400);
+    const noBody = await u.client.delete<ErrorBody>('/api/account/me');
+    expect(noBody.status).toBeGreaterThanOrEqual(400);
+    expect(noBody.status).toBeLessThan(500);
+    const wrongType = await u.client.delete<ErrorBody>('/api/account/me', { password: ['x'] });
+    expect(wrongType.status).toBe(422);
+    expect(wrongType.body.error.fields).toHaveProperty('password');
     expect((await u.client.get('/api/account/me')).status).toBe(200);
     const [row] = await env().services.database.db.select().from(users).where(eq(users.id, u.userId));
     expect(row?.deletedAt).toBeNull();

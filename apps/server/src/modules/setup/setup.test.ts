@@ -47,6 +47,22 @@ describeEachDatabase('first run', (env) => {
     expect((await c.get('/api/setup')).body).toMatchObject({ firstRun: true });
   });
 
+  it('documents its endpoints in the OpenAPI reference', async () => {
+    const doc = await env().client().get<{ paths: Record<string, Record<string, unknown>> }>('/api/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/setup/first-run',
+        '/api/account/sign-up',
+        '/api/account/me',
+        '/api/account/export',
+      ]),
+    );
+    expect(Object.keys(doc.body.paths['/api/account/me'] ?? {})).toEqual(
+      expect.arrayContaining(['get', 'patch', 'delete']),
+    );
+  });
+
   it('refuses sign-up before the first run', async () => {
     const res = await env().client().post('/api/account/sign-up', {
       email: 'early@example.test',
