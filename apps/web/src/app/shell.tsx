@@ -5,7 +5,7 @@ import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-route
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { activeWorkspace, displayName, isWorkspaceAdmin, meQuery } from '../features/account/account.api.ts';
-import { switchWorkspace } from '../features/workspaces/workspaces.api.ts';
+import { switchWorkspace, workspacesQuery } from '../features/workspaces/workspaces.api.ts';
 import { errorMessage } from '../lib/api.ts';
 import { authClient, unwrap } from '../lib/auth-client.ts';
 
@@ -18,6 +18,7 @@ export function Shell() {
   const navigate = useNavigate();
   const me = useQuery(meQuery).data;
   const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const workspaces = useQuery({ ...workspacesQuery, enabled: Boolean(me?.activeWorkspaceId) });
 
   const signOut = useMutation({
     mutationFn: () => unwrap(authClient.signOut()),
@@ -29,6 +30,8 @@ export function Shell() {
 
   if (!me) return null;
   const admin = isWorkspaceAdmin(me);
+  const activeEntry = workspaces.data?.find((w) => w.workspaceId === me.activeWorkspaceId);
+  const twoFactorMissing = Boolean(activeEntry?.requireTwoFactor && !me.twoFactorEnabled);
   const hasWorkspace = me.workspaces.length > 0;
 
   const settings: NavItem[] = [
@@ -103,6 +106,16 @@ export function Shell() {
       <AppShell.Main id="main" tabIndex={-1}>
         <Stack gap="md">
           {!me.emailVerified && <VerifyEmailBanner email={me.email} />}
+          {twoFactorMissing && pathname !== '/settings/security' && (
+            <Alert color="orange" role="status">
+              <Group justify="space-between" gap="sm">
+                <Text size="sm">{t('twoFactorRequired')}</Text>
+                <Button component={Link} to="/settings/security" size="xs" variant="white">
+                  {t('security.enable')}
+                </Button>
+              </Group>
+            </Alert>
+          )}
           <Outlet />
         </Stack>
       </AppShell.Main>

@@ -95,7 +95,7 @@ function ProfileSection({ me }: { me: TMe }) {
             defaultValue={me.phone ?? ''}
             error={fieldError(e, 'phone')}
           />
-          <Fieldset legend={t('account.address')} variant="unstyled" mt="xs">
+          <Fieldset legend={t('account.address')} variant="unstyled" mt="xs" p={0}>
             <Stack gap="sm">
               <TextInput
                 name="street"

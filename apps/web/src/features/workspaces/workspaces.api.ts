@@ -9,6 +9,7 @@ export type TWorkspaceListItem = {
   country: string;
   region: Region;
   active: boolean;
+  requireTwoFactor?: boolean;
 };
 export type TWorkspace = {
   workspaceId: string;
