@@ -6,19 +6,22 @@ const WS = `nullif(current_setting('app.workspace_id', true), '')::uuid`;
 const USER = `nullif(current_setting('app.user_id', true), '')::uuid`;
 
 /**
- * Row-level security policies. Every tenant table gets the same policy (its rows are
- * visible only inside a transaction scoped to its workspace) unless listed here: the
- * membership tables also show a user their own rows so that "my workspaces" can be asked
- * before a workspace is chosen.
+ * Row-level security policies. Every tenant table gets one policy: its rows are visible and
+ * writable only inside a transaction scoped to its workspace. The membership tables also
+ * let a user READ their own rows before a workspace is chosen ("my workspaces"), but
+ * writes stay confined to the scoped workspace, so the own-rows branch can never be used
+ * to add oneself to another workspace.
  */
-const SPECIAL_POLICIES: Record<string, string> = {
-  members: `workspace_id = ${WS} OR user_id = ${USER}`,
+const STRICT = `workspace_id = ${WS}`;
+const EXTRA_READS: Record<string, string> = {
+  members: `${STRICT} OR user_id = ${USER}`,
   // Maintenance jobs may list the workspaces (never their data) to visit each in turn.
-  workspaces: `workspace_id = ${WS} OR workspace_id IN (SELECT m.workspace_id FROM members m WHERE m.user_id = ${USER}) OR current_setting('app.scope', true) = 'system'`,
+  workspaces: `${STRICT} OR workspace_id IN (SELECT m.workspace_id FROM members m WHERE m.user_id = ${USER}) OR current_setting('app.scope', true) = 'system'`,
 };
 
-export function tenantPolicy(table: string): string {
-  return SPECIAL_POLICIES[table] ?? `workspace_id = ${WS}`;
+/** The expression that decides which rows of `table` a transaction may read. */
+export function tenantReadPolicy(table: string): string {
+  return EXTRA_READS[table] ?? STRICT;
 }
 
 /** Idempotent: runs after every migration, as the owner of the schema. */
@@ -40,13 +43,15 @@ export async function applyRowLevelSecurity(raw: RawSql): Promise<void> {
   ];
   for (const t of declaredTables()) {
     if (t.tenancy !== 'tenant') continue;
-    const policy = tenantPolicy(t.name);
     statements.push(
       `ALTER TABLE "${t.name}" ENABLE ROW LEVEL SECURITY;`,
       `ALTER TABLE "${t.name}" FORCE ROW LEVEL SECURITY;`,
       `DROP POLICY IF EXISTS tenant_isolation ON "${t.name}";`,
-      `CREATE POLICY tenant_isolation ON "${t.name}" USING (${policy}) WITH CHECK (${policy});`,
+      `DROP POLICY IF EXISTS tenant_read ON "${t.name}";`,
+      `CREATE POLICY tenant_isolation ON "${t.name}" USING (${STRICT}) WITH CHECK (${STRICT});`,
     );
+    const read = EXTRA_READS[t.name];
+    if (read) statements.push(`CREATE POLICY tenant_read ON "${t.name}" FOR SELECT USING (${read});`);
   }
   await raw.exec(statements.join('\n'));
 }

@@ -247,14 +247,9 @@ describeEachDatabase('workspace isolation', (env) => {
     }
     expect(await snapshotB()).toEqual(before);
   });
-  // Known gap, reported: db/rls.ts gives `members` and `workspaces` one expression for USING
-  // and WITH CHECK, and its "own rows" branch (user_id = app.user_id) lets a transaction
-  // scoped to A with a user id write that user's membership rows in any workspace, and
-  // change any workspace the user belongs to. The application never does so (every write
-  // here filters on the scoped workspace), but RLS is meant to be the second wall. When
-  // rls.ts splits the policies (reads: own rows too; writes: the scoped workspace only),
-  // this test starts failing: turn `it.fails` into `it`.
-  it.fails('RLS refuses, under A with a user id, a membership row for that user in B', async () => {
+  // The membership tables let a user read their own rows in any workspace ("my
+  // workspaces"); writes must stay confined to the scoped workspace (db/rls.ts).
+  it('RLS refuses, under A with a user id, a membership row for that user in B', async () => {
     const outcome = await withTenant(db(), { workspaceId: a.workspaceId, userId: a.viewer.userId }, (tx) =>
       tx.insert(members).values({ workspaceId: b.workspaceId, userId: a.viewer.userId, role: 'owner' }),
     ).then(
