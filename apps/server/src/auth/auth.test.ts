@@ -7,6 +7,7 @@ import { auditEntries, passkeys, sessions, twoFactors, users } from '../db/schem
 import { withTenant } from '../db/tenant.ts';
 import { newId } from '../lib/ids.ts';
 import { setUpInstance, signUpUser } from '../modules/account/account.testing.ts';
+import { createWorkspace } from '../modules/workspaces/workspaces.service.ts';
 
 async function actions(env: TestEnv, workspaceId: string, userId: string): Promise<string[]> {
   const rows = await withTenant(env.services.database.db, { workspaceId }, (tx) =>
@@ -72,6 +73,31 @@ describeEachDatabase('authentication', (env) => {
     expect(list.at(-1)).toBe('auth.sign_in');
   });
 
+  it('changes the password with the current one, ends the other sessions and audits it', async () => {
+    const u = await signUpUser(env());
+    const { workspaceId } = await createWorkspace(env().services, u.userId, {
+      name: 'Pw AS',
+      country: 'NO',
+      region: 'no',
+    });
+    const other = env().client();
+    expect((await signIn(other, u.email, u.password)).status).toBe(200);
+    const wrong = await u.client.post('/api/auth/change-password', {
+      currentPassword: 'not my password',
+      newPassword: 'another long passphrase',
+    });
+    expect(wrong.status).toBe(400);
+    const ok = await u.client.post('/api/auth/change-password', {
+      currentPassword: u.password,
+      newPassword: 'another long passphrase',
+      revokeOtherSessions: true,
+    });
+    expect(ok.status).toBe(200);
+    expect((await other.get('/api/account/me')).status).toBe(401);
+    expect((await u.client.get('/api/account/me')).status).toBe(200);
+    expect(await actions(env(), workspaceId, u.userId)).toContain('auth.password_changed');
+  });
+
   it('resets a forgotten password from the mailed link; the old password and old sessions stop working', async () => {
     const u = await signUpUser(env());
     const other = env().client();
@@ -108,9 +134,11 @@ describeEachDatabase('authentication', (env) => {
   it('[P-SEC-2] two-factor authentication: enable with a verified code, then sign-in needs a code; backup codes work once; disable', async () => {
     const e = env();
     const u = await signUpUser(e);
-    const { workspaceId } = await import('../modules/workspaces/workspaces.service.ts').then((m) =>
-      m.createWorkspace(e.services, u.userId, { name: 'Secure AS', country: 'NO', region: 'no' }),
-    );
+    const { workspaceId } = await createWorkspace(e.services, u.userId, {
+      name: 'Secure AS',
+      country: 'NO',
+      region: 'no',
+    });
     const wrongPw = await u.client.post('/api/auth/two-factor/enable', { password: 'not my password' });
     expect(wrongPw.status).toBe(400);
     const enable = await u.client.post<{ totpURI: string; backupCodes: string[] }>('/api/auth/two-factor/enable', {

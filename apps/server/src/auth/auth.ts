@@ -211,6 +211,10 @@ export function createAuth(deps: AuthDeps) {
           if (action) await auditSecurityEvent(deps, before.user.id, action, { ip, userAgent });
           return;
         }
+        if (!failed && before?.session && ctx.path === '/change-password') {
+          await auditSecurityEvent(deps, before.user.id, 'auth.password_changed', { ip, userAgent });
+          return;
+        }
         const method = SIGN_IN_PATHS[ctx.path];
         if (!method) return;
         if (method === 'two_factor' && before?.session) return;
