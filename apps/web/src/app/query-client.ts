@@ -1,4 +1,4 @@
-import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
+import { MutationCache, type Query, QueryCache, QueryClient, type QueryKey } from '@tanstack/react-query';
 import { ApiError } from '../lib/api.ts';
 
 type Handlers = { onTwoFactorRequired: () => void; onSignedOut: () => void };
@@ -9,8 +9,10 @@ export function setGlobalErrorHandlers(next: Handlers): void {
   handlers = next;
 }
 
-function onQueryError(error: unknown): void {
+function onQueryError(error: unknown, query: Query<unknown, unknown, unknown, QueryKey>): void {
   if (!(error instanceof ApiError)) return;
+  // Background queries (the shell's own) never lead away from the page being read.
+  if (query.meta?.background) return;
   if (error.status === 403 && error.code === 'two_factor_required') handlers.onTwoFactorRequired();
   else if (error.status === 401) handlers.onSignedOut();
 }

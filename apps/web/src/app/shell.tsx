@@ -18,7 +18,11 @@ export function Shell() {
   const navigate = useNavigate();
   const me = useQuery(meQuery).data;
   const pathname = useRouterState({ select: (s) => s.location.pathname });
-  const workspaces = useQuery({ ...workspacesQuery, enabled: Boolean(me?.activeWorkspaceId) });
+  const workspaces = useQuery({
+    ...workspacesQuery,
+    enabled: Boolean(me?.activeWorkspaceId),
+    meta: { background: true },
+  });
 
   const signOut = useMutation({
     mutationFn: () => unwrap(authClient.signOut()),

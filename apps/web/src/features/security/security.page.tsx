@@ -14,7 +14,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   ErrorAlert,
@@ -28,6 +28,7 @@ import {
 import { fieldError } from '../../lib/api.ts';
 import { authClient, unwrap } from '../../lib/auth-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
+import { encodeQr, qrPath } from '../../lib/qr.ts';
 import { meQuery } from '../account/account.api.ts';
 import { readForm } from '../auth/account-fields.tsx';
 import { describeUserAgent } from './user-agent.ts';
@@ -59,6 +60,32 @@ function secretOf(uri: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** The enrolment link as a QR code, drawn as SVG in the page (no script, no image request). */
+function QrCode({ value, label }: { value: string; label: string }) {
+  const svg = useMemo(() => {
+    try {
+      const matrix = encodeQr(value);
+      return { size: matrix.length + 8, path: qrPath(matrix, 4) };
+    } catch {
+      return null;
+    }
+  }, [value]);
+  if (!svg) return null;
+  return (
+    <svg
+      role="img"
+      aria-label={label}
+      viewBox={`0 0 ${svg.size} ${svg.size}`}
+      width={200}
+      height={200}
+      shapeRendering="crispEdges"
+      style={{ background: '#fff' }}
+    >
+      <path d={svg.path} fill="#000" />
+    </svg>
+  );
 }
 
 function TwoFactorSection() {
@@ -180,6 +207,7 @@ function TwoFactorSection() {
           >
             <Stack>
               <Text size="sm">{t('security.scan')}</Text>
+              <QrCode value={setup.totpURI} label={t('security.qr')} />
               {secret && (
                 <div>
                   <Text size="sm" fw={500}>
