@@ -1,38 +1,9 @@
 import { queryOptions } from '@tanstack/react-query';
+import type { TMe, TMeWorkspace } from '@tillit/contracts';
 import { ApiError, api } from '../../lib/api.ts';
-import type { Role } from '../../lib/format.ts';
 
-// Local mirrors of the account contract until @tillit/contracts exports them.
-export type TMyWorkspace = {
-  workspaceId: string;
-  name: string;
-  role: Role;
-  country: string;
-  region: string;
-  teams: { teamId: string; name: string }[];
-};
-
-export type TMe = {
-  id: string;
-  email: string;
-  emailVerified: boolean;
-  firstName: string;
-  lastName: string;
-  phone: string | null;
-  address: {
-    street: string | null;
-    state: string | null;
-    postalCode: string | null;
-    city: string | null;
-    country: string | null;
-  };
-  locale: string | null;
-  twoFactorEnabled: boolean;
-  isInstanceAdmin: boolean;
-  createdAt: string;
-  activeWorkspaceId: string | null;
-  workspaces: TMyWorkspace[];
-};
+export type { TMe } from '@tillit/contracts';
+export type TMyWorkspace = TMeWorkspace;
 
 export type TSetup = { firstRun: boolean; mail: 'smtp' | 'outbox' };
 

@@ -10,7 +10,7 @@ import {
   createInvitation,
   invitationsQuery,
   revokeInvitation,
-  type TInvitation,
+  type TInvitationWithLink,
   teamsQuery,
 } from '../workspaces/workspaces.api.ts';
 
@@ -45,7 +45,7 @@ export function InvitationsPage() {
   });
 
   const revoke = useMutation({
-    mutationFn: (inv: TInvitation) => revokeInvitation(inv.invitationId),
+    mutationFn: (inv: TInvitationWithLink) => revokeInvitation(inv.invitationId),
     onSuccess: async (_d, inv) => {
       setSent(null);
       setRevoked(t('invitations.revoked', { email: inv.email }));

@@ -1,24 +1,9 @@
 import { queryOptions } from '@tanstack/react-query';
+import type { TInvitation, TMember, TMemberPage, TTeam, TWorkspace, TWorkspaceListItem } from '@tillit/contracts';
 import { api, asList } from '../../lib/api.ts';
-import type { Region, Role } from '../../lib/format.ts';
+import type { Role } from '../../lib/format.ts';
 
-export type TWorkspaceListItem = {
-  workspaceId: string;
-  name: string;
-  role: Role;
-  country: string;
-  region: Region;
-  active: boolean;
-  requireTwoFactor?: boolean;
-};
-export type TWorkspace = {
-  workspaceId: string;
-  name: string;
-  country: string;
-  region: Region;
-  requireTwoFactor: boolean;
-  role?: Role;
-};
+export type { TMember, TTeam, TWorkspace, TWorkspaceListItem } from '@tillit/contracts';
 export type TCreateWorkspaceInput = { name: string; country: string; region: string };
 export type TUpdateWorkspaceInput = Partial<{
   name: string;
@@ -62,32 +47,8 @@ export function rememberedWorkspace(): string | null {
 
 // Members, invitations and teams of the active workspace.
 
-export type TTeamRef = { teamId: string; name: string };
-export type TMember = {
-  userId: string;
-  name: string;
-  email: string;
-  role: Role;
-  teams: TTeamRef[];
-  twoFactorEnabled: boolean;
-  joinedAt: string;
-};
-export type TMemberPage = { members: TMember[]; nextAfter?: string | null; next?: string | null };
-
-export type TInvitation = {
-  invitationId: string;
-  email: string;
-  role: Role;
-  teamId: string | null;
-  status: 'pending' | 'accepted' | 'revoked' | 'expired';
-  createdAt: string;
-  expiresAt: string;
-  /** Present when the server hands back the link (e.g. when no mail server is set). */
-  url?: string;
-  link?: string;
-};
-
-export type TTeam = { teamId: string; name: string; memberCount?: number; memberIds?: string[]; createdAt?: string };
+/** An invitation; the server may also hand back its link (e.g. when no mail server is set). */
+export type TInvitationWithLink = TInvitation & { url?: string; link?: string };
 
 export const membersQuery = queryOptions({
   queryKey: ['members'],
@@ -103,7 +64,7 @@ async function fetchAllMembers(): Promise<TMember[]> {
     if (after) q.set('after', after);
     const page = await api<TMemberPage>(`/api/members?${q}`);
     out.push(...page.members);
-    after = page.nextAfter ?? page.next;
+    after = page.nextAfter;
     if (!after) break;
   }
   return out;
@@ -116,10 +77,13 @@ export const removeMember = (userId: string) =>
 
 export const invitationsQuery = queryOptions({
   queryKey: ['invitations'],
-  queryFn: async () => asList<TInvitation>(await api<unknown>('/api/invitations'), 'invitations'),
+  queryFn: async () => asList<TInvitationWithLink>(await api<unknown>('/api/invitations'), 'invitations'),
 });
 export const createInvitation = (input: { email: string; role: Role; teamId?: string }) =>
-  api<TInvitation | { invitation: TInvitation; url?: string }>('/api/invitations', { method: 'POST', body: input });
+  api<TInvitationWithLink | { invitation: TInvitationWithLink; url?: string }>('/api/invitations', {
+    method: 'POST',
+    body: input,
+  });
 export const revokeInvitation = (invitationId: string) =>
   api<unknown>(`/api/invitations/${encodeURIComponent(invitationId)}`, { method: 'DELETE' });
 
