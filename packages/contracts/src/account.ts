@@ -76,11 +76,7 @@ export const ZSignUpBody = strictObject({
   invitationToken: z.string({ error: 'must be a string' }).min(1).max(512).optional(),
 });
 export type TSignUpBody = z.infer<typeof ZSignUpBody>;
-
-export const ZSignedUp = z.object({
-  user: z.object({ id: z.string(), email: z.string(), emailVerified: z.boolean() }),
-});
-export type TSignedUp = z.infer<typeof ZSignedUp>;
+/** Sign-up and first run answer with the new account as GET /api/account/me shows it (`ZMe`). */
 
 export const ZFirstRunBody = strictObject({
   account: strictObject({
@@ -98,12 +94,6 @@ export const ZFirstRunBody = strictObject({
   }),
 });
 export type TFirstRunBody = z.infer<typeof ZFirstRunBody>;
-
-export const ZFirstRunDone = z.object({
-  user: z.object({ id: z.string(), email: z.string() }),
-  workspace: z.object({ workspaceId: z.string() }),
-});
-export type TFirstRunDone = z.infer<typeof ZFirstRunDone>;
 
 export const ZAccountAddress = z.object({
   street: z.string().nullable(),

@@ -1,12 +1,4 @@
-import {
-  ZAccountDeleted,
-  ZDeleteMeBody,
-  ZErrorBody,
-  ZMe,
-  ZSignedUp,
-  ZSignUpBody,
-  ZUpdateMeBody,
-} from '@tillit/contracts';
+import { ZAccountDeleted, ZDeleteMeBody, ZErrorBody, ZMe, ZSignUpBody, ZUpdateMeBody } from '@tillit/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -42,10 +34,10 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services):
     {
       schema: {
         tags: ['account'],
-        summary: 'Create an account (checks the age of digital consent) and sign it in',
+        summary: 'Create an account (checks the age of digital consent), sign it in and return it',
         security: [],
         body: ZSignUpBody,
-        response: { 201: ZSignedUp, ...errors },
+        response: { 201: ZMe, ...errors },
       },
     },
     async (request, reply) => {
@@ -53,16 +45,17 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services):
       const result = await signUp(services, request.body, toFetchHeaders(request));
       const cookies = result.response.headers.getSetCookie();
       if (cookies.length) reply.header('set-cookie', cookies);
-      return reply
-        .status(201)
-        .send({ user: { id: result.userId, email: result.email, emailVerified: result.emailVerified } });
+      return reply.status(201).send(await getMe(services, result.userId, null));
     },
   );
 
   r.get(
     '/api/account/me',
     { schema: { tags: ['account'], summary: 'My account: what it holds', response: { 200: ZMe, ...errors } } },
-    async (request) => getMe(services, await requireUser(services, request)),
+    async (request) => {
+      const signedIn = await requireUser(services, request);
+      return getMe(services, signedIn.user.id, signedIn.session.activeWorkspaceId);
+    },
   );
 
   r.patch(

@@ -21,9 +21,9 @@ import type { Services } from '../../services.ts';
 import { listMyWorkspaces } from '../workspaces/workspaces.service.ts';
 
 /** P-ACC-1, P-ACC-2: everything the account holds, in one view. */
-export async function getMe(services: Services, signedIn: SignedIn): Promise<TMe> {
+export async function getMe(services: Services, userId: string, activeWorkspaceId: string | null): Promise<TMe> {
   const db = services.database.db;
-  const [u] = await db.select().from(users).where(eq(users.id, signedIn.user.id));
+  const [u] = await db.select().from(users).where(eq(users.id, userId));
   if (!u || u.deletedAt) throw notFound('The account');
   const mine = await listMyWorkspaces(db, u.id);
   const withTeams = [];
@@ -50,7 +50,7 @@ export async function getMe(services: Services, signedIn: SignedIn): Promise<TMe
     twoFactorEnabled: u.twoFactorEnabled,
     isInstanceAdmin: u.isInstanceAdmin,
     createdAt: u.createdAt.toISOString(),
-    activeWorkspaceId: signedIn.session.activeWorkspaceId,
+    activeWorkspaceId,
     workspaces: withTeams,
   };
 }
@@ -100,7 +100,7 @@ export async function updateMe(services: Services, signedIn: SignedIn, patch: TU
       );
     }
   }
-  return getMe(services, signedIn);
+  return getMe(services, signedIn.user.id, signedIn.session.activeWorkspaceId);
 }
 
 function emptyToNull(v: string | null): string | null {

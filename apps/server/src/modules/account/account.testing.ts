@@ -17,12 +17,12 @@ export async function setUpInstance(
   const client = env.client();
   const email = overrides.email ?? uniqueEmail('owner');
   const password = overrides.password ?? DEFAULT_PASSWORD;
-  const res = await client.post<{ user: { id: string }; workspace: { workspaceId: string } }>('/api/setup/first-run', {
+  const res = await client.post<{ id: string; activeWorkspaceId: string }>('/api/setup/first-run', {
     account: { email, password, firstName: 'Olga', lastName: 'Owner', dateOfBirth: '1980-04-02' },
     workspace: { name: overrides.name ?? 'Acme AS', country: overrides.country ?? 'NO', region: 'no' },
   });
   if (res.status !== 201) throw new Error(`first run failed: ${res.status} ${res.text}`);
-  return { client, userId: res.body.user.id, workspaceId: res.body.workspace.workspaceId, email, password };
+  return { client, userId: res.body.id, workspaceId: res.body.activeWorkspaceId, email, password };
 }
 
 /** A signed-up, signed-in user (the instance must be set up already). */
@@ -39,7 +39,7 @@ export async function signUpUser(
   const client = env.client();
   const email = overrides.email ?? uniqueEmail();
   const password = overrides.password ?? DEFAULT_PASSWORD;
-  const res = await client.post<{ user: { id: string } }>('/api/account/sign-up', {
+  const res = await client.post<{ id: string }>('/api/account/sign-up', {
     email,
     password,
     firstName: overrides.firstName ?? 'Ulla',
@@ -48,5 +48,5 @@ export async function signUpUser(
     ...(overrides.invitationToken ? { invitationToken: overrides.invitationToken } : {}),
   });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${res.text}`);
-  return { client, userId: res.body.user.id, email, password };
+  return { client, userId: res.body.id, email, password };
 }

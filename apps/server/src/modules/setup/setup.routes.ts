@@ -1,8 +1,9 @@
-import { ZErrorBody, ZFirstRunBody, ZFirstRunDone } from '@tillit/contracts';
+import { ZErrorBody, ZFirstRunBody, ZMe } from '@tillit/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { toFetchHeaders } from '../../http/request-headers.ts';
 import type { Services } from '../../services.ts';
+import { getMe } from '../account/account.service.ts';
 import { completeFirstRun } from './setup.service.ts';
 
 export function registerSetupRoutes(app: FastifyInstance, services: Services): void {
@@ -12,19 +13,17 @@ export function registerSetupRoutes(app: FastifyInstance, services: Services): v
     {
       schema: {
         tags: ['setup'],
-        summary: 'Create the instance admin account and the first workspace (only while GET /api/setup says firstRun)',
+        summary:
+          'Create the instance admin account and the first workspace, signed in (only while GET /api/setup says firstRun)',
         security: [],
         body: ZFirstRunBody,
-        response: { 201: ZFirstRunDone, 409: ZErrorBody, 422: ZErrorBody },
+        response: { 201: ZMe, 409: ZErrorBody, 422: ZErrorBody },
       },
     },
     async (request, reply) => {
       const done = await completeFirstRun(services, request.body, toFetchHeaders(request));
       reply.header('set-cookie', done.setCookies);
-      return reply.status(201).send({
-        user: { id: done.userId, email: done.email },
-        workspace: { workspaceId: done.workspaceId },
-      });
+      return reply.status(201).send(await getMe(services, done.userId, done.workspaceId));
     },
   );
 }
