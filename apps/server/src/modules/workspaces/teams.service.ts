@@ -1,7 +1,7 @@
 import type { TTeam, TTeamInput } from '@tillit/contracts';
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
-import { invitations, members, teamMembers, teams } from '../../db/schema/index.ts';
+import { members, teamMembers, teams } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { conflict, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
@@ -134,12 +134,7 @@ export async function deleteTeam(services: Services, actor: Actor, teamId: strin
   await inTenant(services, actor, async (tx) => {
     const team = await findTeam(tx, actor.workspaceId, teamId);
     const ids = await memberIdsOf(tx, actor.workspaceId, teamId);
-    // The invitations foreign key is (workspace_id, team_id) ON DELETE SET NULL, which would
-    // null workspace_id too; pending invitations simply lose their team first.
-    await tx
-      .update(invitations)
-      .set({ teamId: null })
-      .where(and(eq(invitations.workspaceId, actor.workspaceId), eq(invitations.teamId, teamId)));
+    // Pending invitations to this team lose their team (ON DELETE SET NULL (team_id)).
     await tx.delete(teams).where(and(eq(teams.workspaceId, actor.workspaceId), eq(teams.teamId, teamId)));
     await appendAudit(
       tx,
