@@ -1,20 +1,26 @@
 import { Alert, Anchor, Button, Divider, Stack, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
+import type { TAcceptedInvitation, TInvitationLookup } from '@tillit/contracts';
 import { useTranslation } from 'react-i18next';
 import { AnchorLink } from '../../components/links.tsx';
 import { AuthLayout, ErrorAlert, Loading } from '../../components/ui.tsx';
 import { ApiError, api } from '../../lib/api.ts';
 import { i18n } from '../../lib/i18n.ts';
 import { meQuery, signUp } from '../account/account.api.ts';
+import { switchWorkspace } from '../workspaces/workspaces.api.ts';
 import { AccountFields, accountInput, readForm } from './account-fields.tsx';
 
 const route = getRouteApi('/invite/$token');
 
-type TInvitationLookup = { workspaceName: string; email: string; role: string; status: string };
-
-const acceptInvitation = (token: string) =>
-  api<unknown>('/api/invitations/accept', { method: 'POST', body: { token } });
+/** Accepts, then works in the workspace just joined. */
+async function acceptInvitation(token: string): Promise<void> {
+  const accepted = await api<Partial<TAcceptedInvitation> | null>('/api/invitations/accept', {
+    method: 'POST',
+    body: { token },
+  });
+  if (accepted?.workspaceId) await switchWorkspace(accepted.workspaceId);
+}
 
 export function InvitePage() {
   const { t } = useTranslation();
@@ -64,10 +70,11 @@ export function InvitePage() {
     );
   }
   const inv = lookup.data;
-  const role = t(`roles.${inv.role as 'owner'}`, { defaultValue: inv.role });
+  const role = t(`roles.${inv.role}`);
   const intro = t('invite.intro', { workspace: inv.workspaceName, role });
-  if (inv.status !== 'pending') {
-    const status = t(`invite.status.${inv.status as 'pending'}`, { defaultValue: inv.status });
+  const state = inv.expired ? 'expired' : inv.status;
+  if (state !== 'pending') {
+    const status = t(`invite.status.${state}`);
     return (
       <AuthLayout title={t('invite.title')} intro={intro}>
         <Alert color="yellow" role="alert">
