@@ -10,6 +10,7 @@ import { verifyChain } from '../../privacy/audit/audit.service.ts';
 import { declaredTables } from '../../privacy/data-map/data-map.ts';
 import { createWorkspace } from '../workspaces/workspaces.service.ts';
 import { purgeDeletedAccountsJob } from './account.jobs.ts';
+import { deleteMyAccount } from './account.service.ts';
 import { setUpInstance, signUpUser } from './account.testing.ts';
 
 type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string> } };
@@ -136,6 +137,26 @@ describeEachDatabase('deleting my account', (env) => {
     const tied = await rowsTiedTo(e, u.userId, [owner.workspaceId, solo]);
     expect(tied.sessions).toBe(0);
     expect(tied.members).toBe(0);
+    // A second deletion (say, a request that was already in flight) changes nothing.
+    const again = await deleteMyAccount(
+      e.services,
+      {
+        user: {
+          id: u.userId,
+          email: u.email,
+          name: '',
+          emailVerified: false,
+          twoFactorEnabled: false,
+          isInstanceAdmin: false,
+        },
+        session: { id: '', token: '', activeWorkspaceId: null },
+      },
+      u.password,
+      { ip: null, userAgent: null },
+    ).catch((err: { code?: string }) => err.code);
+    expect(again).toBe('already_deleted');
+    const [ledgerAfter] = await db.select().from(accountDeletions).where(eq(accountDeletions.userId, u.userId));
+    expect(ledgerAfter).toEqual(ledger);
     const soloLeft = await e.services.database.raw.query('select 1 from workspaces where workspace_id = $1', [solo]);
     expect(soloLeft.rows).toHaveLength(0);
     const deletedEntries = await withTenant(db, { workspaceId: owner.workspaceId }, (tx) =>

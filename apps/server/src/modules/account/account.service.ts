@@ -126,6 +126,13 @@ async function enterWorkspace(tx: Tx, workspaceId: string, userId: string): Prom
   );
 }
 
+/** The settings of `withUser`: no workspace, only the user's own membership rows. */
+async function enterUserScope(tx: Tx, userId: string): Promise<void> {
+  await tx.execute(
+    sql`select set_config('app.workspace_id', '', true), set_config('app.user_id', ${userId}, true), set_config('role', ${APP_ROLE}, true)`,
+  );
+}
+
 export type DeletionResult = { purgeAfter: Date; workspacesDeleted: string[]; workspacesLeft: string[] };
 
 /**
@@ -142,12 +149,26 @@ export async function deleteMyAccount(
   const userId = signedIn.user.id;
   await checkPassword(services, userId, password);
   const db = services.database.db;
-  const mine = await listMyWorkspaces(db, userId);
   const now = services.clock.now();
   const purgeAfter = new Date(now.getTime() + services.config.accountPurgeDelayDays * DAY_MS);
   const workspacesDeleted: string[] = [];
   const workspacesLeft: string[] = [];
   await db.transaction(async (tx) => {
+    // The users row is locked first: a second deletion of the same account waits here and
+    // then finds it deleted, instead of overwriting the ledger.
+    const [self] = await tx
+      .select({ deletedAt: users.deletedAt })
+      .from(users)
+      .where(eq(users.id, userId))
+      .for('update');
+    if (!self || self.deletedAt) throw new AppError('already_deleted', 409, 'This account is deleted already.');
+    await enterUserScope(tx, userId);
+    const mine = await tx
+      .select({ workspaceId: members.workspaceId, role: members.role, name: workspaces.name })
+      .from(members)
+      .innerJoin(workspaces, eq(workspaces.workspaceId, members.workspaceId))
+      .where(eq(members.userId, userId))
+      .orderBy(members.workspaceId);
     const blocking: string[] = [];
     const plan: { workspaceId: string; alone: boolean }[] = [];
     for (const w of mine) {
@@ -197,10 +218,7 @@ export async function deleteMyAccount(
     await tx
       .insert(accountDeletions)
       .values({ userId, requestedAt: now, purgeAfter, workspaceIds: mine.map((w) => w.workspaceId) })
-      .onConflictDoUpdate({
-        target: accountDeletions.userId,
-        set: { purgeAfter, workspaceIds: mine.map((w) => w.workspaceId) },
-      });
+      .onConflictDoNothing();
   });
   return { purgeAfter, workspacesDeleted, workspacesLeft };
 }
