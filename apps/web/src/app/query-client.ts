@@ -1,8 +1,8 @@
 import { MutationCache, type Query, QueryCache, QueryClient, type QueryKey } from '@tanstack/react-query';
 import { ApiError } from '../lib/api.ts';
 
-type Handlers = { onTwoFactorRequired: () => void; onSignedOut: () => void };
-let handlers: Handlers = { onTwoFactorRequired: () => {}, onSignedOut: () => {} };
+type Handlers = { onTwoFactorRequired: () => void; onSignedOut: () => void; onNoWorkspace: () => void };
+let handlers: Handlers = { onTwoFactorRequired: () => {}, onSignedOut: () => {}, onNoWorkspace: () => {} };
 
 /** The router registers where a 2FA requirement or an ended session should lead. */
 export function setGlobalErrorHandlers(next: Handlers): void {
@@ -15,6 +15,7 @@ function onQueryError(error: unknown, query: Query<unknown, unknown, unknown, Qu
   if (query.meta?.background) return;
   if (error.status === 403 && error.code === 'two_factor_required') handlers.onTwoFactorRequired();
   else if (error.status === 401) handlers.onSignedOut();
+  else if (error.code === 'no_workspace') handlers.onNoWorkspace();
 }
 
 // A write may answer 401 for a wrong password or code: only the 2FA requirement leads away.

@@ -215,6 +215,11 @@ setGlobalErrorHandlers({
   onTwoFactorRequired: () => {
     void router.navigate({ to: '/settings/security', search: { reason: 'two_factor_required' } });
   },
+  onNoWorkspace: () => {
+    // The session lost its workspace (e.g. it was left or deleted): pick one again from the start.
+    queryClient.removeQueries({ queryKey: meQuery.queryKey });
+    void router.navigate({ to: '/' });
+  },
   onSignedOut: () => {
     queryClient.setQueryData(meQuery.queryKey, null);
     const here = router.state.location.href;
