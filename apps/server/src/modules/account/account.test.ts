@@ -174,6 +174,19 @@ describeEachDatabase('sign-up', (env) => {
     expect(await count()).toBe(before);
   });
 
+  it('stores HTML and SQL metacharacters in names verbatim and returns them as JSON', async () => {
+    const firstName = `<b onmouseover="x">'); DELETE FROM users; --`;
+    const lastName = `O'Brien & "Sons" <script>`;
+    const res = await env()
+      .client()
+      .post<{ firstName: string; lastName: string }>('/api/account/sign-up', valid({ firstName, lastName }));
+    expect(res.status).toBe(201);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.body).toMatchObject({ firstName, lastName });
+    expect((await env().services.database.db.select().from(users)).length).toBeGreaterThan(1);
+  });
+
   it('better-auth’s own sign-up endpoint stays closed', async () => {
     const res = await env().client().post('/api/auth/sign-up/email', {
       email: uniqueEmail(),
