@@ -19,7 +19,7 @@ export function NotFound() {
   );
 }
 
-export function RouteError({ error, reset }: { error: unknown; reset: () => void }) {
+export function RouteError({ error }: { error: unknown }) {
   const { t } = useTranslation();
   return (
     <Center mih="60vh">
@@ -28,7 +28,7 @@ export function RouteError({ error, reset }: { error: unknown; reset: () => void
           {t('app.error')}
         </Title>
         <Text c="dimmed">{errorMessage(error)}</Text>
-        <Button onClick={() => window.location.reload()} onBlur={reset}>
+        <Button onClick={() => window.location.reload()}>
           {t('app.retry')}
         </Button>
       </Stack>
