@@ -28,9 +28,7 @@ export function RouteError({ error }: { error: unknown }) {
           {t('app.error')}
         </Title>
         <Text c="dimmed">{errorMessage(error)}</Text>
-        <Button onClick={() => window.location.reload()}>
-          {t('app.retry')}
-        </Button>
+        <Button onClick={() => window.location.reload()}>{t('app.retry')}</Button>
       </Stack>
     </Center>
   );
