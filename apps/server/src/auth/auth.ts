@@ -13,6 +13,7 @@ import type { KeyRing } from '../lib/keys.ts';
 import type { MailTransport } from '../mail/mail.transport.ts';
 import { recordAudit } from '../privacy/audit/audit.service.ts';
 import { authEmails } from './auth.emails.ts';
+import { authTokenCipher, protectAdapter } from './protected-adapter.ts';
 import { workspacesOfUser } from './sign-in-audit.ts';
 
 export type AuthDeps = {
@@ -63,24 +64,29 @@ export function createAuth(deps: AuthDeps) {
   const origin = new URL(config.publicUrl);
   const secure = origin.protocol === 'https:';
   const emails = authEmails(config.publicUrl);
+  const cipher = authTokenCipher(deps.keys);
+  const drizzleDatabase = drizzleAdapter(deps.db, {
+    provider: 'pg',
+    schema: {
+      user: users,
+      session: sessions,
+      account: accounts,
+      verification: verifications,
+      twoFactor: twoFactors,
+      passkey: passkeys,
+      rateLimit: rateLimits,
+    },
+  });
   return betterAuth({
     appName: 'Tillit',
     baseURL: config.publicUrl,
     basePath: '/api/auth',
     secret: deps.keys.derive('better-auth').toString('base64url'),
     trustedOrigins: [origin.origin],
-    database: drizzleAdapter(deps.db, {
-      provider: 'pg',
-      schema: {
-        user: users,
-        session: sessions,
-        account: accounts,
-        verification: verifications,
-        twoFactor: twoFactors,
-        passkey: passkeys,
-        rateLimit: rateLimits,
-      },
-    }),
+    // Tokens are encrypted at rest (see protected-adapter.ts); verification identifiers,
+    // which carry reset tokens, are stored hashed.
+    database: (options: Parameters<typeof drizzleDatabase>[0]) => protectAdapter(drizzleDatabase(options), cipher),
+    verification: { storeIdentifier: 'hashed' },
     // Sign-up goes through POST /api/account/sign-up, which checks age and input first.
     disabledPaths: ['/sign-up/email', '/delete-user'],
     emailAndPassword: {

@@ -1,4 +1,5 @@
-import type { FieldCipher } from '../lib/field-cipher.ts';
+import { createFieldCipher, type FieldCipher } from '../lib/field-cipher.ts';
+import type { KeyRing } from '../lib/keys.ts';
 
 /**
  * Wraps better-auth's database adapter so that tokens are encrypted at rest: session
@@ -12,6 +13,16 @@ export const PROTECTED_AUTH_FIELDS: ProtectedFields = {
   session: { token: 'deterministic' },
   account: { accessToken: 'random', refreshToken: 'random', idToken: 'random' },
 };
+
+/** The cipher of auth tokens, derived from the key ring. */
+export function authTokenCipher(keys: KeyRing): FieldCipher {
+  return createFieldCipher(keys.derive('auth-token-encryption'), keys.derive('auth-token-iv'));
+}
+
+/** What `sessions.token` holds for a session token, for the rare direct lookup. */
+export function storedSessionToken(keys: KeyRing, token: string): string {
+  return authTokenCipher(keys).encrypt(token, 'deterministic');
+}
 
 type Where = { field: string; value: unknown; operator?: string };
 type Args = { model: string; where?: Where[]; data?: Record<string, unknown>; update?: Record<string, unknown> };

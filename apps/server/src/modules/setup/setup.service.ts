@@ -1,6 +1,7 @@
 import type { TFirstRunBody } from '@tillit/contracts';
 import { hashPassword } from 'better-auth/crypto';
 import { eq, sql } from 'drizzle-orm';
+import { storedSessionToken } from '../../auth/protected-adapter.ts';
 import { createSignInAuditor } from '../../auth/sign-in-audit.ts';
 import { accounts, sessions, users } from '../../db/schema/index.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -91,7 +92,7 @@ export async function completeFirstRun(
   const [session] = await services.database.db
     .select({ id: sessions.id })
     .from(sessions)
-    .where(eq(sessions.token, body.token));
+    .where(eq(sessions.token, storedSessionToken(services.keys, body.token)));
   if (session) await setActiveWorkspace(services.database.db, session.id, workspaceId);
   await services.auth.api.sendVerificationEmail({ body: { email, callbackURL: '/' }, headers }).catch(() => undefined);
   return { userId, email, workspaceId, setCookies: signIn.headers.getSetCookie() };
