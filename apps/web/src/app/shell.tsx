@@ -90,7 +90,14 @@ export function Shell() {
           <WorkspaceSwitcher />
         </AppShell.Section>
         <AppShell.Section grow component={ScrollArea} mt="sm">
-          <NavLink component={Link} to="/" label={t('nav.home')} active={pathname === '/'} onClick={close} />
+          <NavLink
+            component={Link}
+            to="/"
+            label={t('nav.home')}
+            active={pathname === '/'}
+            aria-current={pathname === '/' ? 'page' : undefined}
+            onClick={close}
+          />
           <Text size="xs" fw={600} c="dimmed" tt="uppercase" mt="md" mb={4} px="sm">
             {t('nav.settings')}
           </Text>

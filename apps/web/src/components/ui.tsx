@@ -14,13 +14,14 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import type { CSSProperties, ReactNode } from 'react';
+import { type CSSProperties, type ReactNode, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, errorMessage } from '../lib/api.ts';
 import { i18n, LANGUAGES } from '../lib/i18n.ts';
 
 /** A settings or content page: one heading, an optional intro, then its sections. */
 export function Page(props: { title: string; intro?: string; actions?: ReactNode; children: ReactNode }) {
+  useDocumentTitle(props.title);
   return (
     <Stack gap="lg" maw={1100}>
       <Group justify="space-between" align="flex-start">
@@ -108,6 +109,7 @@ export function LanguageSwitch() {
 /** The centred card around sign-in, sign-up, first run and the like. */
 export function AuthLayout(props: { title: string; intro?: ReactNode; children: ReactNode; width?: number }) {
   const { t } = useTranslation();
+  useDocumentTitle(props.title);
   return (
     <Center mih="100vh" p="md" bg="gray.0">
       <Stack w="100%" maw={props.width ?? 420} gap="md">
@@ -209,4 +211,11 @@ export const visuallyHidden: CSSProperties = {
 export function PasswordField(props: PasswordInputProps) {
   const { t } = useTranslation();
   return <PasswordInput visibilityToggleButtonProps={{ 'aria-label': t('common.showTyped') }} {...props} />;
+}
+
+/** "Members · Tillit": the window title names the page, for tabs and screen readers. */
+export function useDocumentTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · Tillit`;
+  }, [title]);
 }
