@@ -95,7 +95,13 @@ function ProfileSection({ me }: { me: TMe }) {
             defaultValue={me.phone ?? ''}
             error={fieldError(e, 'phone')}
           />
-          <Fieldset legend={t('account.address')} variant="unstyled" mt="xs" p={0}>
+          <Fieldset
+            legend={t('account.address')}
+            variant="unstyled"
+            mt="xs"
+            style={{ border: 0, margin: 0, padding: 0, minWidth: 0 }}
+            styles={{ legend: { fontWeight: 600, fontSize: 'var(--mantine-font-size-sm)', marginBottom: 8 } }}
+          >
             <Stack gap="sm">
               <TextInput
                 name="street"
@@ -182,6 +188,7 @@ function LanguageSection({ me }: { me: TMe }) {
 
 function EmailSection({ me }: { me: TMe }) {
   const { t } = useTranslation();
+  const queryClient = useQueryClient();
   const [sentTo, setSentTo] = useState<string | null>(null);
   const change = useMutation({
     mutationFn: async (form: HTMLFormElement) => {
@@ -191,7 +198,11 @@ function EmailSection({ me }: { me: TMe }) {
       return newEmail;
     },
     onMutate: () => setSentTo(null),
-    onSuccess: (email) => setSentTo(email),
+    onSuccess: async (email) => {
+      setSentTo(email);
+      // An unverified address changes at once; a verified one waits for the confirmation link.
+      await queryClient.invalidateQueries({ queryKey: meQuery.queryKey });
+    },
   });
   return (
     <Section title={t('account.emailTitle')}>
@@ -223,7 +234,13 @@ function EmailSection({ me }: { me: TMe }) {
         </Group>
       </form>
       <ErrorAlert error={change.error} hideWhenFields />
-      {sentTo && <SuccessAlert>{t('account.changeEmailSent', { email: sentTo })}</SuccessAlert>}
+      {sentTo && (
+        <SuccessAlert>
+          {sentTo.toLowerCase() === me.email.toLowerCase()
+            ? t('account.changeEmailDone', { email: sentTo })
+            : t('account.changeEmailSent', { email: sentTo })}
+        </SuccessAlert>
+      )}
     </Section>
   );
 }

@@ -64,12 +64,12 @@ export function DataMapPage() {
                   {table.description}
                 </Text>
                 <Table.ScrollContainer minWidth={600}>
-                  <Table verticalSpacing={2} fz="sm" aria-label={table.name}>
+                  <Table verticalSpacing={2} fz="sm" layout="fixed" aria-label={table.name}>
                     <Table.Thead>
                       <Table.Tr>
-                        <Table.Th>{t('dataMap.column')}</Table.Th>
-                        <Table.Th>{t('dataMap.personal')}</Table.Th>
-                        <Table.Th>{t('dataMap.category')}</Table.Th>
+                        <Table.Th w="28%">{t('dataMap.column')}</Table.Th>
+                        <Table.Th w="14%">{t('dataMap.personal')}</Table.Th>
+                        <Table.Th w="28%">{t('dataMap.category')}</Table.Th>
                         <Table.Th>{t('dataMap.note')}</Table.Th>
                       </Table.Tr>
                     </Table.Thead>

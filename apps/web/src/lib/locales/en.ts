@@ -275,6 +275,7 @@ export const en = {
     unverified: 'Not verified',
     newEmail: 'New email',
     changeEmail: 'Change email',
+    changeEmailDone: 'Your email address is now {{email}}. We sent a link to confirm it.',
     changeEmailSent: 'Check your inbox at {{email}} to confirm the change.',
     dataTitle: 'Your data',
     dataIntro: 'Download everything Tillit holds about you as a JSON file.',

@@ -277,6 +277,7 @@ export const nb: Translation = {
     unverified: 'Ikke bekreftet',
     newEmail: 'Ny e-post',
     changeEmail: 'Endre e-post',
+    changeEmailDone: 'E-postadressen din er nå {{email}}. Vi har sendt en lenke for å bekrefte den.',
     changeEmailSent: 'Sjekk innboksen til {{email}} for å bekrefte endringen.',
     dataTitle: 'Dine data',
     dataIntro: 'Last ned alt Tillit har om deg som en JSON-fil.',
