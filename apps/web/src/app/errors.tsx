@@ -1,7 +1,7 @@
 import { Button, Center, Stack, Text, Title } from '@mantine/core';
 import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
-import { errorMessage } from '../lib/api.ts';
+import { describeError } from '../lib/i18n.ts';
 
 export function NotFound() {
   const { t } = useTranslation();
@@ -27,7 +27,7 @@ export function RouteError({ error }: { error: unknown }) {
         <Title order={1} size="h3">
           {t('app.error')}
         </Title>
-        <Text c="dimmed">{errorMessage(error)}</Text>
+        <Text c="dimmed">{describeError(error)}</Text>
         <Button onClick={() => window.location.reload()}>{t('app.retry')}</Button>
       </Stack>
     </Center>

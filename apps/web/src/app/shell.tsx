@@ -6,8 +6,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { activeWorkspace, displayName, isWorkspaceAdmin, meQuery } from '../features/account/account.api.ts';
 import { switchWorkspace, workspacesQuery } from '../features/workspaces/workspaces.api.ts';
-import { errorMessage } from '../lib/api.ts';
 import { authClient, unwrap } from '../lib/auth-client.ts';
+import { describeError } from '../lib/i18n.ts';
 
 type NavItem = { to: string; label: string };
 
@@ -156,7 +156,7 @@ function WorkspaceSwitcher() {
           value={current?.workspaceId ?? ''}
           onChange={(e) => change.mutate(e.currentTarget.value)}
           disabled={change.isPending}
-          error={change.error ? errorMessage(change.error) : undefined}
+          error={change.error ? describeError(change.error) : undefined}
           data={me.workspaces.map((w) => ({ value: w.workspaceId, label: w.name }))}
         />
       ) : (
@@ -188,7 +188,7 @@ function VerifyEmailBanner({ email }: { email: string }) {
       </Group>
       {resend.error && (
         <Text size="sm" c="red" role="alert">
-          {errorMessage(resend.error)}
+          {describeError(resend.error)}
         </Text>
       )}
     </Alert>

@@ -16,8 +16,8 @@ import {
 } from '@mantine/core';
 import { type CSSProperties, type ReactNode, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, errorMessage } from '../lib/api.ts';
-import { i18n, LANGUAGES } from '../lib/i18n.ts';
+import { ApiError } from '../lib/api.ts';
+import { describeError, i18n, LANGUAGES } from '../lib/i18n.ts';
 
 /** A settings or content page: one heading, an optional intro, then its sections. */
 export function Page(props: { title: string; intro?: string; actions?: ReactNode; children: ReactNode }) {
@@ -63,12 +63,12 @@ export function Section(props: { title: string; intro?: string; children: ReactN
 
 /** The error of a form or a load, unless it only concerns fields shown beside them. */
 export function ErrorAlert({ error, hideWhenFields = false }: { error: unknown; hideWhenFields?: boolean }) {
-  const { t } = useTranslation();
+  useTranslation(); // re-render in the new language
   if (!error) return null;
   if (hideWhenFields && error instanceof ApiError && Object.keys(error.fields).length > 0) return null;
   return (
-    <Alert color="red" role="alert" title={t('app.error')}>
-      {errorMessage(error)}
+    <Alert color="red" role="alert">
+      {describeError(error)}
     </Alert>
   );
 }

@@ -1,5 +1,6 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { ApiError, errorMessage } from './api.ts';
 import { en } from './locales/en.ts';
 import { nb } from './locales/nb.ts';
 
@@ -50,3 +51,12 @@ export function applyAccountLocale(locale: string | null | undefined): void {
 }
 
 export { i18n };
+
+/** A failed call in the reader's language when its code is one we know, else the server's words. */
+export function describeError(error: unknown): string | undefined {
+  if (error instanceof ApiError) {
+    const key = `errors.${error.code}`;
+    if (i18n.exists(key)) return i18n.t(key as 'errors.network');
+  }
+  return errorMessage(error);
+}

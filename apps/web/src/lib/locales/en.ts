@@ -331,6 +331,14 @@ export const en = {
   errors: {
     unauthenticated: 'Your session ended. Sign in again.',
     forbidden: 'You are not allowed to do this.',
+    network: 'The server could not be reached. Check your connection and try again.',
+    rate_limited: 'Too many attempts. Wait a minute and try again.',
+    csrf: 'This request did not come from Tillit itself. Reload the page and try again.',
+    invalid_email_or_password: 'The email or password is not right.',
+    invalid_code: 'That code is not right. Check the time on your phone and try again.',
+    invalid_backup_code: 'That backup code is not right, or it was used already.',
+    invalid_password: 'The password is not right.',
+    auth_cancelled: 'The passkey prompt was cancelled.',
   },
 };
 

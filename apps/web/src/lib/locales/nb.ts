@@ -333,5 +333,13 @@ export const nb: Translation = {
   errors: {
     unauthenticated: 'Økten er avsluttet. Logg inn igjen.',
     forbidden: 'Du har ikke lov til å gjøre dette.',
+    network: 'Fikk ikke kontakt med serveren. Sjekk tilkoblingen og prøv igjen.',
+    rate_limited: 'For mange forsøk. Vent et minutt og prøv igjen.',
+    csrf: 'Forespørselen kom ikke fra Tillit selv. Last inn siden på nytt og prøv igjen.',
+    invalid_email_or_password: 'E-postadressen eller passordet stemmer ikke.',
+    invalid_code: 'Koden stemmer ikke. Sjekk klokka på telefonen og prøv igjen.',
+    invalid_backup_code: 'Reservekoden stemmer ikke, eller den er brukt før.',
+    invalid_password: 'Passordet stemmer ikke.',
+    auth_cancelled: 'Passnøkkel-dialogen ble avbrutt.',
   },
 };
