@@ -16,11 +16,16 @@ export function installErrorHandler(app: FastifyInstance, options: { spaFallback
     if (hasZodFastifySchemaValidationErrors(err)) {
       const fields: FieldProblems = {};
       for (const issue of err.validation) {
-        const params = issue.params as { issue?: { path?: PropertyKey[]; message?: string } } | undefined;
-        const path =
-          params?.issue?.path?.map(String).join('.') || issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
-        const key = path || err.validationContext || 'body';
-        if (!fields[key]) fields[key] = params?.issue?.message ?? issue.message ?? 'is invalid';
+        // fastify-type-provider-zod: keyword is the Zod issue code, instancePath its path.
+        const prefix = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
+        const keys = (issue.params as { keys?: unknown } | undefined)?.keys;
+        // An unknown field is named itself, not its parent object.
+        if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length) {
+          for (const key of keys) fields[prefix ? `${prefix}.${key}` : String(key)] = 'is not a known field';
+          continue;
+        }
+        const key = prefix || err.validationContext || 'body';
+        if (!fields[key]) fields[key] = issue.message ?? 'is invalid';
       }
       return reply.status(422).send({
         error: { code: 'validation_failed', message: `Invalid ${err.validationContext ?? 'input'}.`, fields },
