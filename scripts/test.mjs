@@ -33,7 +33,12 @@ function check(title, cmd, args) {
 
 function vitest(title, args, env = {}) {
   const file = path.join(out, `${title.replace(/\W+/g, '-')}.json`);
-  const ok = step(title, bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`, ...args], env);
+  const ok = step(
+    title,
+    bin('vitest'),
+    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`, ...args],
+    env,
+  );
   if (!existsSync(file)) {
     failed++;
     failures.push(`${title}: the test runner did not finish`);
