@@ -13,6 +13,7 @@ import {
 import { mountApiDocs } from './http/api-docs.ts';
 import { mountAuthHandler } from './http/auth-handler.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { installInputSanity } from './http/input-sanity.ts';
 import { installSecurity } from './http/security.ts';
 import { registerRoutes } from './routes.ts';
 import type { Services } from './services.ts';
@@ -27,7 +28,6 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
     logger: options.logger === false ? false : { level: services.config.logLevel },
     trustProxy: services.config.trustProxy,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: services.config.env === 'test',
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -36,6 +36,7 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   const serveWeb = Boolean(webDist && existsSync(path.join(webDist, 'index.html')));
   installErrorHandler(app, { spaFallback: serveWeb });
   await installSecurity(app, services.config.publicUrl);
+  installInputSanity(app);
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {

@@ -59,3 +59,55 @@ describeEachDatabase('HTTP boundary', (env) => {
     expect(res.body).toMatchObject({ error: { fields: { sneaky: 'is not a known field' } } });
   });
 });
+
+describeEachDatabase('text that no column can store', (env) => {
+  it('refuses NUL characters and lone surrogates with 422 naming the field, and stores nothing', async () => {
+    const c = env().client();
+    const nul = await c.post('/api/setup/first-run', {
+      account: {
+        email: 'nul@example.test',
+        password: 'long enough password',
+        firstName: 'A\u0000B',
+        lastName: 'X',
+        dateOfBirth: '1980-01-01',
+      },
+      workspace: { name: 'W', country: 'NO', region: 'eu' },
+    });
+    expect(nul.status).toBe(422);
+    expect(nul.body).toMatchObject({
+      error: { code: 'validation_failed', fields: { 'account.firstName': expect.any(String) } },
+    });
+    const broken = await env().app.inject({
+      method: 'POST',
+      url: '/api/setup/first-run',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost:3000' },
+      payload:
+        '{"account":{"email":"s@example.test","password":"long enough password","firstName":"\\ud800","lastName":"X","dateOfBirth":"1980-01-01"},"workspace":{"name":"W","country":"NO","region":"eu"}}',
+    });
+    expect(broken.statusCode).toBe(422);
+    expect(JSON.parse(broken.body)).toMatchObject({
+      error: { fields: { 'account.firstName': 'is not valid Unicode text' } },
+    });
+    const setup = await c.get('/api/setup');
+    expect(setup.body).toMatchObject({ firstRun: true });
+  });
+
+  it('keeps HTML and SQL metacharacters verbatim as data', async () => {
+    const c = env().client();
+    const name = `<script>alert(1)</script>'; DROP TABLE users; --`;
+    const res = await c.post('/api/setup/first-run', {
+      account: {
+        email: 'meta@example.test',
+        password: 'long enough password',
+        firstName: name,
+        lastName: 'Ø',
+        dateOfBirth: '1980-01-01',
+      },
+      workspace: { name: `"Acme" & <Co>`, country: 'NO', region: 'eu' },
+    });
+    expect(res.status).toBe(201);
+    const me = await c.get<{ firstName: string }>('/api/account/me');
+    expect(me.body.firstName).toBe(name);
+    expect(me.headers['content-type']).toContain('application/json');
+  });
+});
