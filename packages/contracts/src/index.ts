@@ -1,3 +1,4 @@
 export * from './account.ts';
 export * from './errors.ts';
+export * from './people.ts';
 export * from './workspaces.ts';
