@@ -64,6 +64,8 @@ export type TestEnv = {
 export type TestEnvOptions = {
   rateLimit?: { window: number; max: number; signInMax: number };
   env?: Record<string, string>;
+  /** Use the mail transport the configuration picks (SMTP_URL or the outbox) instead of memory. */
+  realMail?: boolean;
 };
 
 export async function createTestEnv(kind: DatabaseKindUnderTest, options: TestEnvOptions = {}) {
@@ -82,7 +84,7 @@ export async function createTestEnv(kind: DatabaseKindUnderTest, options: TestEn
   const services = await createServices(config, {
     database,
     clock,
-    mail,
+    ...(options.realMail ? {} : { mail }),
     rateLimit: options.rateLimit ?? { window: 60, max: 100000, signInMax: 100000 },
   });
   const app = await buildApp(services, { webDist: null, logger: false });
