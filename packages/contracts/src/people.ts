@@ -155,7 +155,8 @@ export const ZPerson = z.object({
   title: z.string().nullable(),
   /** Only the companies the caller can see. */
   companies: z.array(ZPersonCompany),
-  ownerId: ZId,
+  /** null once the owner's account is deleted (then only admins see a private record). */
+  ownerId: ZId.nullable(),
   tags: z.array(z.string()),
   subjectCategories: z.array(ZSubjectCategory),
   source: ZPersonSource,
@@ -299,7 +300,7 @@ export const ZCompany = z.object({
   address: ZAddress,
   industry: z.string().nullable(),
   size: ZCompanySize.nullable(),
-  ownerId: ZId,
+  ownerId: ZId.nullable(),
   visibility: ZRecordVisibility,
   teamId: ZId.nullable(),
   tags: z.array(z.string()),

@@ -1,4 +1,5 @@
 export * from './audit.schema.ts';
 export * from './auth.schema.ts';
 export * from './mail.schema.ts';
+export * from './people.schema.ts';
 export * from './workspaces.schema.ts';

@@ -1,0 +1,294 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  customType,
+  foreignKey,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { declareTable, notPersonal, personal } from '../../privacy/data-map/data-map.ts';
+import { users } from './auth.schema.ts';
+import { teams, workspaces } from './workspaces.schema.ts';
+
+/** Millisecond precision: keyset cursors carry JavaScript dates, which have no microseconds. */
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
+
+/** Text compared byte by byte: the same order on PGlite and on any PostgreSQL locale, and a
+ *  plain btree index serves both `ORDER BY` and `LIKE 'prefix%'`. */
+const ctext = customType<{ data: string }>({ dataType: () => 'text COLLATE "C"' });
+
+export const RECORD_VISIBILITIES = ['private', 'team', 'workspace'] as const;
+
+export const people = declareTable(
+  pgTable(
+    'people',
+    {
+      workspaceId: uuid('workspace_id')
+        .notNull()
+        .references(() => workspaces.workspaceId, { onDelete: 'cascade' }),
+      personId: uuid('person_id').notNull(),
+      firstName: text('first_name').notNull(),
+      lastName: text('last_name').notNull().default(''),
+      /** The key of sort 'name' and of the name prefix search. */
+      sortName: ctext('sort_name').generatedAlwaysAs(sql`lower(btrim(first_name || ' ' || last_name))`),
+      lastNameKey: ctext('last_name_key').generatedAlwaysAs(sql`lower(last_name)`),
+      title: text('title'),
+      street: text('street'),
+      state: text('state'),
+      postalCode: text('postal_code'),
+      city: text('city'),
+      country: text('country'),
+      ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
+      tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+      subjectCategories: text('subject_categories').array().notNull().default(sql`'{}'::text[]`),
+      source: text('source').notNull().default('manual'),
+      visibility: text('visibility', { enum: RECORD_VISIBILITIES }).notNull().default('workspace'),
+      teamId: uuid('team_id'),
+      createdAt: ts('created_at').notNull().defaultNow(),
+      updatedAt: ts('updated_at').notNull().defaultNow(),
+      deletedAt: ts('deleted_at'),
+    },
+    (t) => [
+      primaryKey({ columns: [t.workspaceId, t.personId] }),
+      foreignKey({ columns: [t.workspaceId, t.teamId], foreignColumns: [teams.workspaceId, teams.teamId] }).onDelete(
+        'set null',
+      ),
+      // Keyset sorts: one per sort, over the live records only.
+      index('people_sort_name_idx').on(t.workspaceId, t.sortName, t.personId).where(sql`deleted_at is null`),
+      index('people_created_idx').on(t.workspaceId, t.createdAt, t.personId).where(sql`deleted_at is null`),
+      index('people_updated_idx').on(t.workspaceId, t.updatedAt, t.personId).where(sql`deleted_at is null`),
+      index('people_last_name_idx').on(t.workspaceId, t.lastNameKey).where(sql`deleted_at is null`),
+      index('people_owner_idx').on(t.workspaceId, t.ownerId),
+      // The trash and its purge.
+      index('people_deleted_idx').on(t.workspaceId, t.deletedAt, t.personId).where(sql`deleted_at is not null`),
+      index('people_tags_idx').using('gin', t.tags),
+      index('people_subject_categories_idx').using('gin', t.subjectCategories),
+    ],
+  ),
+  {
+    description: 'People: the contacts a workspace keeps (P-CRM-1)',
+    tenancy: 'tenant',
+    controller: 'workspace',
+    subject: { kind: 'person', column: 'personId' },
+    columns: {
+      workspaceId: notPersonal(),
+      personId: personal('user.account.identifier', 'the id of the person in this workspace'),
+      firstName: personal('user.name'),
+      lastName: personal('user.name'),
+      sortName: personal('user.name', 'derived from the name for sorting'),
+      lastNameKey: personal('user.name', 'derived from the name for search'),
+      title: personal('user.job_title'),
+      street: personal('user.contact.address.street'),
+      state: personal('user.contact.address.state'),
+      postalCode: personal('user.contact.address.postal_code'),
+      city: personal('user.contact.address.city'),
+      country: personal('user.contact.address.country'),
+      ownerId: personal('user.account.identifier', 'the member who owns the record (a user of the service)'),
+      tags: personal('user.relationship.tag'),
+      subjectCategories: personal('user.relationship.subject_category'),
+      source: personal('user.relationship.source'),
+      visibility: notPersonal(),
+      teamId: notPersonal(),
+      createdAt: personal('user.relationship', 'when the person was added'),
+      updatedAt: notPersonal(),
+      deletedAt: notPersonal('set while the record is in the trash'),
+    },
+  },
+);
+
+export const EMAIL_TYPES = ['work', 'home', 'other'] as const;
+export const PHONE_TYPES = ['work', 'mobile', 'home', 'other'] as const;
+
+export const personEmails = declareTable(
+  pgTable(
+    'person_emails',
+    {
+      workspaceId: uuid('workspace_id').notNull(),
+      personId: uuid('person_id').notNull(),
+      /** Trimmed and lower-cased. */
+      email: ctext('email').notNull(),
+      type: text('type', { enum: EMAIL_TYPES }).notNull(),
+      isPrimary: boolean('is_primary').notNull().default(false),
+      position: integer('position').notNull(),
+    },
+    (t) => [
+      // The same email twice on one person is refused; on two people it is allowed.
+      primaryKey({ columns: [t.workspaceId, t.personId, t.email] }),
+      foreignKey({
+        columns: [t.workspaceId, t.personId],
+        foreignColumns: [people.workspaceId, people.personId],
+      }).onDelete('cascade'),
+      // Look-ups by email (duplicates, tombstones, import) and the email prefix search.
+      index('person_emails_email_idx').on(t.workspaceId, t.email),
+    ],
+  ),
+  {
+    description: "People's email addresses",
+    tenancy: 'tenant',
+    controller: 'workspace',
+    subject: { kind: 'person', column: 'personId' },
+    columns: {
+      workspaceId: notPersonal(),
+      personId: personal('user.account.identifier', 'the id of the person in this workspace'),
+      email: personal('user.contact.email'),
+      type: personal('user.contact.email', 'work, home or other'),
+      isPrimary: notPersonal(),
+      position: notPersonal(),
+    },
+  },
+);
+
+export const personPhones = declareTable(
+  pgTable(
+    'person_phones',
+    {
+      workspaceId: uuid('workspace_id').notNull(),
+      personId: uuid('person_id').notNull(),
+      /** E.164. */
+      phone: text('phone').notNull(),
+      type: text('type', { enum: PHONE_TYPES }).notNull(),
+      isPrimary: boolean('is_primary').notNull().default(false),
+      position: integer('position').notNull(),
+    },
+    (t) => [
+      primaryKey({ columns: [t.workspaceId, t.personId, t.phone] }),
+      foreignKey({
+        columns: [t.workspaceId, t.personId],
+        foreignColumns: [people.workspaceId, people.personId],
+      }).onDelete('cascade'),
+      index('person_phones_phone_idx').on(t.workspaceId, t.phone),
+    ],
+  ),
+  {
+    description: "People's phone numbers (E.164)",
+    tenancy: 'tenant',
+    controller: 'workspace',
+    subject: { kind: 'person', column: 'personId' },
+    columns: {
+      workspaceId: notPersonal(),
+      personId: personal('user.account.identifier', 'the id of the person in this workspace'),
+      phone: personal('user.contact.phone_number'),
+      type: personal('user.contact.phone_number', 'work, mobile, home or other'),
+      isPrimary: notPersonal(),
+      position: notPersonal(),
+    },
+  },
+);
+
+export const COMPANY_SIZES = ['1-10', '11-50', '51-200', '201-500', '501-1000', '1001-5000', '5001+'] as const;
+
+export const companies = declareTable(
+  pgTable(
+    'companies',
+    {
+      workspaceId: uuid('workspace_id')
+        .notNull()
+        .references(() => workspaces.workspaceId, { onDelete: 'cascade' }),
+      companyId: uuid('company_id').notNull(),
+      name: text('name').notNull(),
+      nameKey: ctext('name_key').generatedAlwaysAs(sql`lower(name)`),
+      domain: ctext('domain'),
+      orgNumber: text('org_number'),
+      street: text('street'),
+      state: text('state'),
+      postalCode: text('postal_code'),
+      city: text('city'),
+      country: text('country'),
+      industry: text('industry'),
+      size: text('size', { enum: COMPANY_SIZES }),
+      ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
+      tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+      visibility: text('visibility', { enum: RECORD_VISIBILITIES }).notNull().default('workspace'),
+      teamId: uuid('team_id'),
+      createdAt: ts('created_at').notNull().defaultNow(),
+      updatedAt: ts('updated_at').notNull().defaultNow(),
+      deletedAt: ts('deleted_at'),
+    },
+    (t) => [
+      primaryKey({ columns: [t.workspaceId, t.companyId] }),
+      foreignKey({ columns: [t.workspaceId, t.teamId], foreignColumns: [teams.workspaceId, teams.teamId] }).onDelete(
+        'set null',
+      ),
+      index('companies_name_idx').on(t.workspaceId, t.nameKey, t.companyId).where(sql`deleted_at is null`),
+      index('companies_created_idx').on(t.workspaceId, t.createdAt, t.companyId).where(sql`deleted_at is null`),
+      index('companies_updated_idx').on(t.workspaceId, t.updatedAt, t.companyId).where(sql`deleted_at is null`),
+      index('companies_domain_idx').on(t.workspaceId, t.domain).where(sql`deleted_at is null`),
+      index('companies_owner_idx').on(t.workspaceId, t.ownerId),
+      index('companies_deleted_idx').on(t.workspaceId, t.deletedAt, t.companyId).where(sql`deleted_at is not null`),
+      index('companies_tags_idx').using('gin', t.tags),
+    ],
+  ),
+  {
+    description: 'Companies (organisations) a workspace keeps (P-CRM-2)',
+    tenancy: 'tenant',
+    controller: 'workspace',
+    columns: {
+      workspaceId: notPersonal(),
+      companyId: notPersonal(),
+      name: notPersonal(
+        'the name of an organisation (a sole trader is linked to a person only through person_companies)',
+      ),
+      nameKey: notPersonal(),
+      domain: notPersonal(),
+      orgNumber: notPersonal('an organisation number'),
+      street: notPersonal('the address of an organisation'),
+      state: notPersonal(),
+      postalCode: notPersonal(),
+      city: notPersonal(),
+      country: notPersonal(),
+      industry: notPersonal(),
+      size: notPersonal(),
+      ownerId: personal('user.account.identifier', 'the member who owns the record (a user of the service)'),
+      tags: notPersonal(),
+      visibility: notPersonal(),
+      teamId: notPersonal(),
+      createdAt: notPersonal(),
+      updatedAt: notPersonal(),
+      deletedAt: notPersonal('set while the record is in the trash'),
+    },
+  },
+);
+
+export const personCompanies = declareTable(
+  pgTable(
+    'person_companies',
+    {
+      workspaceId: uuid('workspace_id').notNull(),
+      personId: uuid('person_id').notNull(),
+      companyId: uuid('company_id').notNull(),
+      role: text('role'),
+      createdAt: ts('created_at').notNull().defaultNow(),
+    },
+    (t) => [
+      primaryKey({ columns: [t.workspaceId, t.personId, t.companyId] }),
+      foreignKey({
+        columns: [t.workspaceId, t.personId],
+        foreignColumns: [people.workspaceId, people.personId],
+      }).onDelete('cascade'),
+      foreignKey({
+        columns: [t.workspaceId, t.companyId],
+        foreignColumns: [companies.workspaceId, companies.companyId],
+      }).onDelete('cascade'),
+      // "The people of a company" (filter companyId).
+      index('person_companies_company_idx').on(t.workspaceId, t.companyId, t.personId),
+    ],
+  ),
+  {
+    description: 'Which people work for which companies, with their role (P-CRM-2)',
+    tenancy: 'tenant',
+    controller: 'workspace',
+    subject: { kind: 'person', column: 'personId' },
+    columns: {
+      workspaceId: notPersonal(),
+      personId: personal('user.account.identifier', 'the id of the person in this workspace'),
+      companyId: personal('user.employment', 'the organisation the person works for'),
+      role: personal('user.employment', 'their role there'),
+      createdAt: notPersonal(),
+    },
+  },
+);
