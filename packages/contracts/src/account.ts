@@ -1,5 +1,6 @@
 // Zod schemas of the account API (sign-up, first run, my account). Shared by server and web.
 import { z } from 'zod';
+import { ZCountryCode, ZEmail, ZRegion } from './common.ts';
 
 /** An object that refuses unknown keys and names each one: the issue's path is the key, so
  *  the API answers `fields: { "<key>": "is not a known field" }`. */
@@ -15,24 +16,8 @@ function strictObject<S extends z.ZodRawShape>(shape: S) {
     });
 }
 
-const regionNames =
-  typeof Intl !== 'undefined' && 'DisplayNames' in Intl ? new Intl.DisplayNames(['en'], { type: 'region' }) : null;
-
-/** ISO 3166-1 alpha-2, as far as the runtime's ICU knows the code. */
-export function isAccountCountryCode(code: string): boolean {
-  if (!/^[A-Z]{2}$/.test(code)) return false;
-  if (!regionNames) return true;
-  try {
-    const name = regionNames.of(code);
-    return Boolean(name) && name !== code && name !== 'Unknown Region';
-  } catch {
-    return false;
-  }
-}
-
-export const ZAccountEmail = z
-  .email({ error: 'must be an email address' })
-  .max(254, { error: 'must be at most 254 characters' });
+/** @see ZEmail */
+export const ZAccountEmail = ZEmail;
 export const ZAccountPassword = z
   .string({ error: 'must be a string' })
   .min(10, { error: 'must be at least 10 characters' })
@@ -46,11 +31,7 @@ const text = (max: number, min = 0) =>
     .max(max, { error: `must be at most ${max} characters` });
 
 export const ZPersonName = text(100, 1);
-export const ZAccountCountry = z
-  .string({ error: 'must be a two-letter country code' })
-  .trim()
-  .toUpperCase()
-  .refine(isAccountCountryCode, { error: 'must be an ISO 3166 two-letter country code' });
+export const ZAccountCountry = ZCountryCode;
 export const ZAccountLocale = z
   .string({ error: 'must be a string' })
   .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, { error: 'must be a language tag like "en" or "nb-NO"' });
@@ -62,9 +43,6 @@ export const ZAccountPhone = z
   .max(40, { error: 'must be at most 40 characters' })
   .transform((s) => s.replace(/[\s\-().]/g, ''))
   .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, { error: 'must be an international number like +47 22 33 44 55' }));
-
-export const FIRST_RUN_REGIONS = ['eu', 'us', 'uk', 'ch', 'no', 'ca', 'au'] as const;
-export const ZFirstRunRegion = z.enum(FIRST_RUN_REGIONS, { error: `must be one of ${FIRST_RUN_REGIONS.join(', ')}` });
 
 export const ZSignUpBody = strictObject({
   email: ZAccountEmail,
@@ -90,7 +68,7 @@ export const ZFirstRunBody = strictObject({
   workspace: strictObject({
     name: text(120, 1),
     country: ZAccountCountry,
-    region: ZFirstRunRegion,
+    region: ZRegion,
   }),
 });
 export type TFirstRunBody = z.infer<typeof ZFirstRunBody>;

@@ -1,4 +1,5 @@
 export * from './account.ts';
+export * from './common.ts';
 export * from './errors.ts';
 export * from './people.ts';
 export * from './workspaces.ts';

@@ -1,44 +1,17 @@
 // Zod schemas of the workspace API (workspaces, members, invitations, teams). Shared by server and web.
 import { z } from 'zod';
+import { ZCountryCode, ZEmail, ZRegion } from './common.ts';
 
 export const WORKSPACE_ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export const ZWorkspaceRole = z.enum(WORKSPACE_ROLES);
 export type TWorkspaceRole = z.infer<typeof ZWorkspaceRole>;
 
-/** Where a workspace's data is governed. The same values as first run's `ZWorkspaceRegion`
- *  in account.ts (kept apart only so that the two files can change independently). */
-export const WORKSPACE_REGION_CODES = ['eu', 'us', 'uk', 'ch', 'no', 'ca', 'au'] as const;
-export const ZWorkspaceRegionCode = z.enum(WORKSPACE_REGION_CODES, {
-  error: `must be one of ${WORKSPACE_REGION_CODES.join(', ')}`,
-});
-
-/** ISO 3166-1 alpha-2, officially assigned codes. */
-export const COUNTRY_CODES: ReadonlySet<string> = new Set(
-  (
-    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW ' +
-    'BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI ' +
-    'FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN ' +
-    'IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME ' +
-    'MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF ' +
-    'PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV ' +
-    'SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE ' +
-    'YT ZA ZM ZW'
-  ).split(' '),
-);
-
-export const ZWorkspaceCountry = z
-  .string()
-  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in capitals, e.g. NO')
-  .refine((c) => COUNTRY_CODES.has(c), 'is not an ISO 3166-1 country code');
+export const ZWorkspaceCountry = ZCountryCode;
+export const ZWorkspaceRegionCode = ZRegion;
 
 export const ZWorkspaceName = z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters');
 export const ZTeamName = z.string().trim().min(1, 'is required').max(80, 'must be at most 80 characters');
-export const ZEmailAddress = z
-  .string()
-  .trim()
-  .max(254, 'must be at most 254 characters')
-  .pipe(z.email('is not a valid email address'))
-  .transform((e) => e.toLowerCase());
+export const ZEmailAddress = ZEmail;
 
 const ZId = z.uuid('must be a UUID');
 const ZTimestamp = z.string();
