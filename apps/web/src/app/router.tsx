@@ -8,14 +8,21 @@ import { InvitePage } from '../features/auth/invite.page.tsx';
 import { ResetPasswordPage } from '../features/auth/reset-password.page.tsx';
 import { SignInPage } from '../features/auth/sign-in.page.tsx';
 import { SignUpPage } from '../features/auth/sign-up.page.tsx';
+import { CompaniesListPage, validateCompaniesSearch } from '../features/companies/companies-list.page.tsx';
+import { CompanyDetailPage } from '../features/companies/company-detail.page.tsx';
+import { EditCompanyPage, NewCompanyPage } from '../features/companies/company-form.page.tsx';
 import { DataMapPage } from '../features/data-map/data-map.page.tsx';
 import { HomePage } from '../features/home/home.page.tsx';
 import { InvitationsPage } from '../features/invitations/invitations.page.tsx';
 import { MembersPage } from '../features/members/members.page.tsx';
 import { OutboxPage } from '../features/outbox/outbox.page.tsx';
+import { PeopleListPage, validatePeopleSearch } from '../features/people/people-list.page.tsx';
+import { PersonDetailPage } from '../features/people/person-detail.page.tsx';
+import { EditPersonPage, NewPersonPage } from '../features/people/person-form.page.tsx';
 import { SecurityPage } from '../features/security/security.page.tsx';
 import { FirstRunPage } from '../features/setup/first-run.page.tsx';
 import { TeamsPage } from '../features/teams/teams.page.tsx';
+import { TrashPage } from '../features/trash/trash.page.tsx';
 import { NewWorkspacePage } from '../features/workspaces/new-workspace.page.tsx';
 import { WorkspaceSettingsPage } from '../features/workspaces/workspace-settings.page.tsx';
 import { rememberedWorkspace, switchWorkspace } from '../features/workspaces/workspaces.api.ts';
@@ -182,6 +189,54 @@ const dataMapRoute = createRoute({
   component: DataMapPage,
 });
 
+const peopleRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/people',
+  validateSearch: validatePeopleSearch,
+  component: PeopleListPage,
+});
+const newPersonRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/people/new',
+  validateSearch: (s: Record<string, unknown>): { companyId?: string; companyName?: string } => ({
+    companyId: str(s.companyId),
+    companyName: str(s.companyName),
+  }),
+  component: NewPersonPage,
+});
+const personRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/people/$personId',
+  component: PersonDetailPage,
+});
+const editPersonRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/people/$personId/edit',
+  component: EditPersonPage,
+});
+const companiesRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/companies',
+  validateSearch: validateCompaniesSearch,
+  component: CompaniesListPage,
+});
+const newCompanyRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/companies/new',
+  component: NewCompanyPage,
+});
+const companyRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/companies/$companyId',
+  component: CompanyDetailPage,
+});
+const editCompanyRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/companies/$companyId/edit',
+  component: EditCompanyPage,
+});
+const trashRoute = createRoute({ getParentRoute: () => appRoute, path: '/trash', component: TrashPage });
+
 const routeTree = rootRoute.addChildren([
   setupRoute,
   signInRoute,
@@ -191,6 +246,15 @@ const routeTree = rootRoute.addChildren([
   inviteRoute,
   appRoute.addChildren([
     homeRoute,
+    peopleRoute,
+    newPersonRoute,
+    personRoute,
+    editPersonRoute,
+    companiesRoute,
+    newCompanyRoute,
+    companyRoute,
+    editCompanyRoute,
+    trashRoute,
     newWorkspaceRoute,
     workspaceSettingsRoute,
     membersRoute,

@@ -38,6 +38,11 @@ export function Shell() {
   const twoFactorMissing = Boolean(activeEntry?.requireTwoFactor && !me.twoFactorEnabled);
   const hasWorkspace = me.workspaces.length > 0;
 
+  const records: NavItem[] = [
+    { to: '/people', label: t('nav.people') },
+    { to: '/companies', label: t('nav.companies') },
+    { to: '/trash', label: t('nav.trash') },
+  ];
   const settings: NavItem[] = [
     ...(hasWorkspace && admin ? [{ to: '/settings/workspace', label: t('nav.workspace') }] : []),
     ...(hasWorkspace ? [{ to: '/settings/members', label: t('nav.members') }] : []),
@@ -98,6 +103,21 @@ export function Shell() {
             aria-current={pathname === '/' ? 'page' : undefined}
             onClick={close}
           />
+          {hasWorkspace &&
+            records.map((item) => {
+              const active = pathname === item.to || pathname.startsWith(`${item.to}/`);
+              return (
+                <NavLink
+                  key={item.to}
+                  component={Link}
+                  to={item.to}
+                  label={item.label}
+                  active={active}
+                  aria-current={pathname === item.to ? 'page' : undefined}
+                  onClick={close}
+                />
+              );
+            })}
           <Text size="xs" fw={600} c="dimmed" tt="uppercase" mt="md" mb={4} px="sm">
             {t('nav.settings')}
           </Text>

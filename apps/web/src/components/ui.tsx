@@ -20,10 +20,17 @@ import { ApiError } from '../lib/api.ts';
 import { describeError, i18n, LANGUAGES } from '../lib/i18n.ts';
 
 /** A settings or content page: one heading, an optional intro, then its sections. */
-export function Page(props: { title: string; intro?: string; actions?: ReactNode; children: ReactNode }) {
+export function Page(props: {
+  title: string;
+  intro?: string;
+  actions?: ReactNode;
+  children: ReactNode;
+  /** Dense table views use the whole width. */
+  wide?: boolean;
+}) {
   useDocumentTitle(props.title);
   return (
-    <Stack gap="lg" maw={1100}>
+    <Stack gap="lg" maw={props.wide ? undefined : 1100}>
       <Group justify="space-between" align="flex-start">
         <Box>
           <Title order={1} size="h2">

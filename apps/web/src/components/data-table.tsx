@@ -1,0 +1,72 @@
+import { Button, Group, Table, Text, UnstyledButton } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+
+export type TSortState<F extends string> = { sort: F; dir: 'asc' | 'desc' };
+
+/** A column header that sorts the list when clicked (or activated from the keyboard);
+ *  a second click reverses the order. `aria-sort` tells assistive technology which way. */
+export function SortableTh<F extends string>(props: {
+  field: F;
+  label: string;
+  state: TSortState<F>;
+  onSort: (next: TSortState<F>) => void;
+  /** The order a first click picks: names read best A→Z, dates newest first. */
+  firstDir?: 'asc' | 'desc';
+  w?: number | string;
+}) {
+  const { field, label, state, onSort } = props;
+  const active = state.sort === field;
+  const next: TSortState<F> = active
+    ? { sort: field, dir: state.dir === 'asc' ? 'desc' : 'asc' }
+    : { sort: field, dir: props.firstDir ?? 'asc' };
+  return (
+    <Table.Th
+      w={props.w}
+      aria-sort={active ? (state.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+      style={{ whiteSpace: 'nowrap' }}
+    >
+      <UnstyledButton onClick={() => onSort(next)} fw={700} fz="sm" style={{ borderRadius: 2 }}>
+        {label}
+        <Text span aria-hidden c={active ? undefined : 'gray.4'} ml={4} fz="xs">
+          {active ? (state.dir === 'asc' ? '▲' : '▼') : '↕'}
+        </Text>
+      </UnstyledButton>
+    </Table.Th>
+  );
+}
+
+/** Keyset pagination: the next page follows the last row, never a page number. */
+export function LoadMore(props: { shown: number; hasMore: boolean; loading: boolean; onLoad: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Group gap="sm">
+      <Text size="sm" c="dimmed" role="status">
+        {t('records.shown', { count: props.shown })}
+      </Text>
+      {props.hasMore && (
+        <Button variant="default" size="xs" onClick={props.onLoad} loading={props.loading}>
+          {t('common.loadMore')}
+        </Button>
+      )}
+    </Group>
+  );
+}
+
+/** A row of a dense list that opens its record when clicked. The name cell also holds a
+ *  real link, so keyboard and screen-reader users reach the record the usual way. */
+export function ClickableRow(props: { onOpen: () => void; children: ReactNode }) {
+  return (
+    <Table.Tr
+      style={{ cursor: 'pointer' }}
+      onClick={(e) => {
+        // Links, buttons and selections inside the row keep their own behaviour.
+        if ((e.target as HTMLElement).closest('a, button, input, select, textarea')) return;
+        if (window.getSelection()?.toString()) return;
+        props.onOpen();
+      }}
+    >
+      {props.children}
+    </Table.Tr>
+  );
+}

@@ -1,0 +1,204 @@
+import { Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { getRouteApi, useNavigate } from '@tanstack/react-router';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ClickableRow, LoadMore, SortableTh, type TSortState } from '../../components/data-table.tsx';
+import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+import { ErrorAlert, Loading, Page, SuccessAlert } from '../../components/ui.tsx';
+import { fieldError } from '../../lib/api.ts';
+import { formatDate } from '../../lib/format.ts';
+import type { TSortField } from '../people/people.api.ts';
+import { membersQuery } from '../workspaces/workspaces.api.ts';
+import { companiesListQuery, type TCompanyFilters } from './companies.api.ts';
+
+const route = getRouteApi('/app/companies');
+
+export function CompaniesListPage() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const search = route.useSearch();
+  const sort: TSortState<TSortField> = { sort: search.sort ?? 'name', dir: search.dir ?? 'asc' };
+  const { deleted, ...chosen } = search;
+  const filters: TCompanyFilters = { ...chosen, ...sort };
+  const setSearch = (patch: Partial<TCompaniesSearch>) =>
+    navigate({ to: '/companies', search: (prev) => clean({ ...prev, deleted: undefined, ...patch }), replace: true });
+
+  const [q, setQ] = useState(search.q ?? '');
+  const [tag, setTag] = useState(search.tag ?? '');
+  const [debouncedQ] = useDebouncedValue(q, 250);
+  const [debouncedTag] = useDebouncedValue(tag, 250);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only typing should navigate
+  useEffect(() => {
+    if ((search.q ?? '') !== debouncedQ.trim() || (search.tag ?? '') !== debouncedTag.trim()) {
+      void setSearch({ q: debouncedQ.trim() || undefined, tag: debouncedTag.trim() || undefined });
+    }
+  }, [debouncedQ, debouncedTag]);
+
+  const companies = useInfiniteQuery(companiesListQuery(filters));
+  const members = useQuery(membersQuery);
+  const memberName = (id: string | null) => {
+    if (!id) return '—';
+    const m = members.data?.find((x) => x.userId === id);
+    return m ? m.name || m.email : '—';
+  };
+  const rows = companies.data?.pages.flatMap((p) => p.items) ?? [];
+  const filtered = Boolean(search.q || search.tag || search.ownerId);
+
+  return (
+    <Page wide title={t('companies.title')} actions={<ButtonLink to="/companies/new">{t('companies.new')}</ButtonLink>}>
+      {deleted && (
+        <SuccessAlert>
+          {t('records.movedToTrash', { name: deleted })}{' '}
+          <AnchorLink to="/trash" fz="sm">
+            {t('trash.open')}
+          </AnchorLink>
+        </SuccessAlert>
+      )}
+      <Group align="flex-end" gap="sm" role="search" aria-label={t('records.filters')}>
+        <TextInput
+          type="search"
+          label={t('records.search')}
+          placeholder={t('companies.searchHint')}
+          value={q}
+          onChange={(e) => setQ(e.currentTarget.value)}
+          w={260}
+          error={fieldError(companies.error, 'q')}
+        />
+        <TextInput
+          label={t('records.tag')}
+          value={tag}
+          onChange={(e) => setTag(e.currentTarget.value)}
+          w={140}
+          error={fieldError(companies.error, 'tag')}
+        />
+        <NativeSelect
+          label={t('records.owner')}
+          value={search.ownerId ?? ''}
+          onChange={(e) => void setSearch({ ownerId: e.currentTarget.value || undefined })}
+          data={[
+            { value: '', label: t('records.anyone') },
+            ...(members.data ?? []).map((m) => ({ value: m.userId, label: m.name || m.email })),
+          ]}
+          w={180}
+        />
+        {filtered && (
+          <Button
+            variant="subtle"
+            onClick={() => {
+              setQ('');
+              setTag('');
+              void navigate({ to: '/companies', search: clean({ sort: search.sort, dir: search.dir }), replace: true });
+            }}
+          >
+            {t('records.clearFilters')}
+          </Button>
+        )}
+      </Group>
+      {companies.isPending ? (
+        <Loading />
+      ) : companies.isError ? (
+        <ErrorAlert error={companies.error} hideWhenFields />
+      ) : rows.length === 0 ? (
+        <Text c="dimmed">{filtered ? t('records.noMatches') : t('companies.empty')}</Text>
+      ) : (
+        <Stack gap="sm">
+          <Table.ScrollContainer minWidth={1000}>
+            <Table
+              striped
+              highlightOnHover
+              verticalSpacing={4}
+              fz="sm"
+              aria-label={t('companies.title')}
+              aria-busy={companies.isFetching}
+              style={{ opacity: companies.isPlaceholderData ? 0.6 : 1 }}
+            >
+              <Table.Thead>
+                <Table.Tr>
+                  <SortableTh field="name" label={t('common.name')} state={sort} onSort={(s) => void setSearch(s)} />
+                  <Table.Th>{t('companies.domain')}</Table.Th>
+                  <Table.Th>{t('companies.orgNumber')}</Table.Th>
+                  <Table.Th>{t('companies.industry')}</Table.Th>
+                  <Table.Th>{t('account.city')}</Table.Th>
+                  <Table.Th>{t('records.tags')}</Table.Th>
+                  <Table.Th>{t('records.owner')}</Table.Th>
+                  <SortableTh
+                    field="createdAt"
+                    label={t('common.created')}
+                    state={sort}
+                    firstDir="desc"
+                    onSort={(s) => void setSearch(s)}
+                  />
+                  <SortableTh
+                    field="updatedAt"
+                    label={t('records.updated')}
+                    state={sort}
+                    firstDir="desc"
+                    onSort={(s) => void setSearch(s)}
+                  />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((c) => (
+                  <ClickableRow
+                    key={c.id}
+                    onOpen={() => void navigate({ to: '/companies/$companyId', params: { companyId: c.id } })}
+                  >
+                    <Table.Td>
+                      <AnchorLink to="/companies/$companyId" params={{ companyId: c.id }} fw={500} fz="sm">
+                        {c.name}
+                      </AnchorLink>
+                    </Table.Td>
+                    <Table.Td>{c.domain ?? '—'}</Table.Td>
+                    <Table.Td>{c.orgNumber ?? '—'}</Table.Td>
+                    <Table.Td>{c.industry ?? '—'}</Table.Td>
+                    <Table.Td>{c.address?.city ?? '—'}</Table.Td>
+                    <Table.Td>
+                      <Group gap={4}>
+                        {c.tags.map((tg) => (
+                          <Badge key={tg} size="xs" variant="light" tt="none">
+                            {tg}
+                          </Badge>
+                        ))}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>{memberName(c.ownerId)}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(c.createdAt)}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(c.updatedAt)}</Table.Td>
+                  </ClickableRow>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <LoadMore
+            shown={rows.length}
+            hasMore={companies.hasNextPage}
+            loading={companies.isFetchingNextPage}
+            onLoad={() => void companies.fetchNextPage()}
+          />
+        </Stack>
+      )}
+    </Page>
+  );
+}
+
+export type TCompaniesSearch = TCompanyFilters & { deleted?: string };
+
+function clean<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
+}
+
+const SORTS = ['name', 'createdAt', 'updatedAt'] as const;
+
+export function validateCompaniesSearch(s: Record<string, unknown>): TCompaniesSearch {
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  return clean({
+    q: str(s.q),
+    tag: str(s.tag),
+    ownerId: str(s.ownerId),
+    deleted: str(s.deleted),
+    sort: SORTS.find((x) => x === s.sort),
+    dir: s.dir === 'asc' || s.dir === 'desc' ? s.dir : undefined,
+  });
+}

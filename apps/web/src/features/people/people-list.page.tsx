@@ -1,0 +1,241 @@
+import { Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { getRouteApi, useNavigate } from '@tanstack/react-router';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ClickableRow, LoadMore, SortableTh, type TSortState } from '../../components/data-table.tsx';
+import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+import { RemoteSelect } from '../../components/record-fields.tsx';
+import { ErrorAlert, Loading, Page, SuccessAlert } from '../../components/ui.tsx';
+import { fieldError } from '../../lib/api.ts';
+import { formatDate } from '../../lib/format.ts';
+import { searchCompanies } from '../companies/companies.api.ts';
+import { membersQuery } from '../workspaces/workspaces.api.ts';
+import {
+  peopleListQuery,
+  personName,
+  primaryOf,
+  SUBJECT_CATEGORIES,
+  type TPeopleFilters,
+  type TSortField,
+} from './people.api.ts';
+
+const route = getRouteApi('/app/people');
+
+export function PeopleListPage() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const search = route.useSearch();
+  const sort: TSortState<TSortField> = { sort: search.sort ?? 'name', dir: search.dir ?? 'asc' };
+  const { companyName: _label, deleted, ...chosen } = search;
+  const filters: TPeopleFilters = { ...chosen, ...sort };
+  const setSearch = (patch: Partial<TPeopleSearch>) =>
+    navigate({ to: '/people', search: (prev) => clean({ ...prev, deleted: undefined, ...patch }), replace: true });
+
+  // The search box and tag filter follow typing with a short pause, so that each key is not a request.
+  const [q, setQ] = useState(search.q ?? '');
+  const [tag, setTag] = useState(search.tag ?? '');
+  const [debouncedQ] = useDebouncedValue(q, 250);
+  const [debouncedTag] = useDebouncedValue(tag, 250);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only typing should navigate
+  useEffect(() => {
+    if ((search.q ?? '') !== debouncedQ.trim() || (search.tag ?? '') !== debouncedTag.trim()) {
+      void setSearch({ q: debouncedQ.trim() || undefined, tag: debouncedTag.trim() || undefined });
+    }
+  }, [debouncedQ, debouncedTag]);
+
+  const people = useInfiniteQuery(peopleListQuery(filters));
+  const members = useQuery(membersQuery);
+  const memberName = (id: string | null) => {
+    if (!id) return '—';
+    const m = members.data?.find((x) => x.userId === id);
+    return m ? m.name || m.email : '—';
+  };
+  const rows = people.data?.pages.flatMap((p) => p.items) ?? [];
+  const filtered = Boolean(search.q || search.tag || search.ownerId || search.subjectCategory || search.companyId);
+
+  return (
+    <Page wide title={t('people.title')} actions={<ButtonLink to="/people/new">{t('people.new')}</ButtonLink>}>
+      {deleted && (
+        <SuccessAlert>
+          {t('records.movedToTrash', { name: deleted })}{' '}
+          <AnchorLink to="/trash" fz="sm">
+            {t('trash.open')}
+          </AnchorLink>
+        </SuccessAlert>
+      )}
+      <Group align="flex-end" gap="sm" role="search" aria-label={t('records.filters')}>
+        <TextInput
+          type="search"
+          label={t('records.search')}
+          placeholder={t('people.searchHint')}
+          value={q}
+          onChange={(e) => setQ(e.currentTarget.value)}
+          w={260}
+          error={fieldError(people.error, 'q')}
+        />
+        <TextInput
+          label={t('records.tag')}
+          value={tag}
+          onChange={(e) => setTag(e.currentTarget.value)}
+          w={140}
+          error={fieldError(people.error, 'tag')}
+        />
+        <NativeSelect
+          label={t('records.owner')}
+          value={search.ownerId ?? ''}
+          onChange={(e) => void setSearch({ ownerId: e.currentTarget.value || undefined })}
+          data={[
+            { value: '', label: t('records.anyone') },
+            ...(members.data ?? []).map((m) => ({ value: m.userId, label: m.name || m.email })),
+          ]}
+          w={180}
+        />
+        <NativeSelect
+          label={t('people.subjectCategory')}
+          value={search.subjectCategory ?? ''}
+          onChange={(e) => void setSearch({ subjectCategory: e.currentTarget.value || undefined })}
+          data={[
+            { value: '', label: t('records.any') },
+            ...SUBJECT_CATEGORIES.map((c) => ({ value: c, label: t(`subjectCategories.${c}`) })),
+          ]}
+          w={200}
+        />
+        <RemoteSelect
+          label={t('records.company')}
+          queryKey="companies"
+          search={searchCompanies}
+          value={search.companyId ?? null}
+          valueLabel={search.companyName}
+          onChange={(companyId, companyName) =>
+            void setSearch({ companyId: companyId ?? undefined, companyName: companyId ? companyName : undefined })
+          }
+          w={220}
+        />
+        {filtered && (
+          <Button
+            variant="subtle"
+            onClick={() => {
+              setQ('');
+              setTag('');
+              void navigate({ to: '/people', search: clean({ sort: search.sort, dir: search.dir }), replace: true });
+            }}
+          >
+            {t('records.clearFilters')}
+          </Button>
+        )}
+      </Group>
+      {people.isPending ? (
+        <Loading />
+      ) : people.isError ? (
+        <ErrorAlert error={people.error} hideWhenFields />
+      ) : rows.length === 0 ? (
+        <Text c="dimmed">{filtered ? t('records.noMatches') : t('people.empty')}</Text>
+      ) : (
+        <Stack gap="sm">
+          <Table.ScrollContainer minWidth={1000}>
+            <Table
+              striped
+              highlightOnHover
+              verticalSpacing={4}
+              fz="sm"
+              aria-label={t('people.title')}
+              aria-busy={people.isFetching}
+              style={{ opacity: people.isPlaceholderData ? 0.6 : 1 }}
+            >
+              <Table.Thead>
+                <Table.Tr>
+                  <SortableTh field="name" label={t('common.name')} state={sort} onSort={(s) => void setSearch(s)} />
+                  <Table.Th>{t('common.email')}</Table.Th>
+                  <Table.Th>{t('people.phone')}</Table.Th>
+                  <Table.Th>{t('people.companies')}</Table.Th>
+                  <Table.Th>{t('records.tags')}</Table.Th>
+                  <Table.Th>{t('records.owner')}</Table.Th>
+                  <SortableTh
+                    field="createdAt"
+                    label={t('common.created')}
+                    state={sort}
+                    firstDir="desc"
+                    onSort={(s) => void setSearch(s)}
+                  />
+                  <SortableTh
+                    field="updatedAt"
+                    label={t('records.updated')}
+                    state={sort}
+                    firstDir="desc"
+                    onSort={(s) => void setSearch(s)}
+                  />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((p) => (
+                  <ClickableRow
+                    key={p.id}
+                    onOpen={() => void navigate({ to: '/people/$personId', params: { personId: p.id } })}
+                  >
+                    <Table.Td>
+                      <AnchorLink to="/people/$personId" params={{ personId: p.id }} fw={500} fz="sm">
+                        {personName(p) || t('people.unnamed')}
+                      </AnchorLink>
+                      {p.title && (
+                        <Text span c="dimmed" fz="xs" ml={6}>
+                          {p.title}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>{primaryOf(p.emails) ?? '—'}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{primaryOf(p.phones) ?? '—'}</Table.Td>
+                    <Table.Td>{p.companies.map((c) => c.name).join(', ') || '—'}</Table.Td>
+                    <Table.Td>
+                      <Group gap={4}>
+                        {p.tags.map((tg) => (
+                          <Badge key={tg} size="xs" variant="light" tt="none">
+                            {tg}
+                          </Badge>
+                        ))}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>{memberName(p.ownerId)}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(p.createdAt)}</Table.Td>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(p.updatedAt)}</Table.Td>
+                  </ClickableRow>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+          <LoadMore
+            shown={rows.length}
+            hasMore={people.hasNextPage}
+            loading={people.isFetchingNextPage}
+            onLoad={() => void people.fetchNextPage()}
+          />
+        </Stack>
+      )}
+    </Page>
+  );
+}
+
+export type TPeopleSearch = TPeopleFilters & { companyName?: string; deleted?: string };
+
+function clean<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
+}
+
+const SORTS = ['name', 'createdAt', 'updatedAt'] as const;
+
+/** The list's state lives in the address, so that a filtered view can be shared and survives Back. */
+export function validatePeopleSearch(s: Record<string, unknown>): TPeopleSearch {
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  return clean({
+    q: str(s.q),
+    tag: str(s.tag),
+    ownerId: str(s.ownerId),
+    subjectCategory: str(s.subjectCategory),
+    companyId: str(s.companyId),
+    companyName: str(s.companyName),
+    deleted: str(s.deleted),
+    sort: SORTS.find((x) => x === s.sort),
+    dir: s.dir === 'asc' || s.dir === 'desc' ? s.dir : undefined,
+  });
+}

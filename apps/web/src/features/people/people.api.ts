@@ -1,0 +1,122 @@
+import { infiniteQueryOptions, keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import type {
+  TAddress,
+  TCreatePersonBody,
+  TLinkCompanyBody,
+  TPerson,
+  TPersonEmail,
+  TPersonList,
+  TPersonPhone,
+  TRecordVisibility,
+  TTrashItem,
+  TUpdatePersonBody,
+} from '@tillit/contracts';
+import { api } from '../../lib/api.ts';
+import { activeWorkspace, isWorkspaceAdmin, meQuery } from '../account/account.api.ts';
+import { teamsQuery } from '../workspaces/workspaces.api.ts';
+
+export type {
+  TAddress,
+  TCreatePersonBody,
+  TPerson,
+  TPersonCompany,
+  TRecordVisibility,
+  TSubjectCategory,
+  TUpdatePersonBody,
+} from '@tillit/contracts';
+export {
+  EMAIL_TYPES,
+  PHONE_TYPES,
+  RECORD_VISIBILITIES as VISIBILITIES,
+  SUBJECT_CATEGORIES,
+} from '@tillit/contracts';
+
+export type TVisibility = TRecordVisibility;
+export type TContactPoint = TPersonEmail | TPersonPhone;
+export type TPostalAddress = TAddress;
+
+export type TSortField = 'name' | 'createdAt' | 'updatedAt';
+export type TSortDir = 'asc' | 'desc';
+export type TPage<T> = { items: T[]; nextCursor: string | null };
+
+export type TPeopleFilters = {
+  q?: string;
+  tag?: string;
+  ownerId?: string;
+  subjectCategory?: string;
+  companyId?: string;
+  createdAfter?: string;
+  createdBefore?: string;
+  sort?: TSortField;
+  dir?: TSortDir;
+};
+
+export const PAGE_SIZE = 50;
+
+/** Query-string of a list call: only the filters that are set. */
+export function listQuery(filters: Record<string, string | undefined>, after: string | null): string {
+  const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  for (const [key, value] of Object.entries(filters)) if (value) q.set(key, value);
+  if (after) q.set('after', after);
+  return q.toString();
+}
+
+export function personName(p: Pick<TPerson, 'firstName' | 'lastName'>): string {
+  return `${p.firstName ?? ''} ${p.lastName ?? ''}`.trim();
+}
+
+export function primaryOf(points: TContactPoint[] | undefined): string | undefined {
+  if (!points?.length) return undefined;
+  return (points.find((p) => p.primary) ?? points[0])?.value;
+}
+
+const base = '/api/v1/people';
+const one = (id: string) => `${base}/${encodeURIComponent(id)}`;
+
+export const peopleListQuery = (filters: TPeopleFilters) =>
+  infiniteQueryOptions({
+    queryKey: ['people', 'list', filters],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) => api<TPersonList>(`${base}?${listQuery(filters, pageParam)}`, { signal }),
+    getNextPageParam: (last) => last.nextCursor ?? null,
+    placeholderData: keepPreviousData,
+  });
+
+export const personQuery = (id: string) =>
+  queryOptions({
+    queryKey: ['people', 'one', id],
+    queryFn: ({ signal }) => getPerson(id, signal),
+  });
+
+export const getPerson = (id: string, signal?: AbortSignal) => api<TPerson>(one(id), { signal });
+export const createPerson = (input: TCreatePersonBody) => api<TPerson>(base, { method: 'POST', body: input });
+export const updatePerson = (id: string, input: TUpdatePersonBody) =>
+  api<TPerson>(one(id), { method: 'PATCH', body: input });
+/** Moves the person to the trash; the answer says when it will be purged. */
+export const deletePerson = (id: string) => api<TTrashItem>(one(id), { method: 'DELETE' });
+
+const link = (personId: string, companyId: string) => `${one(personId)}/companies/${encodeURIComponent(companyId)}`;
+export const linkCompany = (personId: string, body: TLinkCompanyBody) =>
+  api<unknown>(`${one(personId)}/companies`, { method: 'POST', body });
+export const unlinkCompany = (personId: string, companyId: string) =>
+  api<unknown>(link(personId, companyId), { method: 'DELETE' });
+
+/** Teams a record can be shared with: every team for an admin, else the reader's own teams. */
+export function useTeamOptions(): { value: string; label: string }[] {
+  const me = useQuery(meQuery).data;
+  const admin = isWorkspaceAdmin(me);
+  const all = useQuery({ ...teamsQuery, enabled: admin, meta: { background: true } });
+  const teams = admin && all.data ? all.data : (activeWorkspace(me)?.teams ?? []);
+  return teams.map((team) => ({ value: team.teamId, label: team.name }));
+}
+
+/** People whose name or email starts with the text, for pickers. */
+export async function searchPeople(q: string): Promise<{ value: string; label: string }[]> {
+  const params = new URLSearchParams({ limit: '20', sort: 'name', dir: 'asc' });
+  if (q.trim()) params.set('q', q.trim());
+  const page = await api<TPersonList>(`${base}?${params}`);
+  return page.items.map((p) => {
+    const email = primaryOf(p.emails);
+    return { value: p.id, label: email ? `${personName(p)} (${email})` : personName(p) };
+  });
+}

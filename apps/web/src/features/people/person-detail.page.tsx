@@ -1,0 +1,202 @@
+import { Anchor, Badge, Button, Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { getRouteApi, useNavigate } from '@tanstack/react-router';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Fact, Facts } from '../../components/facts.tsx';
+import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+import { formatAddress } from '../../components/record-fields.tsx';
+import { ConfirmDialog, ErrorAlert, Loading, Page, Section } from '../../components/ui.tsx';
+import { formatDate, formatDateTime } from '../../lib/format.ts';
+import { membersQuery } from '../workspaces/workspaces.api.ts';
+import {
+  deletePerson,
+  personName,
+  personQuery,
+  type TContactPoint,
+  type TPerson,
+  useTeamOptions,
+} from './people.api.ts';
+
+const route = getRouteApi('/app/people/$personId');
+
+export function PersonDetailPage() {
+  const { t } = useTranslation();
+  const { personId } = route.useParams();
+  const person = useQuery(personQuery(personId));
+  if (person.isPending) return <Loading />;
+  if (person.isError) {
+    return (
+      <Page title={t('people.title')}>
+        <ErrorAlert error={person.error} />
+        <AnchorLink to="/people">{t('people.backToList')}</AnchorLink>
+      </Page>
+    );
+  }
+  return <PersonDetail person={person.data} />;
+}
+
+function PersonDetail({ person: p }: { person: TPerson }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const members = useQuery(membersQuery);
+  const teams = useTeamOptions();
+  const owner = members.data?.find((m) => m.userId === p.ownerId);
+  const team = teams.find((x) => x.value === p.teamId);
+  const name = personName(p) || t('people.unnamed');
+
+  const remove = useMutation({
+    mutationFn: () => deletePerson(p.id),
+    onSuccess: async () => {
+      setConfirming(false);
+      queryClient.removeQueries({ queryKey: personQuery(p.id).queryKey });
+      await queryClient.invalidateQueries({ queryKey: ['people'] });
+      await queryClient.invalidateQueries({ queryKey: ['companies'] });
+      await queryClient.invalidateQueries({ queryKey: ['trash'] });
+      await navigate({ to: '/people', search: { deleted: name } });
+    },
+  });
+
+  return (
+    <Page
+      title={name}
+      intro={p.title ?? undefined}
+      actions={
+        <Group gap="xs">
+          <ButtonLink variant="default" to="/people/$personId/edit" params={{ personId: p.id }}>
+            {t('records.edit')}
+          </ButtonLink>
+          <Button
+            variant="light"
+            color="red"
+            onClick={() => {
+              remove.reset();
+              setConfirming(true);
+            }}
+          >
+            {t('common.delete')}
+          </Button>
+        </Group>
+      }
+    >
+      <AnchorLink to="/people" fz="sm" w="fit-content">
+        {t('people.backToList')}
+      </AnchorLink>
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+        <Section title={t('people.contact')}>
+          <Facts>
+            <Fact label={t('people.emails')}>
+              <ContactList points={p.emails} href={(v) => `mailto:${v}`} />
+            </Fact>
+            <Fact label={t('people.phones')}>
+              <ContactList points={p.phones} href={(v) => `tel:${v.replace(/\s/g, '')}`} />
+            </Fact>
+            <Fact label={t('account.address')}>
+              {formatAddress(p.address).length > 0
+                ? formatAddress(p.address).map((line) => <div key={line}>{line}</div>)
+                : '—'}
+            </Fact>
+          </Facts>
+        </Section>
+        <Section title={t('people.companies')}>
+          {p.companies.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              {t('people.noCompanies')}
+            </Text>
+          ) : (
+            <Table verticalSpacing={4} fz="sm" aria-label={t('people.companies')}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('records.company')}</Table.Th>
+                  <Table.Th>{t('people.role')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {p.companies.map((c) => (
+                  <Table.Tr key={c.companyId}>
+                    <Table.Td>
+                      <AnchorLink to="/companies/$companyId" params={{ companyId: c.companyId }} fz="sm">
+                        {c.name}
+                      </AnchorLink>
+                    </Table.Td>
+                    <Table.Td>{c.role ?? '—'}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </Section>
+        <Section title={t('people.classification')}>
+          <Facts>
+            <Fact label={t('records.tags')}>
+              {p.tags.length ? (
+                <Group gap={4}>
+                  {p.tags.map((tag) => (
+                    <Badge key={tag} variant="light" tt="none">
+                      {tag}
+                    </Badge>
+                  ))}
+                </Group>
+              ) : (
+                '—'
+              )}
+            </Fact>
+            <Fact label={t('people.subjectCategories')}>
+              {p.subjectCategories.length
+                ? p.subjectCategories.map((c) => t(`subjectCategories.${c}`)).join(', ')
+                : '—'}
+            </Fact>
+            <Fact label={t('records.source')}>{p.source}</Fact>
+          </Facts>
+        </Section>
+        <Section title={t('records.access')}>
+          <Facts>
+            <Fact label={t('records.owner')}>{owner ? owner.name || owner.email : '—'}</Fact>
+            <Fact label={t('records.visibility')}>
+              {t(`visibility.${p.visibility}`)}
+              {p.visibility === 'team' && team ? ` (${team.label})` : ''}
+            </Fact>
+            <Fact label={t('common.created')}>{formatDateTime(p.createdAt)}</Fact>
+            <Fact label={t('records.updated')}>{formatDateTime(p.updatedAt)}</Fact>
+          </Facts>
+        </Section>
+      </SimpleGrid>
+      <ConfirmDialog
+        opened={confirming}
+        title={t('people.deleteTitle')}
+        text={t('records.deleteText', { name, date: formatDate(Date.now() + 30 * 86_400_000) })}
+        confirmLabel={t('records.moveToTrash')}
+        onConfirm={() => remove.mutate()}
+        onClose={() => setConfirming(false)}
+        loading={remove.isPending}
+        error={remove.error}
+      />
+    </Page>
+  );
+}
+
+function ContactList({ points, href }: { points: TContactPoint[]; href: (value: string) => string }) {
+  const { t } = useTranslation();
+  if (points.length === 0) return <>—</>;
+  return (
+    <Stack gap={2} component="span">
+      {points.map((pt) => (
+        <Group key={`${pt.type}-${pt.value}`} gap={6} component="span">
+          <Anchor href={href(pt.value)} size="sm">
+            {pt.value}
+          </Anchor>
+          <Text span size="xs" c="dimmed">
+            {t(`contactTypes.${pt.type as 'other'}`, { defaultValue: pt.type })}
+          </Text>
+          {pt.primary && points.length > 1 && (
+            <Badge size="xs" variant="outline">
+              {t('records.primary')}
+            </Badge>
+          )}
+        </Group>
+      ))}
+    </Stack>
+  );
+}
