@@ -134,4 +134,15 @@ it('[P-ACC-7] [P-SEC-2] [P-SEC-5] first run, invitation from the outbox, 2FA at 
   await owner.getByText(/verif/i).first().waitFor();
   const verify = await owner.request.post('/api/audit/verify', { headers: { origin: server.url } });
   expect(await verify.json()).toMatchObject({ ok: true });
+
+  // A second browser of the owner is signed out from the first one's session list.
+  const laptop = await newPage();
+  await signIn(laptop, OWNER.email, OWNER.password);
+  await laptop.waitForURL(`${server.url}/`);
+  await owner.getByRole('link', { name: 'Security' }).click();
+  await owner.getByText('This device').waitFor();
+  await owner.getByRole('button', { name: 'Sign out everywhere else' }).click();
+  await owner.getByText('Every other session was signed out.').waitFor();
+  expect((await laptop.request.get('/api/account/me')).status()).toBe(401);
+  expect((await owner.request.get('/api/account/me')).status()).toBe(200);
 });

@@ -194,6 +194,11 @@ export class TestClient {
       else this.cookies.set(name, value);
     }
   }
+  /** The value of a cookie in the jar (URL-decoded). */
+  cookie(name: string): string | undefined {
+    const v = this.cookies.get(name);
+    return v === undefined ? undefined : decodeURIComponent(v);
+  }
   hasSession(): boolean {
     return [...this.cookies.keys()].some((k) => k.includes('session_token'));
   }

@@ -242,33 +242,46 @@ describeEachDatabase('authentication', (env) => {
     expect(await env().services.database.db.select().from(passkeys).where(eq(passkeys.id, id))).toHaveLength(0);
   });
 
-  it('lists sessions and revokes one or all others, ending the other client’s access at once', async () => {
+  it('lists sessions without their tokens and revokes one or all others, ending the other client’s access at once', async () => {
     const u = await signUpUser(env());
     const laptop = u.client;
     const phone = env().client();
     const tablet = env().client();
-    const phoneSignIn = await signIn(phone, u.email, u.password);
-    expect(phoneSignIn.status).toBe(200);
+    expect((await signIn(phone, u.email, u.password)).status).toBe(200);
     expect((await signIn(tablet, u.email, u.password)).status).toBe(200);
-    const list = await laptop.get<{ token: string; id: string }[]>('/api/auth/list-sessions');
+    type S = { id: string; current: boolean };
+    const list = await laptop.get<{ sessions: S[] }>('/api/account/sessions');
     expect(list.status).toBe(200);
-    expect(list.body).toHaveLength(3);
-    expect((await phone.get('/api/account/me')).status).toBe(200);
-    const phoneToken = String(phoneSignIn.body.token);
-    expect(list.body.map((s) => s.token)).toContain(phoneToken);
-    const revoke = await laptop.post('/api/auth/revoke-session', { token: phoneToken });
-    expect(revoke.status).toBe(200);
+    expect(list.body.sessions).toHaveLength(3);
+    expect(list.body.sessions.filter((s) => s.current)).toHaveLength(1);
+    expect(JSON.stringify(list.body)).not.toMatch(/token/i);
+    // Neither better-auth's own answers hand a token to JavaScript.
+    const own = await laptop.get<{ session: Record<string, unknown> }>('/api/auth/get-session');
+    expect(own.body.session).not.toHaveProperty('token');
+    const theirs = await laptop.get<Record<string, unknown>[]>('/api/auth/list-sessions');
+    for (const s of theirs.body) expect(s).not.toHaveProperty('token');
+    const phoneSession = (await phone.get<{ sessions: S[] }>('/api/account/sessions')).body.sessions.find(
+      (s) => s.current,
+    );
+    expect(phoneSession).toBeDefined();
+    expect((await laptop.delete(`/api/account/sessions/${phoneSession?.id}`)).status).toBe(204);
     expect((await phone.get('/api/account/me')).status).toBe(401);
     expect((await tablet.get('/api/account/me')).status).toBe(200);
-    expect((await laptop.post('/api/auth/revoke-other-sessions', {})).status).toBe(200);
+    expect((await laptop.post('/api/account/sessions/revoke-others', {})).body).toEqual({ revoked: 1 });
     expect((await tablet.get('/api/account/me')).status).toBe(401);
     expect((await laptop.get('/api/account/me')).status).toBe(200);
-    expect((await laptop.get<unknown[]>('/api/auth/list-sessions')).body).toHaveLength(1);
-    // Someone else's token cannot be revoked by a stranger.
+    expect((await laptop.get<{ sessions: S[] }>('/api/account/sessions')).body.sessions).toHaveLength(1);
+    // A stranger cannot end someone else's session, and the token route is closed.
     const stranger = await signUpUser(env());
-    const [own] = await env().services.database.db.select().from(sessions).where(eq(sessions.userId, u.userId));
-    await stranger.client.post('/api/auth/revoke-session', { token: own?.token });
+    const [mine] = await env().services.database.db.select().from(sessions).where(eq(sessions.userId, u.userId));
+    expect((await stranger.client.delete(`/api/account/sessions/${mine?.id}`)).status).toBe(404);
+    expect((await stranger.client.post('/api/auth/revoke-session', { token: 'x' })).status).toBe(404);
     expect((await laptop.get('/api/account/me')).status).toBe(200);
+    const audit = await env()
+      .services.database.db.select()
+      .from(auditEntries)
+      .where(eq(auditEntries.subjectUserId, u.userId));
+    expect(audit.map((a) => a.action)).toContain('auth.sessions_revoked');
   });
 
   it('a deleted account cannot sign in, even with the right password', async () => {

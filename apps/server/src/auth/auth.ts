@@ -88,7 +88,7 @@ export function createAuth(deps: AuthDeps) {
     database: (options: Parameters<typeof drizzleDatabase>[0]) => protectAdapter(drizzleDatabase(options), cipher),
     verification: { storeIdentifier: 'hashed' },
     // Sign-up goes through POST /api/account/sign-up, which checks age and input first.
-    disabledPaths: ['/sign-up/email', '/delete-user'],
+    disabledPaths: ['/sign-up/email', '/delete-user', '/revoke-session'],
     emailAndPassword: {
       enabled: true,
       minPasswordLength: 10,

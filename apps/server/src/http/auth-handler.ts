@@ -33,7 +33,28 @@ export function mountAuthHandler(app: FastifyInstance, services: Services): void
         reply.header('content-type', 'application/json; charset=utf-8');
         return reply.send({ error: { code, message } });
       }
+      if (TOKEN_BEARING_PATHS.has(url.pathname)) return reply.send(withoutSessionTokens(text));
       return reply.send(text);
     },
   });
+}
+
+/** better-auth hands session tokens to JavaScript in these answers; the cookie is httpOnly
+ *  precisely so that a script (or an injected one) never holds the token, so we drop them.
+ *  Sessions are revoked by id through /api/account/sessions instead. */
+const TOKEN_BEARING_PATHS = new Set(['/api/auth/get-session', '/api/auth/list-sessions']);
+
+export function withoutSessionTokens(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  const strip = (s: unknown) => {
+    if (s && typeof s === 'object' && 'token' in s) delete (s as { token?: unknown }).token;
+  };
+  if (Array.isArray(body)) body.forEach(strip);
+  else if (body && typeof body === 'object' && 'session' in body) strip((body as { session: unknown }).session);
+  return JSON.stringify(body);
 }

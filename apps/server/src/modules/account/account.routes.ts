@@ -8,6 +8,7 @@ import type { Services } from '../../services.ts';
 import { exportMyData } from './account.export.ts';
 import { limitSignUps } from './account.rate-limit.ts';
 import { deleteMyAccount, getMe, updateMe } from './account.service.ts';
+import { listMySessions, revokeMyOtherSessions, revokeMySession } from './account.sessions.ts';
 import { signUp } from './account.sign-up.ts';
 
 const errors = { 400: ZErrorBody, 401: ZErrorBody, 403: ZErrorBody, 409: ZErrorBody, 422: ZErrorBody };
@@ -46,6 +47,63 @@ export function registerAccountRoutes(app: FastifyInstance, services: Services):
       const cookies = result.response.headers.getSetCookie();
       if (cookies.length) reply.header('set-cookie', cookies);
       return reply.status(201).send(await getMe(services, result.userId, null));
+    },
+  );
+
+  const ZSession = z.object({
+    id: z.string(),
+    current: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    expiresAt: z.string(),
+    ipAddress: z.string().nullable(),
+    userAgent: z.string().nullable(),
+  });
+
+  r.get(
+    '/api/account/sessions',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'My signed-in sessions (never their tokens)',
+        response: { 200: z.object({ sessions: z.array(ZSession) }), ...errors },
+      },
+    },
+    async (request) => {
+      const { user, session } = await requireUser(services, request);
+      return { sessions: await listMySessions(services, user.id, session.id) };
+    },
+  );
+
+  r.delete(
+    '/api/account/sessions/:sessionId',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'End one of my other sessions at once',
+        params: z.object({ sessionId: z.uuid({ error: 'must be a session id' }) }).strict(),
+        response: { 204: z.null(), 404: ZErrorBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { user, session } = await requireUser(services, request);
+      await revokeMySession(services, user.id, session.id, request.params.sessionId, personalOf(request));
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.post(
+    '/api/account/sessions/revoke-others',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'End every session of mine but this one',
+        response: { 200: z.object({ revoked: z.number().int() }), ...errors },
+      },
+    },
+    async (request) => {
+      const { user, session } = await requireUser(services, request);
+      return { revoked: await revokeMyOtherSessions(services, user.id, session.id, personalOf(request)) };
     },
   );
 

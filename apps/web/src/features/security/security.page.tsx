@@ -25,7 +25,7 @@ import {
   SuccessAlert,
   visuallyHidden,
 } from '../../components/ui.tsx';
-import { fieldError } from '../../lib/api.ts';
+import { api, fieldError } from '../../lib/api.ts';
 import { authClient, unwrap } from '../../lib/auth-client.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { encodeQr, qrPath } from '../../lib/qr.ts';
@@ -390,7 +390,7 @@ function PasskeysSection() {
 
 type TSession = {
   id: string;
-  token: string;
+  current: boolean;
   userAgent?: string | null;
   ipAddress?: string | null;
   createdAt: string | Date;
@@ -403,21 +403,16 @@ function SessionsSection() {
   const [notice, setNotice] = useState<string | null>(null);
   const sessions = useQuery({
     queryKey: ['sessions'],
-    queryFn: async () => {
-      const [list, current] = await Promise.all([
-        unwrap(authClient.listSessions()) as Promise<TSession[]>,
-        unwrap(authClient.getSession()),
-      ]);
-      return { list, currentToken: current?.session.token ?? null };
-    },
+    // Our own endpoint: session tokens never reach the page, sessions are ended by id.
+    queryFn: async () => ({ list: (await api<{ sessions: TSession[] }>('/api/account/sessions')).sessions }),
   });
   const revoke = useMutation({
-    mutationFn: (token: string) => unwrap(authClient.revokeSession({ token })),
+    mutationFn: (id: string) => api(`/api/account/sessions/${id}`, { method: 'DELETE' }),
     onMutate: () => setNotice(null),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['sessions'] }),
   });
   const revokeOthers = useMutation({
-    mutationFn: () => unwrap(authClient.revokeOtherSessions()),
+    mutationFn: () => api('/api/account/sessions/revoke-others', { method: 'POST', body: {} }),
     onMutate: () => setNotice(null),
     onSuccess: async () => {
       setNotice(t('security.revokedOthers'));
@@ -448,7 +443,7 @@ function SessionsSection() {
             <Table.Tbody>
               {sessions.data.list.map((s) => {
                 const device = describeUserAgent(s.userAgent) ?? t('security.unknownDevice');
-                const current = s.token === sessions.data.currentToken;
+                const current = s.current;
                 return (
                   <Table.Tr key={s.id}>
                     <Table.Td>
@@ -469,8 +464,8 @@ function SessionsSection() {
                           variant="subtle"
                           color="red"
                           aria-label={t('security.revokeLabel', { device })}
-                          loading={revoke.isPending && revoke.variables === s.token}
-                          onClick={() => revoke.mutate(s.token)}
+                          loading={revoke.isPending && revoke.variables === s.id}
+                          onClick={() => revoke.mutate(s.id)}
                         >
                           {t('security.revoke')}
                         </Button>
