@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.ts';
+import { registerPeopleRoutes } from './modules/people/people.routes.ts';
 import { registerSetupRoutes } from './modules/setup/setup.routes.ts';
 import { registerSystemRoutes } from './modules/system/system.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
@@ -17,4 +18,5 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerAuditRoutes(app, services);
   registerOutboxRoutes(app, services);
   registerDataMapRoutes(app, services);
+  registerPeopleRoutes(app, services);
 }

@@ -1,2 +1,3 @@
 // Every job module is imported here once, so that its definition registers itself.
 import '../modules/account/account.jobs.ts';
+import '../modules/people/trash.jobs.ts';

@@ -1,0 +1,25 @@
+import type { TCompany } from '@tillit/contracts';
+import type { companies } from '../../db/schema/index.ts';
+import { presentAddress } from '../people/people.presenter.ts';
+
+export type CompanyRow = typeof companies.$inferSelect;
+
+/** Rows to responses: nothing leaves the server as a raw row. */
+export function presentCompany(row: CompanyRow): TCompany {
+  return {
+    id: row.companyId,
+    name: row.name,
+    domain: row.domain,
+    orgNumber: row.orgNumber,
+    address: presentAddress(row),
+    industry: row.industry,
+    size: row.size,
+    ownerId: row.ownerId,
+    visibility: row.visibility,
+    teamId: row.teamId,
+    tags: row.tags,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    deletedAt: row.deletedAt ? row.deletedAt.toISOString() : null,
+  };
+}

@@ -1,0 +1,245 @@
+import type {
+  TCompany,
+  TCompanyList,
+  TTrashItem,
+  ZCompanyListQuery,
+  ZCreateCompanyBody,
+  ZUpdateCompanyBody,
+} from '@tillit/contracts';
+import { and, asc, desc, eq, gte, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Tx } from '../../db/client.ts';
+import { companies } from '../../db/schema/index.ts';
+import { notFound } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import type { Services } from '../../services.ts';
+import { cleanTags, decodeCursor, encodeCursor, prefixPattern } from '../people/people.cursor.ts';
+import { assertCanWrite, assertOwnerIsMember, resolveVisibility, visibleTo } from '../people/people.policy.ts';
+import { presentTrashItem } from '../people/people.presenter.ts';
+import { inTenant } from '../people/people.service.ts';
+import type { Actor } from '../workspaces/workspaces.service.ts';
+import { presentCompany } from './companies.presenter.ts';
+
+export type CreateCompanyInput = z.output<typeof ZCreateCompanyBody>;
+export type UpdateCompanyInput = z.output<typeof ZUpdateCompanyBody>;
+export type CompanyListInput = z.output<typeof ZCompanyListQuery>;
+
+const userActor = (actor: Actor) => ({ kind: 'user' as const, id: actor.userId });
+
+async function findCompany(tx: Tx, actor: Actor, companyId: string, opts: { lock?: boolean; deleted?: boolean } = {}) {
+  const q = tx
+    .select()
+    .from(companies)
+    .where(
+      and(
+        eq(companies.workspaceId, actor.workspaceId),
+        eq(companies.companyId, companyId),
+        opts.deleted ? isNotNull(companies.deletedAt) : isNull(companies.deletedAt),
+        visibleTo(actor, companies),
+      ),
+    );
+  const [row] = opts.lock ? await q.for('update') : await q;
+  if (!row) throw notFound('The company');
+  return row;
+}
+
+async function presentOne(tx: Tx, actor: Actor, companyId: string): Promise<TCompany> {
+  const [row] = await tx
+    .select()
+    .from(companies)
+    .where(and(eq(companies.workspaceId, actor.workspaceId), eq(companies.companyId, companyId)));
+  if (!row) throw notFound('The company');
+  return presentCompany(row);
+}
+
+export async function getCompany(services: Services, actor: Actor, companyId: string): Promise<TCompany> {
+  return inTenant(services, actor, async (tx) => presentCompany(await findCompany(tx, actor, companyId)));
+}
+
+const SORT_COLUMNS = {
+  name: companies.nameKey,
+  createdAt: companies.createdAt,
+  updatedAt: companies.updatedAt,
+} as const;
+
+/** One page of the companies the actor can see; keyset over (sort value, id). */
+export async function listCompanies(services: Services, actor: Actor, q: CompanyListInput): Promise<TCompanyList> {
+  const ws = actor.workspaceId;
+  const conds: (SQL | undefined)[] = [
+    eq(companies.workspaceId, ws),
+    isNull(companies.deletedAt),
+    visibleTo(actor, companies),
+  ];
+  if (q.q) {
+    const pattern = prefixPattern(q.q.toLowerCase());
+    conds.push(sql`(${companies.nameKey} like ${pattern} or ${companies.domain} like ${pattern})`);
+  }
+  if (q.tag) conds.push(sql`${companies.tags} @> array[${q.tag}]::text[]`);
+  if (q.ownerId) conds.push(eq(companies.ownerId, q.ownerId));
+  if (q.createdAfter) conds.push(gte(companies.createdAt, new Date(q.createdAfter)));
+  if (q.createdBefore) conds.push(lt(companies.createdAt, new Date(q.createdBefore)));
+  const col = SORT_COLUMNS[q.sort];
+  if (q.after) {
+    const c = decodeCursor(q.after, q.sort, q.dir);
+    const value = q.sort === 'name' ? sql`${c.value}` : sql`${c.value}::timestamptz`;
+    conds.push(
+      q.dir === 'asc'
+        ? sql`(${col}, ${companies.companyId}) > (${value}, ${c.id}::uuid)`
+        : sql`(${col}, ${companies.companyId}) < (${value}, ${c.id}::uuid)`,
+    );
+  }
+  const order = q.dir === 'asc' ? asc : desc;
+  return inTenant(services, actor, async (tx) => {
+    const rows = await tx
+      .select()
+      .from(companies)
+      .where(and(...conds))
+      .orderBy(order(col), order(companies.companyId))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    const nextCursor =
+      rows.length > q.limit && last
+        ? encodeCursor({
+            sort: q.sort,
+            dir: q.dir,
+            value: q.sort === 'name' ? (last.nameKey ?? '') : last[q.sort].toISOString(),
+            id: last.companyId,
+          })
+        : null;
+    return { items: page.map(presentCompany), nextCursor };
+  });
+}
+
+function addressValues(a: CreateCompanyInput['address']) {
+  if (!a) return {};
+  const out: Record<string, string | null> = {};
+  for (const k of ['street', 'state', 'postalCode', 'city', 'country'] as const) {
+    if (a[k] !== undefined) out[k] = a[k] ?? null;
+  }
+  return out;
+}
+
+export async function createCompany(services: Services, actor: Actor, input: CreateCompanyInput): Promise<TCompany> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const ws = actor.workspaceId;
+    const ownerId = input.ownerId ?? actor.userId;
+    await assertOwnerIsMember(tx, actor, ownerId);
+    const vis = await resolveVisibility(tx, actor, input);
+    const companyId = newId(now.getTime());
+    await tx.insert(companies).values({
+      workspaceId: ws,
+      companyId,
+      name: input.name,
+      domain: input.domain ?? null,
+      orgNumber: input.orgNumber ?? null,
+      ...addressValues(input.address),
+      industry: input.industry ?? null,
+      size: input.size ?? null,
+      ownerId,
+      tags: cleanTags(input.tags),
+      visibility: vis.visibility,
+      teamId: vis.teamId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await appendAudit(
+      tx,
+      ws,
+      {
+        actor: userActor(actor),
+        action: 'company.created',
+        target: { type: 'company', id: companyId },
+        details: { visibility: vis.visibility },
+      },
+      now,
+    );
+    return presentOne(tx, actor, companyId);
+  });
+}
+
+export async function updateCompany(
+  services: Services,
+  actor: Actor,
+  companyId: string,
+  input: UpdateCompanyInput,
+): Promise<TCompany> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const ws = actor.workspaceId;
+    const row = await findCompany(tx, actor, companyId, { lock: true });
+    if (input.ownerId) await assertOwnerIsMember(tx, actor, input.ownerId);
+    const vis = await resolveVisibility(tx, actor, input, { visibility: row.visibility, teamId: row.teamId });
+    const changes: Partial<typeof companies.$inferInsert> = {
+      updatedAt: now,
+      ...vis,
+      ...addressValues(input.address),
+    };
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.domain !== undefined) changes.domain = input.domain;
+    if (input.orgNumber !== undefined) changes.orgNumber = input.orgNumber;
+    if (input.industry !== undefined) changes.industry = input.industry;
+    if (input.size !== undefined) changes.size = input.size;
+    if (input.ownerId !== undefined) changes.ownerId = input.ownerId;
+    if (input.tags !== undefined) changes.tags = cleanTags(input.tags);
+    await tx
+      .update(companies)
+      .set(changes)
+      .where(and(eq(companies.workspaceId, ws), eq(companies.companyId, companyId)));
+    await appendAudit(
+      tx,
+      ws,
+      {
+        actor: userActor(actor),
+        action: 'company.updated',
+        target: { type: 'company', id: companyId },
+        details: { fields: Object.keys(input).sort() },
+      },
+      now,
+    );
+    return presentOne(tx, actor, companyId);
+  });
+}
+
+/** To the trash (P-ACC-4). Its links to people stay, hidden, until it is restored or purged. */
+export async function deleteCompany(services: Services, actor: Actor, companyId: string): Promise<TTrashItem> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const row = await findCompany(tx, actor, companyId, { lock: true });
+    await tx
+      .update(companies)
+      .set({ deletedAt: now })
+      .where(and(eq(companies.workspaceId, actor.workspaceId), eq(companies.companyId, companyId)));
+    await appendAudit(
+      tx,
+      actor.workspaceId,
+      { actor: userActor(actor), action: 'company.deleted', target: { type: 'company', id: companyId } },
+      now,
+    );
+    return presentTrashItem('company', companyId, row.name, now);
+  });
+}
+
+export async function restoreCompany(services: Services, actor: Actor, companyId: string): Promise<TCompany> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    await findCompany(tx, actor, companyId, { lock: true, deleted: true });
+    await tx
+      .update(companies)
+      .set({ deletedAt: null, updatedAt: now })
+      .where(and(eq(companies.workspaceId, actor.workspaceId), eq(companies.companyId, companyId)));
+    await appendAudit(
+      tx,
+      actor.workspaceId,
+      { actor: userActor(actor), action: 'company.restored', target: { type: 'company', id: companyId } },
+      now,
+    );
+    return presentOne(tx, actor, companyId);
+  });
+}

@@ -1,0 +1,158 @@
+import {
+  ZCompany,
+  ZCreatePersonBody,
+  ZDeletedRecord,
+  ZLinkCompanyBody,
+  ZPerson,
+  ZPersonCompanyParams,
+  ZPersonList,
+  ZPersonListQuery,
+  ZPersonParams,
+  ZTrashList,
+  ZTrashListQuery,
+  ZTrashParams,
+  ZUpdatePersonBody,
+} from '@tillit/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireMember } from '../../http/auth-context.ts';
+import type { Services } from '../../services.ts';
+import { registerCompanyRoutes } from '../companies/companies.routes.ts';
+import { restoreCompany } from '../companies/companies.service.ts';
+import { actorOf } from '../workspaces/workspaces.service.ts';
+import {
+  createPerson,
+  deletePerson,
+  getPerson,
+  linkCompany,
+  listPeople,
+  restorePerson,
+  unlinkCompany,
+  updatePerson,
+} from './people.service.ts';
+import { listTrash } from './trash.service.ts';
+
+/** People, their links to companies, and the trash; companies register beside them. Each
+ *  route: validate, authorise (viewer reads, member writes), one service call. */
+export function registerPeopleRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const reader = async (request: Parameters<typeof requireMember>[1]) =>
+    actorOf(await requireMember(services, request, 'viewer'));
+  const writer = async (request: Parameters<typeof requireMember>[1]) =>
+    actorOf(await requireMember(services, request, 'member'));
+  const tags = ['people'];
+
+  r.get(
+    '/api/v1/people',
+    {
+      schema: {
+        tags,
+        summary: 'People I can see: filters, sort and keyset pages (pass nextCursor back as after)',
+        querystring: ZPersonListQuery,
+        response: { 200: ZPersonList },
+      },
+    },
+    async (request) => listPeople(services, await reader(request), request.query),
+  );
+
+  r.post(
+    '/api/v1/people',
+    {
+      schema: { tags, summary: 'Create a person (member)', body: ZCreatePersonBody, response: { 201: ZPerson } },
+    },
+    async (request, reply) => reply.status(201).send(await createPerson(services, await writer(request), request.body)),
+  );
+
+  r.get(
+    '/api/v1/people/:id',
+    { schema: { tags, summary: 'One person', params: ZPersonParams, response: { 200: ZPerson } } },
+    async (request) => getPerson(services, await reader(request), request.params.id),
+  );
+
+  r.patch(
+    '/api/v1/people/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change a person (member); lists given replace the whole list',
+        params: ZPersonParams,
+        body: ZUpdatePersonBody,
+        response: { 200: ZPerson },
+      },
+    },
+    async (request) => updatePerson(services, await writer(request), request.params.id, request.body),
+  );
+
+  r.delete(
+    '/api/v1/people/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Move a person to the trash (restorable for 30 days)',
+        params: ZPersonParams,
+        response: { 200: ZDeletedRecord },
+      },
+    },
+    async (request) => deletePerson(services, await writer(request), request.params.id),
+  );
+
+  r.post(
+    '/api/v1/people/:id/companies',
+    {
+      schema: {
+        tags,
+        summary: 'Link a person to a company, with a role (again: changes the role)',
+        params: ZPersonParams,
+        body: ZLinkCompanyBody,
+        response: { 200: ZPerson },
+      },
+    },
+    async (request) => linkCompany(services, await writer(request), request.params.id, request.body),
+  );
+
+  r.delete(
+    '/api/v1/people/:id/companies/:companyId',
+    {
+      schema: {
+        tags,
+        summary: 'Unlink a person from a company',
+        params: ZPersonCompanyParams,
+        response: { 200: ZPerson },
+      },
+    },
+    async (request) => unlinkCompany(services, await writer(request), request.params.id, request.params.companyId),
+  );
+
+  r.get(
+    '/api/v1/trash',
+    {
+      schema: {
+        tags: ['trash'],
+        summary: 'Deleted people and companies I can see, newest first, with their purge date',
+        querystring: ZTrashListQuery,
+        response: { 200: ZTrashList },
+      },
+    },
+    async (request) => listTrash(services, await reader(request), request.query),
+  );
+
+  r.post(
+    '/api/v1/trash/:kind/:id/restore',
+    {
+      schema: {
+        tags: ['trash'],
+        summary: 'Restore a person or a company from the trash (member)',
+        params: ZTrashParams,
+        response: { 200: z.union([ZPerson, ZCompany]) },
+      },
+    },
+    async (request) => {
+      const actor = await writer(request);
+      const { kind, id } = request.params;
+      return kind === 'person' ? restorePerson(services, actor, id) : restoreCompany(services, actor, id);
+    },
+  );
+
+  registerCompanyRoutes(app, services);
+}

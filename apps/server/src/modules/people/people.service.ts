@@ -1,0 +1,527 @@
+import type {
+  TPerson,
+  TPersonCompany,
+  TPersonEmail,
+  TPersonList,
+  TPersonPhone,
+  TTrashItem,
+  ZCreatePersonBody,
+  ZLinkCompanyBody,
+  ZPersonListQuery,
+  ZUpdatePersonBody,
+} from '@tillit/contracts';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Tx } from '../../db/client.ts';
+import { companies, people, personCompanies, personEmails, personPhones, workspaces } from '../../db/schema/index.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { notFound, validationFailed } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import type { Services } from '../../services.ts';
+import type { Actor } from '../workspaces/workspaces.service.ts';
+import { cleanTags, decodeCursor, encodeCursor, prefixPattern } from './people.cursor.ts';
+import { normalisePhone } from './people.phone.ts';
+import { assertCanWrite, assertOwnerIsMember, resolveVisibility, visibleTo } from './people.policy.ts';
+import { displayName, type PersonRow, presentPerson, presentTrashItem } from './people.presenter.ts';
+
+export type CreateInput = z.output<typeof ZCreatePersonBody>;
+export type UpdateInput = z.output<typeof ZUpdatePersonBody>;
+export type ListInput = z.output<typeof ZPersonListQuery>;
+export type LinkInput = z.output<typeof ZLinkCompanyBody>;
+type EmailInput = NonNullable<UpdateInput['emails']>[number];
+type PhoneInput = NonNullable<UpdateInput['phones']>[number];
+
+export function inTenant<T>(services: Services, actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return withTenant(services.database.db, { workspaceId: actor.workspaceId, userId: actor.userId }, fn);
+}
+
+const userActor = (actor: Actor) => ({ kind: 'user' as const, id: actor.userId });
+
+// Reading
+
+/** Emails, phones and (visible, live) companies of a page of people: three set-based queries. */
+async function loadParts(tx: Tx, actor: Actor, ids: string[]) {
+  const emails = new Map<string, TPersonEmail[]>();
+  const phones = new Map<string, TPersonPhone[]>();
+  const links = new Map<string, TPersonCompany[]>();
+  if (ids.length === 0) return { emails, phones, links };
+  const ws = actor.workspaceId;
+  const [emailRows, phoneRows, companyRows] = [
+    await tx
+      .select()
+      .from(personEmails)
+      .where(and(eq(personEmails.workspaceId, ws), inArray(personEmails.personId, ids)))
+      .orderBy(asc(personEmails.personId), asc(personEmails.position)),
+    await tx
+      .select()
+      .from(personPhones)
+      .where(and(eq(personPhones.workspaceId, ws), inArray(personPhones.personId, ids)))
+      .orderBy(asc(personPhones.personId), asc(personPhones.position)),
+    await tx
+      .select({
+        personId: personCompanies.personId,
+        companyId: personCompanies.companyId,
+        role: personCompanies.role,
+        name: companies.name,
+      })
+      .from(personCompanies)
+      .innerJoin(
+        companies,
+        and(eq(companies.workspaceId, personCompanies.workspaceId), eq(companies.companyId, personCompanies.companyId)),
+      )
+      .where(
+        and(
+          eq(personCompanies.workspaceId, ws),
+          inArray(personCompanies.personId, ids),
+          isNull(companies.deletedAt),
+          visibleTo(actor, companies),
+        ),
+      )
+      .orderBy(asc(companies.nameKey), asc(companies.companyId)),
+  ];
+  const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
+    const list = m.get(k);
+    if (list) list.push(v);
+    else m.set(k, [v]);
+  };
+  for (const e of emailRows) push(emails, e.personId, { value: e.email, type: e.type, primary: e.isPrimary });
+  for (const p of phoneRows) push(phones, p.personId, { value: p.phone, type: p.type, primary: p.isPrimary });
+  for (const c of companyRows) push(links, c.personId, { companyId: c.companyId, name: c.name, role: c.role });
+  return { emails, phones, links };
+}
+
+async function presentPeople(tx: Tx, actor: Actor, rows: PersonRow[]): Promise<TPerson[]> {
+  const parts = await loadParts(
+    tx,
+    actor,
+    rows.map((r) => r.personId),
+  );
+  return rows.map((r) =>
+    presentPerson(r, {
+      emails: parts.emails.get(r.personId) ?? [],
+      phones: parts.phones.get(r.personId) ?? [],
+      companies: parts.links.get(r.personId) ?? [],
+    }),
+  );
+}
+
+/** A live person the actor can see, optionally locked for the rest of the transaction. */
+async function findPerson(tx: Tx, actor: Actor, personId: string, opts: { lock?: boolean; deleted?: boolean } = {}) {
+  const q = tx
+    .select()
+    .from(people)
+    .where(
+      and(
+        eq(people.workspaceId, actor.workspaceId),
+        eq(people.personId, personId),
+        opts.deleted ? isNotNull(people.deletedAt) : isNull(people.deletedAt),
+        visibleTo(actor, people),
+      ),
+    );
+  const [row] = opts.lock ? await q.for('update') : await q;
+  if (!row) throw notFound('The person');
+  return row;
+}
+
+async function presentOne(tx: Tx, actor: Actor, personId: string): Promise<TPerson> {
+  const [row] = await tx
+    .select()
+    .from(people)
+    .where(and(eq(people.workspaceId, actor.workspaceId), eq(people.personId, personId)));
+  if (!row) throw notFound('The person');
+  const [person] = await presentPeople(tx, actor, [row]);
+  if (!person) throw notFound('The person');
+  return person;
+}
+
+export async function getPerson(services: Services, actor: Actor, personId: string): Promise<TPerson> {
+  return inTenant(services, actor, async (tx) => {
+    const row = await findPerson(tx, actor, personId);
+    const [person] = await presentPeople(tx, actor, [row]);
+    if (!person) throw notFound('The person');
+    return person;
+  });
+}
+
+const SORT_COLUMNS = {
+  name: people.sortName,
+  createdAt: people.createdAt,
+  updatedAt: people.updatedAt,
+} as const;
+
+/**
+ * One page of the people the actor can see. Keyset pagination over (sort value, id), each
+ * sort backed by an index that leads with workspace_id; no OFFSET, no COUNT.
+ */
+export async function listPeople(services: Services, actor: Actor, q: ListInput): Promise<TPersonList> {
+  const ws = actor.workspaceId;
+  const conds: (SQL | undefined)[] = [eq(people.workspaceId, ws), isNull(people.deletedAt), visibleTo(actor, people)];
+  if (q.q) {
+    const pattern = prefixPattern(q.q.toLowerCase().replace(/\s+/g, ' '));
+    // Three index range scans (full name, last name, email), united; then the sort.
+    conds.push(sql`${people.personId} in (
+      select p2.person_id from people p2 where p2.workspace_id = ${ws} and p2.deleted_at is null and p2.sort_name like ${pattern}
+      union select p3.person_id from people p3 where p3.workspace_id = ${ws} and p3.deleted_at is null and p3.last_name_key like ${pattern}
+      union select e.person_id from person_emails e where e.workspace_id = ${ws} and e.email like ${pattern})`);
+  }
+  if (q.tag) conds.push(sql`${people.tags} @> array[${q.tag}]::text[]`);
+  if (q.subjectCategory) conds.push(sql`${people.subjectCategories} @> array[${q.subjectCategory}]::text[]`);
+  if (q.ownerId) conds.push(eq(people.ownerId, q.ownerId));
+  if (q.companyId) {
+    conds.push(
+      sql`exists (select 1 from ${personCompanies} where ${personCompanies.workspaceId} = ${ws} and ${personCompanies.companyId} = ${q.companyId} and ${personCompanies.personId} = ${people.personId})`,
+    );
+  }
+  if (q.createdAfter) conds.push(gte(people.createdAt, new Date(q.createdAfter)));
+  if (q.createdBefore) conds.push(lt(people.createdAt, new Date(q.createdBefore)));
+  const col = SORT_COLUMNS[q.sort];
+  if (q.after) {
+    const c = decodeCursor(q.after, q.sort, q.dir);
+    const value = q.sort === 'name' ? sql`${c.value}` : sql`${c.value}::timestamptz`;
+    conds.push(
+      q.dir === 'asc'
+        ? sql`(${col}, ${people.personId}) > (${value}, ${c.id}::uuid)`
+        : sql`(${col}, ${people.personId}) < (${value}, ${c.id}::uuid)`,
+    );
+  }
+  const order = q.dir === 'asc' ? asc : desc;
+  return inTenant(services, actor, async (tx) => {
+    const rows = await tx
+      .select()
+      .from(people)
+      .where(and(...conds))
+      .orderBy(order(col), order(people.personId))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    const nextCursor =
+      rows.length > q.limit && last
+        ? encodeCursor({
+            sort: q.sort,
+            dir: q.dir,
+            value: q.sort === 'name' ? (last.sortName ?? '') : last[q.sort].toISOString(),
+            id: last.personId,
+          })
+        : null;
+    return { items: await presentPeople(tx, actor, page), nextCursor };
+  });
+}
+
+// Writing
+
+async function workspaceCountry(tx: Tx, workspaceId: string): Promise<string> {
+  const [w] = await tx
+    .select({ country: workspaces.country })
+    .from(workspaces)
+    .where(eq(workspaces.workspaceId, workspaceId));
+  return w?.country ?? 'NO';
+}
+
+/** E.164 per phone (with the workspace's country as default); 422 naming each bad one. */
+function normalisePhones(list: PhoneInput[], country: string) {
+  const problems: Record<string, string> = {};
+  const seen = new Set<string>();
+  const out = list.map((p, i) => {
+    const r = normalisePhone(p.value, country);
+    if (!r.ok) {
+      problems[`phones.${i}.value`] = r.problem;
+      return { ...p, value: '' };
+    }
+    if (seen.has(r.e164)) problems[`phones.${i}.value`] = 'is listed twice';
+    seen.add(r.e164);
+    return { ...p, value: r.e164 };
+  });
+  if (Object.keys(problems).length) throw validationFailed(problems);
+  return out;
+}
+
+/** The first one is primary when none is marked. */
+function withPrimary<T extends { primary: boolean }>(list: T[]): T[] {
+  if (list.length === 0 || list.some((x) => x.primary)) return list;
+  return list.map((x, i) => ({ ...x, primary: i === 0 }));
+}
+
+async function writeEmails(tx: Tx, ws: string, personId: string, list: EmailInput[]) {
+  await tx.delete(personEmails).where(and(eq(personEmails.workspaceId, ws), eq(personEmails.personId, personId)));
+  if (list.length === 0) return;
+  await tx.insert(personEmails).values(
+    withPrimary(list).map((e, i) => ({
+      workspaceId: ws,
+      personId,
+      email: e.value,
+      type: e.type,
+      isPrimary: e.primary,
+      position: i,
+    })),
+  );
+}
+
+async function writePhones(tx: Tx, ws: string, personId: string, list: PhoneInput[]) {
+  await tx.delete(personPhones).where(and(eq(personPhones.workspaceId, ws), eq(personPhones.personId, personId)));
+  if (list.length === 0) return;
+  await tx.insert(personPhones).values(
+    withPrimary(list).map((p, i) => ({
+      workspaceId: ws,
+      personId,
+      phone: p.value,
+      type: p.type,
+      isPrimary: p.primary,
+      position: i,
+    })),
+  );
+}
+
+/** A live company the actor can see, or a 422/404 naming `field`. */
+export async function assertCompanyVisible(tx: Tx, actor: Actor, companyId: string, field?: string): Promise<string> {
+  const [c] = await tx
+    .select({ name: companies.name })
+    .from(companies)
+    .where(
+      and(
+        eq(companies.workspaceId, actor.workspaceId),
+        eq(companies.companyId, companyId),
+        isNull(companies.deletedAt),
+        visibleTo(actor, companies),
+      ),
+    );
+  if (!c) {
+    if (field) throw validationFailed({ [field]: 'is not a company you can see' });
+    throw notFound('The company');
+  }
+  return c.name;
+}
+
+function addressValues(a: CreateInput['address']) {
+  if (!a) return {};
+  const out: Record<string, string | null> = {};
+  for (const k of ['street', 'state', 'postalCode', 'city', 'country'] as const) {
+    if (a[k] !== undefined) out[k] = a[k] ?? null;
+  }
+  return out;
+}
+
+export async function createPerson(services: Services, actor: Actor, input: CreateInput): Promise<TPerson> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const ws = actor.workspaceId;
+    const phones = normalisePhones(input.phones, await workspaceCountry(tx, ws));
+    const ownerId = input.ownerId ?? actor.userId;
+    await assertOwnerIsMember(tx, actor, ownerId);
+    const vis = await resolveVisibility(tx, actor, input);
+    const seenCompanies = new Set<string>();
+    for (const [i, link] of input.companies.entries()) {
+      if (seenCompanies.has(link.companyId))
+        throw validationFailed({ [`companies.${i}.companyId`]: 'is listed twice' });
+      seenCompanies.add(link.companyId);
+      await assertCompanyVisible(tx, actor, link.companyId, `companies.${i}.companyId`);
+    }
+    const personId = newId(now.getTime());
+    await tx.insert(people).values({
+      workspaceId: ws,
+      personId,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      title: input.title ?? null,
+      ...addressValues(input.address),
+      ownerId,
+      tags: cleanTags(input.tags),
+      subjectCategories: input.subjectCategories,
+      source: input.source ?? 'manual',
+      visibility: vis.visibility,
+      teamId: vis.teamId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await writeEmails(tx, ws, personId, input.emails);
+    await writePhones(tx, ws, personId, phones);
+    if (input.companies.length) {
+      await tx.insert(personCompanies).values(
+        input.companies.map((c) => ({
+          workspaceId: ws,
+          personId,
+          companyId: c.companyId,
+          role: c.role ?? null,
+          createdAt: now,
+        })),
+      );
+    }
+    await appendAudit(
+      tx,
+      ws,
+      {
+        actor: userActor(actor),
+        action: 'person.created',
+        target: { type: 'person', id: personId },
+        details: { source: input.source ?? 'manual', visibility: vis.visibility },
+      },
+      now,
+    );
+    return presentOne(tx, actor, personId);
+  });
+}
+
+export async function updatePerson(
+  services: Services,
+  actor: Actor,
+  personId: string,
+  input: UpdateInput,
+): Promise<TPerson> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const ws = actor.workspaceId;
+    const row = await findPerson(tx, actor, personId, { lock: true });
+    const phones = input.phones ? normalisePhones(input.phones, await workspaceCountry(tx, ws)) : undefined;
+    if (input.ownerId) await assertOwnerIsMember(tx, actor, input.ownerId);
+    const vis = await resolveVisibility(tx, actor, input, { visibility: row.visibility, teamId: row.teamId });
+    const changes: Partial<typeof people.$inferInsert> = { updatedAt: now, ...vis, ...addressValues(input.address) };
+    if (input.firstName !== undefined) changes.firstName = input.firstName;
+    if (input.lastName !== undefined) changes.lastName = input.lastName;
+    if (input.title !== undefined) changes.title = input.title;
+    if (input.ownerId !== undefined) changes.ownerId = input.ownerId;
+    if (input.tags !== undefined) changes.tags = cleanTags(input.tags);
+    if (input.subjectCategories !== undefined) changes.subjectCategories = input.subjectCategories;
+    await tx
+      .update(people)
+      .set(changes)
+      .where(and(eq(people.workspaceId, ws), eq(people.personId, personId)));
+    if (input.emails) await writeEmails(tx, ws, personId, input.emails);
+    if (phones) await writePhones(tx, ws, personId, phones);
+    await appendAudit(
+      tx,
+      ws,
+      {
+        actor: userActor(actor),
+        action: 'person.updated',
+        target: { type: 'person', id: personId },
+        details: { fields: Object.keys(input).sort() },
+      },
+      now,
+    );
+    return presentOne(tx, actor, personId);
+  });
+}
+
+/** To the trash (P-ACC-4): restorable for 30 days, then purged by `trash.purge`. */
+export async function deletePerson(services: Services, actor: Actor, personId: string): Promise<TTrashItem> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const row = await findPerson(tx, actor, personId, { lock: true });
+    await tx
+      .update(people)
+      .set({ deletedAt: now })
+      .where(and(eq(people.workspaceId, actor.workspaceId), eq(people.personId, personId)));
+    await appendAudit(
+      tx,
+      actor.workspaceId,
+      { actor: userActor(actor), action: 'person.deleted', target: { type: 'person', id: personId } },
+      now,
+    );
+    return presentTrashItem('person', personId, displayName(row.firstName, row.lastName), now);
+  });
+}
+
+export async function restorePerson(services: Services, actor: Actor, personId: string): Promise<TPerson> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    await findPerson(tx, actor, personId, { lock: true, deleted: true });
+    await tx
+      .update(people)
+      .set({ deletedAt: null, updatedAt: now })
+      .where(and(eq(people.workspaceId, actor.workspaceId), eq(people.personId, personId)));
+    await appendAudit(
+      tx,
+      actor.workspaceId,
+      { actor: userActor(actor), action: 'person.restored', target: { type: 'person', id: personId } },
+      now,
+    );
+    return presentOne(tx, actor, personId);
+  });
+}
+
+// Links to companies (P-CRM-2)
+
+export async function linkCompany(
+  services: Services,
+  actor: Actor,
+  personId: string,
+  input: LinkInput,
+): Promise<TPerson> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const ws = actor.workspaceId;
+    await findPerson(tx, actor, personId, { lock: true });
+    await assertCompanyVisible(tx, actor, input.companyId);
+    const role = input.role ?? null;
+    await tx
+      .insert(personCompanies)
+      .values({ workspaceId: ws, personId, companyId: input.companyId, role, createdAt: now })
+      .onConflictDoUpdate({
+        target: [personCompanies.workspaceId, personCompanies.personId, personCompanies.companyId],
+        set: { role },
+      });
+    await tx
+      .update(people)
+      .set({ updatedAt: now })
+      .where(and(eq(people.workspaceId, ws), eq(people.personId, personId)));
+    await appendAudit(
+      tx,
+      ws,
+      {
+        actor: userActor(actor),
+        action: 'person.company_linked',
+        target: { type: 'person', id: personId },
+        details: { companyId: input.companyId },
+      },
+      now,
+    );
+    return presentOne(tx, actor, personId);
+  });
+}
+
+export async function unlinkCompany(
+  services: Services,
+  actor: Actor,
+  personId: string,
+  companyId: string,
+): Promise<TPerson> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const ws = actor.workspaceId;
+    await findPerson(tx, actor, personId, { lock: true });
+    await assertCompanyVisible(tx, actor, companyId);
+    const removed = await tx
+      .delete(personCompanies)
+      .where(
+        and(
+          eq(personCompanies.workspaceId, ws),
+          eq(personCompanies.personId, personId),
+          eq(personCompanies.companyId, companyId),
+        ),
+      )
+      .returning({ companyId: personCompanies.companyId });
+    if (removed.length === 0) throw notFound('The link');
+    await tx
+      .update(people)
+      .set({ updatedAt: now })
+      .where(and(eq(people.workspaceId, ws), eq(people.personId, personId)));
+    await appendAudit(
+      tx,
+      ws,
+      {
+        actor: userActor(actor),
+        action: 'person.company_unlinked',
+        target: { type: 'person', id: personId },
+        details: { companyId },
+      },
+      now,
+    );
+    return presentOne(tx, actor, personId);
+  });
+}

@@ -1,0 +1,134 @@
+import type { TTrashItem, TTrashList, ZTrashListQuery } from '@tillit/contracts';
+import { and, eq, isNotNull, lte, type SQL, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Tx } from '../../db/client.ts';
+import { companies, people, workspaces } from '../../db/schema/index.ts';
+import { withSystemScope, withTenant } from '../../db/tenant.ts';
+import { DAY_MS } from '../../lib/clock.ts';
+import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import type { Services } from '../../services.ts';
+import type { Actor } from '../workspaces/workspaces.service.ts';
+import { decodeCursor, encodeCursor } from './people.cursor.ts';
+import { visibleTo } from './people.policy.ts';
+import { presentTrashItem, TRASH_DAYS } from './people.presenter.ts';
+import { inTenant } from './people.service.ts';
+
+export type TrashListInput = z.output<typeof ZTrashListQuery>;
+
+/** What the caller can see of the trash, newest deletion first, keyset over (deleted_at, id). */
+export async function listTrash(services: Services, actor: Actor, q: TrashListInput): Promise<TTrashList> {
+  const ws = actor.workspaceId;
+  let after: SQL | undefined;
+  if (q.after) {
+    const c = decodeCursor(q.after, 'deletedAt', 'desc');
+    after = sql`(deleted_at, id) < (${c.value}::timestamptz, ${c.id}::uuid)`;
+  }
+  const peopleVis = visibleTo(actor, people) ?? sql`true`;
+  const companyVis = visibleTo(actor, companies) ?? sql`true`;
+  const parts: SQL[] = [];
+  if (q.kind !== 'company') {
+    parts.push(sql`select 'person' as kind, ${people.personId} as id, btrim(${people.firstName} || ' ' || ${people.lastName}) as name, ${people.deletedAt} as deleted_at
+      from ${people} where ${people.workspaceId} = ${ws} and ${people.deletedAt} is not null and ${peopleVis}`);
+  }
+  if (q.kind !== 'person') {
+    parts.push(sql`select 'company' as kind, ${companies.companyId} as id, ${companies.name} as name, ${companies.deletedAt} as deleted_at
+      from ${companies} where ${companies.workspaceId} = ${ws} and ${companies.deletedAt} is not null and ${companyVis}`);
+  }
+  const union = sql.join(parts, sql` union all `);
+  return inTenant(services, actor, async (tx) => {
+    const res = await tx.execute(
+      sql`select kind, id::text as id, name, deleted_at from (${union}) t ${after ? sql`where ${after}` : sql``}
+          order by deleted_at desc, id desc limit ${q.limit + 1}`,
+    );
+    const rows = (
+      res as unknown as { rows: { kind: TTrashItem['kind']; id: string; name: string; deleted_at: unknown }[] }
+    ).rows;
+    const items = rows
+      .slice(0, q.limit)
+      .map((r) => presentTrashItem(r.kind, r.id, r.name, new Date(r.deleted_at as string)));
+    const last = items.at(-1);
+    const nextCursor =
+      rows.length > q.limit && last
+        ? encodeCursor({ sort: 'deletedAt', dir: 'desc', value: last.deletedAt, id: last.id })
+        : null;
+    return { items, nextCursor };
+  });
+}
+
+export type PurgeResult = { workspaces: number; people: number; companies: number };
+
+const BATCH = 500;
+
+/** Deletes for good, in batches, what one workspace put in the trash before `cutoff`. */
+async function purgeWorkspace(tx: Tx, workspaceId: string, cutoff: Date) {
+  let removedPeople = 0;
+  let removedCompanies = 0;
+  for (;;) {
+    const r =
+      await tx.execute(sql`delete from ${people} where ${people.workspaceId} = ${workspaceId} and ${people.personId} in (
+        select person_id from people where workspace_id = ${workspaceId} and deleted_at is not null and deleted_at <= ${cutoff.toISOString()}::timestamptz limit ${BATCH})
+      returning person_id`);
+    const n = (r as unknown as { rows: unknown[] }).rows.length;
+    removedPeople += n;
+    if (n < BATCH) break;
+  }
+  for (;;) {
+    const r =
+      await tx.execute(sql`delete from ${companies} where ${companies.workspaceId} = ${workspaceId} and ${companies.companyId} in (
+        select company_id from companies where workspace_id = ${workspaceId} and deleted_at is not null and deleted_at <= ${cutoff.toISOString()}::timestamptz limit ${BATCH})
+      returning company_id`);
+    const n = (r as unknown as { rows: unknown[] }).rows.length;
+    removedCompanies += n;
+    if (n < BATCH) break;
+  }
+  return { removedPeople, removedCompanies };
+}
+
+/**
+ * P-ACC-4: people and companies deleted more than 30 days ago (by `services.clock`) are
+ * deleted for good, with their emails, phones and links; each workspace's audit chain
+ * records how many. Safe to run again: a second run finds nothing.
+ */
+export async function purgeTrash(services: Services): Promise<PurgeResult> {
+  const db = services.database.db;
+  const now = services.clock.now();
+  const cutoff = new Date(now.getTime() - TRASH_DAYS * DAY_MS);
+  const ids = await withSystemScope(db, (tx) => tx.select({ workspaceId: workspaces.workspaceId }).from(workspaces));
+  const total: PurgeResult = { workspaces: 0, people: 0, companies: 0 };
+  for (const { workspaceId } of ids) {
+    const due = await withTenant(db, { workspaceId }, async (tx) => {
+      const [p] = await tx
+        .select({ id: people.personId })
+        .from(people)
+        .where(and(eq(people.workspaceId, workspaceId), isNotNull(people.deletedAt), lte(people.deletedAt, cutoff)))
+        .limit(1);
+      const [c] = await tx
+        .select({ id: companies.companyId })
+        .from(companies)
+        .where(
+          and(eq(companies.workspaceId, workspaceId), isNotNull(companies.deletedAt), lte(companies.deletedAt, cutoff)),
+        )
+        .limit(1);
+      return Boolean(p || c);
+    });
+    if (!due) continue;
+    const r = await withTenant(db, { workspaceId }, async (tx) => {
+      const removed = await purgeWorkspace(tx, workspaceId, cutoff);
+      await appendAudit(
+        tx,
+        workspaceId,
+        {
+          actor: { kind: 'system' },
+          action: 'trash.purged',
+          details: { people: removed.removedPeople, companies: removed.removedCompanies, before: cutoff.toISOString() },
+        },
+        now,
+      );
+      return removed;
+    });
+    total.workspaces += 1;
+    total.people += r.removedPeople;
+    total.companies += r.removedCompanies;
+  }
+  return total;
+}
