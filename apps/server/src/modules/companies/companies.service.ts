@@ -81,7 +81,7 @@ export async function listCompanies(services: Services, actor: Actor, q: Company
   if (q.createdBefore) conds.push(lt(companies.createdAt, new Date(q.createdBefore)));
   const col = SORT_COLUMNS[q.sort];
   if (q.after) {
-    const c = decodeCursor(q.after, q.sort, q.dir);
+    const c = decodeCursor(q.after, `companies.${q.sort}`, q.dir);
     const value = q.sort === 'name' ? sql`${c.value}` : sql`${c.value}::timestamptz`;
     conds.push(
       q.dir === 'asc'
@@ -102,7 +102,7 @@ export async function listCompanies(services: Services, actor: Actor, q: Company
     const nextCursor =
       rows.length > q.limit && last
         ? encodeCursor({
-            sort: q.sort,
+            sort: `companies.${q.sort}`,
             dir: q.dir,
             value: q.sort === 'name' ? (last.nameKey ?? '') : last[q.sort].toISOString(),
             id: last.companyId,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { validationFailed } from '../../lib/errors.ts';
 
 /**
- * Keyset cursors: the sort, the direction, the last row's sort value and its id, as
+ * Keyset cursors: the list and its sort (`people.name`), the direction, the last row's sort value and its id, as
  * base64url JSON. Opaque to clients; a cursor of another sort or direction is refused, so a
  * page can never silently skip or repeat rows.
  */
@@ -26,7 +26,7 @@ export function decodeCursor(raw: string, sort: string, dir: 'asc' | 'desc'): Cu
   if (!r.success) throw bad();
   const [s, d, value, id] = r.data;
   if (s !== sort || d !== dir) throw bad();
-  if (sort !== 'name' && Number.isNaN(Date.parse(value))) throw bad();
+  if (!sort.endsWith('.name') && Number.isNaN(Date.parse(value))) throw bad();
   return { sort: s, dir: d, value, id };
 }
 

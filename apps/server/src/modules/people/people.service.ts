@@ -177,7 +177,7 @@ export async function listPeople(services: Services, actor: Actor, q: ListInput)
   if (q.createdBefore) conds.push(lt(people.createdAt, new Date(q.createdBefore)));
   const col = SORT_COLUMNS[q.sort];
   if (q.after) {
-    const c = decodeCursor(q.after, q.sort, q.dir);
+    const c = decodeCursor(q.after, `people.${q.sort}`, q.dir);
     const value = q.sort === 'name' ? sql`${c.value}` : sql`${c.value}::timestamptz`;
     conds.push(
       q.dir === 'asc'
@@ -198,7 +198,7 @@ export async function listPeople(services: Services, actor: Actor, q: ListInput)
     const nextCursor =
       rows.length > q.limit && last
         ? encodeCursor({
-            sort: q.sort,
+            sort: `people.${q.sort}`,
             dir: q.dir,
             value: q.sort === 'name' ? (last.sortName ?? '') : last[q.sort].toISOString(),
             id: last.personId,

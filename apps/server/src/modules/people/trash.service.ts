@@ -20,7 +20,7 @@ export async function listTrash(services: Services, actor: Actor, q: TrashListIn
   const ws = actor.workspaceId;
   let after: SQL | undefined;
   if (q.after) {
-    const c = decodeCursor(q.after, 'deletedAt', 'desc');
+    const c = decodeCursor(q.after, 'trash.deletedAt', 'desc');
     after = sql`(deleted_at, id) < (${c.value}::timestamptz, ${c.id}::uuid)`;
   }
   const peopleVis = visibleTo(actor, people) ?? sql`true`;
@@ -49,7 +49,7 @@ export async function listTrash(services: Services, actor: Actor, q: TrashListIn
     const last = items.at(-1);
     const nextCursor =
       rows.length > q.limit && last
-        ? encodeCursor({ sort: 'deletedAt', dir: 'desc', value: last.deletedAt, id: last.id })
+        ? encodeCursor({ sort: 'trash.deletedAt', dir: 'desc', value: last.deletedAt, id: last.id })
         : null;
     return { items, nextCursor };
   });
