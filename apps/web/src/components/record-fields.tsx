@@ -1,7 +1,19 @@
-import { Button, Fieldset, Group, NativeSelect, Radio, Select, Stack, TextInput } from '@mantine/core';
+import {
+  Box,
+  Button,
+  Fieldset,
+  Group,
+  Input,
+  NativeSelect,
+  Radio,
+  Select,
+  Stack,
+  TagsInput,
+  TextInput,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { fieldError } from '../lib/api.ts';
 import { countryOptions } from '../lib/format.ts';
@@ -85,8 +97,15 @@ export function ContactRowsField(props: {
             checked={row.primary}
             onChange={() => set(i, { primary: true })}
           />
-          <Button variant="subtle" color="red" size="xs" mb={4} onClick={() => remove(i)}>
-            {t('records.removeRow', { n: i + 1 })}
+          <Button
+            variant="subtle"
+            color="gray"
+            size="xs"
+            mb={4}
+            aria-label={t('records.removeRow', { n: i + 1 })}
+            onClick={() => remove(i)}
+          >
+            {t('common.remove')}
           </Button>
         </Group>
       ))}
@@ -202,6 +221,7 @@ export function RemoteSelect(props: {
   clearable?: boolean;
 }) {
   const { t } = useTranslation();
+  const id = useId();
   const [search, setSearch] = useState(props.valueLabel ?? '');
   const [opened, setOpened] = useState(false);
   const [debounced] = useDebouncedValue(search, 200);
@@ -218,24 +238,62 @@ export function RemoteSelect(props: {
     data.unshift({ value: props.value, label: props.valueLabel ?? props.value });
   }
   return (
-    <Select
-      name={props.name}
-      label={props.label}
-      size={props.size}
-      w={props.w}
-      placeholder={props.placeholder}
-      searchable
-      clearable={props.clearable ?? true}
-      searchValue={search}
-      onSearchChange={setSearch}
-      filter={({ options: all }) => all}
-      onDropdownOpen={() => setOpened(true)}
-      nothingFoundMessage={options.isFetching ? t('app.loading') : t('records.nothingFound')}
-      data={data}
-      value={props.value}
-      onChange={(value, option) => props.onChange(value, option?.label ?? '')}
-      error={props.error}
-      clearButtonProps={{ 'aria-label': t('records.clear') }}
-    />
+    <Box w={props.w}>
+      <OwnLabel id={id} label={props.label} size={props.size} />
+      <Select
+        id={id}
+        name={props.name}
+        size={props.size}
+        placeholder={props.placeholder}
+        searchable
+        clearable={props.clearable ?? true}
+        searchValue={search}
+        onSearchChange={setSearch}
+        filter={({ options: all }) => all}
+        onDropdownOpen={() => setOpened(true)}
+        nothingFoundMessage={options.isFetching ? t('app.loading') : t('records.nothingFound')}
+        data={data}
+        value={props.value}
+        onChange={(value, option) => props.onChange(value, option?.label ?? '')}
+        error={props.error}
+        clearButtonProps={{ 'aria-label': t('records.clear') }}
+      />
+    </Box>
+  );
+}
+
+/** Mantine names a combobox's (always mounted) option list after the input's label, so a
+ *  search by label would find two elements: the label is given here instead. */
+function OwnLabel(props: { id: string; label: string; size?: 'xs' | 'sm'; required?: boolean }) {
+  return (
+    <Input.Label htmlFor={props.id} size={props.size} required={props.required}>
+      {props.label}
+    </Input.Label>
+  );
+}
+
+/** Tags as chips; Enter or a comma adds the typed tag. */
+export function TagsField(props: {
+  label: string;
+  description?: string;
+  value: string[];
+  onChange: (tags: string[]) => void;
+  error?: string;
+}) {
+  const id = useId();
+  return (
+    <Box>
+      <OwnLabel id={id} label={props.label} />
+      {props.description && <Input.Description mb={4}>{props.description}</Input.Description>}
+      <TagsInput
+        id={id}
+        name="tags"
+        value={props.value}
+        onChange={props.onChange}
+        splitChars={[',']}
+        clearable={false}
+        error={props.error}
+      />
+    </Box>
   );
 }

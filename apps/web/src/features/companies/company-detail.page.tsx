@@ -1,4 +1,4 @@
-import { Badge, Button, Group, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Badge, Button, Group, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -94,9 +94,9 @@ function CompanyDetail({ company: c }: { company: TCompany }) {
           <Facts>
             <Fact label={t('companies.domain')}>
               {c.domain ? (
-                <a href={`https://${c.domain}`} rel="noopener noreferrer" target="_blank">
+                <Anchor href={`https://${c.domain}`} rel="noopener noreferrer" target="_blank" size="sm">
                   {c.domain}
-                </a>
+                </Anchor>
               ) : (
                 '—'
               )}
@@ -152,7 +152,7 @@ function CompanyDetail({ company: c }: { company: TCompany }) {
 /** The people linked to the company, with their role; link an existing person or add a new one. */
 function CompanyPeople({ company: c }: { company: TCompany }) {
   const { t } = useTranslation();
-  const navigate = useNavigate();
+  const _navigate = useNavigate();
   const queryClient = useQueryClient();
   const people = useInfiniteQuery(peopleListQuery({ companyId: c.id, sort: 'name', dir: 'asc' }));
   const rows = people.data?.pages.flatMap((p) => p.items) ?? [];
@@ -267,12 +267,9 @@ function CompanyPeople({ company: c }: { company: TCompany }) {
           <Button type="submit" variant="default" disabled={!pick.id} loading={link.isPending}>
             {t('companies.link')}
           </Button>
-          <Button
-            variant="subtle"
-            onClick={() => void navigate({ to: '/people/new', search: { companyId: c.id, companyName: c.name } })}
-          >
+          <ButtonLink variant="subtle" to="/people/new" search={{ companyId: c.id, companyName: c.name }}>
             {t('companies.newPerson')}
-          </Button>
+          </ButtonLink>
         </Group>
         <ErrorAlert error={link.error} hideWhenFields />
       </form>

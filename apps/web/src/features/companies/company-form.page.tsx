@@ -1,4 +1,4 @@
-import { Button, Group, NativeSelect, SimpleGrid, Stack, TagsInput, TextInput } from '@mantine/core';
+import { Button, Group, NativeSelect, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -11,6 +11,7 @@ import {
   EMPTY_ADDRESS,
   firstFieldError,
   type TAddressDraft,
+  TagsField,
 } from '../../components/record-fields.tsx';
 import { ErrorAlert, Loading, Page, Section } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
@@ -161,13 +162,11 @@ function CompanyForm(props: { companyId?: string; initial: TDraft }) {
           <AddressFields value={d.address} onChange={(address) => set({ address })} error={e} />
         </Section>
         <Section title={t('records.access')}>
-          <TagsInput
-            name="tags"
+          <TagsField
             label={t('records.tags')}
             description={t('records.tagsHint')}
             value={d.tags}
             onChange={(tags) => set({ tags })}
-            clearable={false}
             error={firstFieldError(e, 'tags')}
           />
           <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">

@@ -104,6 +104,7 @@ export function PeopleListPage() {
         />
         <RemoteSelect
           label={t('records.company')}
+          placeholder={t('records.anyCompany')}
           queryKey="companies"
           search={searchCompanies}
           value={search.companyId ?? null}

@@ -12,6 +12,7 @@ import type {
   TUpdatePersonBody,
 } from '@tillit/contracts';
 import { api } from '../../lib/api.ts';
+import { i18n } from '../../lib/i18n.ts';
 import { activeWorkspace, isWorkspaceAdmin, meQuery } from '../account/account.api.ts';
 import { teamsQuery } from '../workspaces/workspaces.api.ts';
 
@@ -119,4 +120,12 @@ export async function searchPeople(q: string): Promise<{ value: string; label: s
     const email = primaryOf(p.emails);
     return { value: p.id, label: email ? `${personName(p)} (${email})` : personName(p) };
   });
+}
+
+/** "manual", "import", "sync:google" and so on, in the reader's words. */
+export function sourceLabel(source: string): string {
+  const [kind, provider] = source.split(':');
+  if (kind === 'sync') return i18n.t('sources.sync', { provider: provider ?? '' });
+  if (kind === 'manual' || kind === 'import' || kind === 'api' || kind === 'form') return i18n.t(`sources.${kind}`);
+  return source;
 }

@@ -13,6 +13,7 @@ import {
   deletePerson,
   personName,
   personQuery,
+  sourceLabel,
   type TContactPoint,
   type TPerson,
   useTeamOptions,
@@ -148,7 +149,7 @@ function PersonDetail({ person: p }: { person: TPerson }) {
                 ? p.subjectCategories.map((c) => t(`subjectCategories.${c}`)).join(', ')
                 : '—'}
             </Fact>
-            <Fact label={t('records.source')}>{p.source}</Fact>
+            <Fact label={t('records.source')}>{sourceLabel(p.source)}</Fact>
           </Facts>
         </Section>
         <Section title={t('records.access')}>

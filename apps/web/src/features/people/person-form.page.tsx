@@ -1,4 +1,4 @@
-import { Button, Checkbox, Group, NativeSelect, SimpleGrid, Stack, TagsInput, TextInput } from '@mantine/core';
+import { Button, Checkbox, Group, NativeSelect, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
@@ -10,10 +10,10 @@ import {
   addressInput,
   ContactRowsField,
   EMPTY_ADDRESS,
-  FieldGroup,
   firstFieldError,
   RemoteSelect,
   type TAddressDraft,
+  TagsField,
   type TContactRow,
 } from '../../components/record-fields.tsx';
 import { ErrorAlert, Loading, Page, Section } from '../../components/ui.tsx';
@@ -271,7 +271,7 @@ function PersonForm(props: { personId?: string; initial: TDraft }) {
         </Section>
 
         <Section title={t('people.companies')}>
-          <FieldGroup legend={t('people.companies')}>
+          <Stack gap="sm">
             {d.companies.map((c, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own
               <Group key={i} align="flex-end" gap="xs" wrap="nowrap">
@@ -298,12 +298,13 @@ function PersonForm(props: { personId?: string; initial: TDraft }) {
                 />
                 <Button
                   variant="subtle"
-                  color="red"
+                  color="gray"
                   size="xs"
                   mb={4}
+                  aria-label={t('records.removeRow', { n: i + 1 })}
                   onClick={() => set({ companies: d.companies.filter((_, j) => j !== i) })}
                 >
-                  {t('records.removeRow', { n: i + 1 })}
+                  {t('common.remove')}
                 </Button>
               </Group>
             ))}
@@ -315,17 +316,15 @@ function PersonForm(props: { personId?: string; initial: TDraft }) {
             >
               {t('people.addCompany')}
             </Button>
-          </FieldGroup>
+          </Stack>
         </Section>
 
         <Section title={t('people.classification')}>
-          <TagsInput
-            name="tags"
+          <TagsField
             label={t('records.tags')}
             description={t('records.tagsHint')}
             value={d.tags}
             onChange={(tags) => set({ tags })}
-            clearable={false}
             error={firstFieldError(e, 'tags')}
           />
           <Checkbox.Group

@@ -342,6 +342,7 @@ export const en = {
     anyone: 'Anyone',
     any: 'Any',
     company: 'Company',
+    anyCompany: 'Any company',
     createdAfter: 'Created from',
     createdBefore: 'Created until',
     clearFilters: 'Clear filters',
@@ -368,7 +369,7 @@ export const en = {
   visibility: {
     private: 'Private: only the owner',
     team: 'Team',
-    workspace: 'Everyone in the workspace',
+    workspace: 'Whole workspace',
   },
   contactTypes: { work: 'Work', home: 'Home', mobile: 'Mobile', other: 'Other' },
   subjectCategories: {
@@ -443,7 +444,7 @@ export const en = {
   trash: {
     title: 'Trash',
     intro: 'Deleted people and companies stay here for 30 days. After that they are deleted for good.',
-    open: 'Open the trash',
+    open: 'See deleted records',
     show: 'Show',
     all: 'Everything',
     kind: 'Kind',

@@ -344,6 +344,7 @@ export const nb: Translation = {
     anyone: 'Alle',
     any: 'Alle',
     company: 'Firma',
+    anyCompany: 'Alle firmaer',
     createdAfter: 'Opprettet fra',
     createdBefore: 'Opprettet til',
     clearFilters: 'Fjern filtrene',
@@ -370,7 +371,7 @@ export const nb: Translation = {
   visibility: {
     private: 'Privat: bare eieren',
     team: 'Team',
-    workspace: 'Alle i arbeidsområdet',
+    workspace: 'Hele arbeidsområdet',
   },
   contactTypes: { work: 'Jobb', home: 'Privat', mobile: 'Mobil', other: 'Annet' },
   subjectCategories: {
@@ -445,7 +446,7 @@ export const nb: Translation = {
   trash: {
     title: 'Papirkurv',
     intro: 'Slettede personer og firmaer ligger her i 30 dager. Etter det slettes de for godt.',
-    open: 'Åpne papirkurven',
+    open: 'Se slettede oppføringer',
     show: 'Vis',
     all: 'Alt',
     kind: 'Type',
