@@ -97,10 +97,11 @@ export const updatePerson = (id: string, input: TUpdatePersonBody) =>
 export const deletePerson = (id: string) => api<TTrashItem>(one(id), { method: 'DELETE' });
 
 const link = (personId: string, companyId: string) => `${one(personId)}/companies/${encodeURIComponent(companyId)}`;
+/** Links the person to a company, or changes the role of an existing link; answers with the person. */
 export const linkCompany = (personId: string, body: TLinkCompanyBody) =>
-  api<unknown>(`${one(personId)}/companies`, { method: 'POST', body });
+  api<TPerson>(`${one(personId)}/companies`, { method: 'POST', body });
 export const unlinkCompany = (personId: string, companyId: string) =>
-  api<unknown>(link(personId, companyId), { method: 'DELETE' });
+  api<TPerson>(link(personId, companyId), { method: 'DELETE' });
 
 /** Teams a record can be shared with: every team for an admin, else the reader's own teams. */
 export function useTeamOptions(): { value: string; label: string }[] {

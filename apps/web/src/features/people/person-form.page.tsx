@@ -24,7 +24,6 @@ import { membersQuery } from '../workspaces/workspaces.api.ts';
 import {
   createPerson,
   EMAIL_TYPES,
-  getPerson,
   linkCompany,
   PHONE_TYPES,
   personName,
@@ -123,7 +122,8 @@ function linksOf(d: TDraft): { companyId: string; role: string | null }[] {
 }
 
 /** Creates the person with its company links, or saves the changes and then brings the
- *  links in line: new ones added, dropped ones removed, a changed role re-linked. */
+ *  links in line: dropped ones removed, new ones and changed roles linked (linking again
+ *  replaces the role). */
 async function savePerson(personId: string | undefined, d: TDraft, before: TDraft): Promise<TPerson> {
   const body = bodyOf(d);
   const links = linksOf(d);
@@ -138,20 +138,14 @@ async function savePerson(personId: string | undefined, d: TDraft, before: TDraf
   let person = await updatePerson(personId, body);
   const old = new Map(linksOf(before).map((l) => [l.companyId, l.role]));
   const next = new Map(links.map((l) => [l.companyId, l.role]));
-  let changed = false;
-  for (const [companyId, role] of old) {
-    if (!next.has(companyId) || next.get(companyId) !== role) {
-      await unlinkCompany(personId, companyId);
-      changed = true;
-    }
+  for (const companyId of old.keys()) {
+    if (!next.has(companyId)) person = await unlinkCompany(personId, companyId);
   }
   for (const [companyId, role] of next) {
     if (!old.has(companyId) || old.get(companyId) !== role) {
-      await linkCompany(personId, { companyId, role });
-      changed = true;
+      person = await linkCompany(personId, { companyId, role });
     }
   }
-  if (changed) person = await getPerson(personId);
   return person;
 }
 
