@@ -5,7 +5,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase, lastMailTo, linkIn, type TestClient, type TestEnv } from '../../test/harness.ts';
 import { auditEntries, passkeys, sessions, twoFactors, users } from '../db/schema/index.ts';
 import { withTenant } from '../db/tenant.ts';
-import { newId } from '../lib/ids.ts';
+import { INSTANCE_SCOPE, newId } from '../lib/ids.ts';
 import { setUpInstance, signUpUser } from '../modules/account/account.testing.ts';
 import { createWorkspace } from '../modules/workspaces/workspaces.service.ts';
 
@@ -277,10 +277,10 @@ describeEachDatabase('authentication', (env) => {
     expect((await stranger.client.delete(`/api/account/sessions/${mine?.id}`)).status).toBe(404);
     expect((await stranger.client.post('/api/auth/revoke-session', { token: 'x' })).status).toBe(404);
     expect((await laptop.get('/api/account/me')).status).toBe(200);
-    const audit = await env()
-      .services.database.db.select()
-      .from(auditEntries)
-      .where(eq(auditEntries.subjectUserId, u.userId));
+    // The user belongs to no workspace, so the event is in the instance's chain.
+    const audit = await withTenant(env().services.database.db, { workspaceId: INSTANCE_SCOPE }, (tx) =>
+      tx.select().from(auditEntries).where(eq(auditEntries.subjectUserId, u.userId)),
+    );
     expect(audit.map((a) => a.action)).toContain('auth.sessions_revoked');
   });
 

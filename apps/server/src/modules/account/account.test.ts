@@ -62,11 +62,7 @@ describe('age of digital consent', () => {
 describeEachDatabase('sign-up', (env) => {
   let workspaceDe: string;
   beforeAll(async () => {
-    await setUpInstance(env(), { country: 'DE', name: 'Berlin GmbH' });
-    const [ws] = await env()
-      .services.database.raw.query<{ workspace_id: string }>(`select workspace_id from workspaces where country = 'DE'`)
-      .then((r) => r.rows);
-    workspaceDe = ws?.workspace_id ?? '';
+    workspaceDe = (await setUpInstance(env(), { country: 'DE', name: 'Berlin GmbH' })).workspaceId;
   });
 
   const signUp = (body: Record<string, unknown>) => env().client().post<Fields>('/api/account/sign-up', body);

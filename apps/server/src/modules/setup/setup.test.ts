@@ -1,6 +1,8 @@
+import { eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness.ts';
-import { users } from '../../db/schema/index.ts';
+import { members, users } from '../../db/schema/index.ts';
+import { withTenant } from '../../db/tenant.ts';
 import { DEFAULT_PASSWORD } from '../account/account.testing.ts';
 
 const body = (email: string) => ({
@@ -107,11 +109,14 @@ describeEachDatabase('first run', (env) => {
     expect(me.body.isInstanceAdmin).toBe(true);
     expect(me.body.workspaces).toEqual([expect.objectContaining({ role: 'owner', name: 'Fjord Consulting' })]);
     expect(me.body.activeWorkspaceId).toBe(me.body.workspaces[0]?.workspaceId);
-    const rows = await env().services.database.raw.query<{ role: string }>(
-      'select role from members where user_id = $1',
-      [admin?.id],
+    // Tenant rows are read as the application reads them: inside the workspace's scope.
+    const rows = await withTenant(env().services.database.db, { workspaceId: me.body.activeWorkspaceId }, (tx) =>
+      tx
+        .select({ role: members.role })
+        .from(members)
+        .where(eq(members.userId, admin?.id ?? '')),
     );
-    expect(rows.rows).toEqual([{ role: 'owner' }]);
+    expect(rows).toEqual([{ role: 'owner' }]);
     expect(env().mail.sent.some((m) => m.kind === 'verify_email' && m.to === admin?.email)).toBe(true);
     expect((await env().client().get('/api/setup')).body).toMatchObject({ firstRun: false });
     const again = await env().client().post('/api/setup/first-run', body('eve@example.test'));
