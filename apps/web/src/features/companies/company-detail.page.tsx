@@ -218,7 +218,7 @@ function CompanyPeople({ company: c }: { company: TCompany }) {
                         size="compact-xs"
                         variant="subtle"
                         color="red"
-                        aria-label={t('companies.unlinkLabel', { name: personName(p) })}
+                        aria-label={t('companies.unlinkLabel', { name: personName(p), company: c.name })}
                         loading={unlink.isPending && unlink.variables?.id === p.id}
                         onClick={() => unlink.mutate(p)}
                       >

@@ -76,8 +76,9 @@ function draftOf(p: TPerson | undefined, meId: string | undefined): TDraft {
     firstName: p.firstName,
     lastName: p.lastName,
     title: p.title ?? '',
-    emails: p.emails.map((e) => ({ ...e })),
-    phones: p.phones.map((e) => ({ ...e })),
+    // An empty row is ready to type in; rows left empty are not sent.
+    emails: p.emails.length ? p.emails.map((e) => ({ ...e })) : [{ type: 'work', value: '', primary: true }],
+    phones: p.phones.length ? p.phones.map((e) => ({ ...e })) : [{ type: 'mobile', value: '', primary: true }],
     address: addressDraft(p.address),
     companies: p.companies.map((c) => ({ companyId: c.companyId, name: c.name, role: c.role ?? '' })),
     ownerId: p.ownerId ?? '',
