@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness.ts';
 import '../../db/schema/index.ts';
+import { addMember, ownerWithWorkspace } from '../../modules/workspaces/workspaces.test-helpers.ts';
 import { DATA_CATEGORIES, parentCategory } from './categories.ts';
 import { declaredTables } from './data-map.ts';
 
@@ -36,5 +37,26 @@ describeEachDatabase('the data map', (env) => {
     const anonymous = await env().client().get('/api/privacy/data-map');
     expect(anonymous.status).toBe(401);
     expect(anonymous.body).toMatchObject({ error: { code: 'unauthenticated' } });
+    const { owner } = await ownerWithWorkspace(env());
+    const map = await owner.client.get<{
+      tables: { name: string; columns: { name: string; personal: boolean; category: string | null }[] }[];
+    }>('/api/privacy/data-map');
+    expect(map.status).toBe(200);
+    const usersTable = map.body.tables.find((t) => t.name === 'users');
+    expect(usersTable?.columns).toContainEqual({
+      name: 'email',
+      personal: true,
+      category: 'user.contact.email',
+      note: null,
+    });
+    expect(map.body.tables.map((t) => t.name).sort()).toEqual(
+      declaredTables()
+        .map((t) => t.name)
+        .sort(),
+    );
+    for (const role of ['member', 'viewer'] as const) {
+      const user = await addMember(env(), owner.client, role);
+      expect((await user.client.get('/api/privacy/data-map')).status).toBe(403);
+    }
   });
 });
