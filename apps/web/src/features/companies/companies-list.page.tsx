@@ -9,7 +9,7 @@ import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { ErrorAlert, Loading, Page, SuccessAlert } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { formatDate } from '../../lib/format.ts';
-import type { TSortField } from '../people/people.api.ts';
+import { dayBoundary, type TSortField, useCanWrite } from '../people/people.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import { companiesListQuery, type TCompanyFilters } from './companies.api.ts';
 
@@ -18,10 +18,16 @@ const route = getRouteApi('/app/companies');
 export function CompaniesListPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const canWrite = useCanWrite();
   const search = route.useSearch();
   const sort: TSortState<TSortField> = { sort: search.sort ?? 'name', dir: search.dir ?? 'asc' };
-  const { deleted, ...chosen } = search;
-  const filters: TCompanyFilters = { ...chosen, ...sort };
+  const { deleted, from, to, ...chosen } = search;
+  const filters: TCompanyFilters = {
+    ...chosen,
+    createdAfter: dayBoundary(from, 'start'),
+    createdBefore: dayBoundary(to, 'end'),
+    ...sort,
+  };
   const setSearch = (patch: Partial<TCompaniesSearch>) =>
     navigate({ to: '/companies', search: (prev) => clean({ ...prev, deleted: undefined, ...patch }), replace: true });
 
@@ -44,10 +50,14 @@ export function CompaniesListPage() {
     return m ? m.name || m.email : '—';
   };
   const rows = companies.data?.pages.flatMap((p) => p.items) ?? [];
-  const filtered = Boolean(search.q || search.tag || search.ownerId);
+  const filtered = Boolean(search.q || search.tag || search.ownerId || from || to);
 
   return (
-    <Page wide title={t('companies.title')} actions={<ButtonLink to="/companies/new">{t('companies.new')}</ButtonLink>}>
+    <Page
+      wide
+      title={t('companies.title')}
+      actions={canWrite && <ButtonLink to="/companies/new">{t('companies.new')}</ButtonLink>}
+    >
       {deleted && (
         <SuccessAlert>
           {t('records.movedToTrash', { name: deleted })}{' '}
@@ -82,6 +92,22 @@ export function CompaniesListPage() {
             ...(members.data ?? []).map((m) => ({ value: m.userId, label: m.name || m.email })),
           ]}
           w={180}
+        />
+        <TextInput
+          type="date"
+          label={t('records.createdAfter')}
+          value={search.from ?? ''}
+          onChange={(e) => void setSearch({ from: e.currentTarget.value || undefined })}
+          w={150}
+          error={fieldError(companies.error, 'createdAfter')}
+        />
+        <TextInput
+          type="date"
+          label={t('records.createdBefore')}
+          value={search.to ?? ''}
+          onChange={(e) => void setSearch({ to: e.currentTarget.value || undefined })}
+          w={150}
+          error={fieldError(companies.error, 'createdBefore')}
         />
         {filtered && (
           <Button
@@ -183,7 +209,11 @@ export function CompaniesListPage() {
   );
 }
 
-export type TCompaniesSearch = TCompanyFilters & { deleted?: string };
+export type TCompaniesSearch = Omit<TCompanyFilters, 'createdAfter' | 'createdBefore'> & {
+  deleted?: string;
+  from?: string;
+  to?: string;
+};
 
 function clean<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
@@ -193,11 +223,14 @@ const SORTS = ['name', 'createdAt', 'updatedAt'] as const;
 
 export function validateCompaniesSearch(s: Record<string, unknown>): TCompaniesSearch {
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const day = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
   return clean({
     q: str(s.q),
     tag: str(s.tag),
     ownerId: str(s.ownerId),
     deleted: str(s.deleted),
+    from: day(s.from),
+    to: day(s.to),
     sort: SORTS.find((x) => x === s.sort),
     dir: s.dir === 'asc' || s.dir === 'desc' ? s.dir : undefined,
   });

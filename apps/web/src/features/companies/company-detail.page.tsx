@@ -18,6 +18,7 @@ import {
   searchPeople,
   type TPerson,
   unlinkCompany,
+  useCanWrite,
   useTeamOptions,
 } from '../people/people.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
@@ -45,6 +46,7 @@ function CompanyDetail({ company: c }: { company: TCompany }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const canWrite = useCanWrite();
   const [confirming, setConfirming] = useState(false);
   const members = useQuery(membersQuery);
   const teams = useTeamOptions();
@@ -69,21 +71,23 @@ function CompanyDetail({ company: c }: { company: TCompany }) {
       title={c.name}
       intro={c.domain ?? undefined}
       actions={
-        <Group gap="xs">
-          <ButtonLink variant="default" to="/companies/$companyId/edit" params={{ companyId: c.id }}>
-            {t('records.edit')}
-          </ButtonLink>
-          <Button
-            variant="light"
-            color="red"
-            onClick={() => {
-              remove.reset();
-              setConfirming(true);
-            }}
-          >
-            {t('common.delete')}
-          </Button>
-        </Group>
+        canWrite && (
+          <Group gap="xs">
+            <ButtonLink variant="default" to="/companies/$companyId/edit" params={{ companyId: c.id }}>
+              {t('records.edit')}
+            </ButtonLink>
+            <Button
+              variant="light"
+              color="red"
+              onClick={() => {
+                remove.reset();
+                setConfirming(true);
+              }}
+            >
+              {t('common.delete')}
+            </Button>
+          </Group>
+        )
       }
     >
       <AnchorLink to="/companies" fz="sm" w="fit-content">
@@ -156,6 +160,7 @@ function CompanyPeople({ company: c }: { company: TCompany }) {
   const queryClient = useQueryClient();
   const people = useInfiniteQuery(peopleListQuery({ companyId: c.id, sort: 'name', dir: 'asc' }));
   const rows = people.data?.pages.flatMap((p) => p.items) ?? [];
+  const canWrite = useCanWrite();
   const [pick, setPick] = useState<{ id: string | null; label: string }>({ id: null, label: '' });
   const [role, setRole] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
@@ -214,16 +219,18 @@ function CompanyPeople({ company: c }: { company: TCompany }) {
                   <Table.Td>{primaryOf(p.emails) ?? '—'}</Table.Td>
                   <Table.Td>
                     <Group justify="flex-end">
-                      <Button
-                        size="compact-xs"
-                        variant="subtle"
-                        color="red"
-                        aria-label={t('companies.unlinkLabel', { name: personName(p), company: c.name })}
-                        loading={unlink.isPending && unlink.variables?.id === p.id}
-                        onClick={() => unlink.mutate(p)}
-                      >
-                        {t('companies.unlink')}
-                      </Button>
+                      {canWrite && (
+                        <Button
+                          size="compact-xs"
+                          variant="subtle"
+                          color="red"
+                          aria-label={t('companies.unlinkLabel', { name: personName(p), company: c.name })}
+                          loading={unlink.isPending && unlink.variables?.id === p.id}
+                          onClick={() => unlink.mutate(p)}
+                        >
+                          {t('companies.unlink')}
+                        </Button>
+                      )}
                     </Group>
                   </Table.Td>
                 </Table.Tr>
@@ -240,39 +247,41 @@ function CompanyPeople({ company: c }: { company: TCompany }) {
       )}
       <ErrorAlert error={unlink.error} />
       {notice && <SuccessAlert>{notice}</SuccessAlert>}
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (pick.id) link.mutate(pick.id);
-        }}
-        aria-label={t('companies.linkTitle')}
-      >
-        <Group align="flex-end" gap="sm">
-          <RemoteSelect
-            label={t('companies.person')}
-            queryKey="people"
-            search={searchPeople}
-            value={pick.id}
-            valueLabel={pick.label}
-            onChange={(id, label) => setPick({ id, label })}
-            error={firstFieldError(link.error, 'personId', 'id')}
-            w={320}
-          />
-          <TextInput
-            label={t('people.role')}
-            value={role}
-            onChange={(e) => setRole(e.currentTarget.value)}
-            error={fieldError(link.error, 'role')}
-          />
-          <Button type="submit" variant="default" disabled={!pick.id} loading={link.isPending}>
-            {t('companies.link')}
-          </Button>
-          <ButtonLink variant="subtle" to="/people/new" search={{ companyId: c.id, companyName: c.name }}>
-            {t('companies.newPerson')}
-          </ButtonLink>
-        </Group>
-        <ErrorAlert error={link.error} hideWhenFields />
-      </form>
+      {canWrite && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (pick.id) link.mutate(pick.id);
+          }}
+          aria-label={t('companies.linkTitle')}
+        >
+          <Group align="flex-end" gap="sm">
+            <RemoteSelect
+              label={t('companies.person')}
+              queryKey="people"
+              search={searchPeople}
+              value={pick.id}
+              valueLabel={pick.label}
+              onChange={(id, label) => setPick({ id, label })}
+              error={firstFieldError(link.error, 'personId', 'id')}
+              w={320}
+            />
+            <TextInput
+              label={t('people.role')}
+              value={role}
+              onChange={(e) => setRole(e.currentTarget.value)}
+              error={fieldError(link.error, 'role')}
+            />
+            <Button type="submit" variant="default" disabled={!pick.id} loading={link.isPending}>
+              {t('companies.link')}
+            </Button>
+            <ButtonLink variant="subtle" to="/people/new" search={{ companyId: c.id, companyName: c.name }}>
+              {t('companies.newPerson')}
+            </ButtonLink>
+          </Group>
+          <ErrorAlert error={link.error} hideWhenFields />
+        </form>
+      )}
     </Section>
   );
 }

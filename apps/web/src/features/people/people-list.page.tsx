@@ -13,12 +13,14 @@ import { formatDate } from '../../lib/format.ts';
 import { searchCompanies } from '../companies/companies.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import {
+  dayBoundary,
   peopleListQuery,
   personName,
   primaryOf,
   SUBJECT_CATEGORIES,
   type TPeopleFilters,
   type TSortField,
+  useCanWrite,
 } from './people.api.ts';
 
 const route = getRouteApi('/app/people');
@@ -26,10 +28,16 @@ const route = getRouteApi('/app/people');
 export function PeopleListPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const canWrite = useCanWrite();
   const search = route.useSearch();
   const sort: TSortState<TSortField> = { sort: search.sort ?? 'name', dir: search.dir ?? 'asc' };
-  const { companyName: _label, deleted, ...chosen } = search;
-  const filters: TPeopleFilters = { ...chosen, ...sort };
+  const { companyName: _label, deleted, from, to, ...chosen } = search;
+  const filters: TPeopleFilters = {
+    ...chosen,
+    createdAfter: dayBoundary(from, 'start'),
+    createdBefore: dayBoundary(to, 'end'),
+    ...sort,
+  };
   const setSearch = (patch: Partial<TPeopleSearch>) =>
     navigate({ to: '/people', search: (prev) => clean({ ...prev, deleted: undefined, ...patch }), replace: true });
 
@@ -53,10 +61,16 @@ export function PeopleListPage() {
     return m ? m.name || m.email : '—';
   };
   const rows = people.data?.pages.flatMap((p) => p.items) ?? [];
-  const filtered = Boolean(search.q || search.tag || search.ownerId || search.subjectCategory || search.companyId);
+  const filtered = Boolean(
+    search.q || search.tag || search.ownerId || search.subjectCategory || search.companyId || from || to,
+  );
 
   return (
-    <Page wide title={t('people.title')} actions={<ButtonLink to="/people/new">{t('people.new')}</ButtonLink>}>
+    <Page
+      wide
+      title={t('people.title')}
+      actions={canWrite && <ButtonLink to="/people/new">{t('people.new')}</ButtonLink>}
+    >
       {deleted && (
         <SuccessAlert>
           {t('records.movedToTrash', { name: deleted })}{' '}
@@ -113,6 +127,22 @@ export function PeopleListPage() {
             void setSearch({ companyId: companyId ?? undefined, companyName: companyId ? companyName : undefined })
           }
           w={220}
+        />
+        <TextInput
+          type="date"
+          label={t('records.createdAfter')}
+          value={search.from ?? ''}
+          onChange={(e) => void setSearch({ from: e.currentTarget.value || undefined })}
+          w={150}
+          error={fieldError(people.error, 'createdAfter')}
+        />
+        <TextInput
+          type="date"
+          label={t('records.createdBefore')}
+          value={search.to ?? ''}
+          onChange={(e) => void setSearch({ to: e.currentTarget.value || undefined })}
+          w={150}
+          error={fieldError(people.error, 'createdBefore')}
         />
         {filtered && (
           <Button
@@ -217,7 +247,12 @@ export function PeopleListPage() {
   );
 }
 
-export type TPeopleSearch = TPeopleFilters & { companyName?: string; deleted?: string };
+export type TPeopleSearch = Omit<TPeopleFilters, 'createdAfter' | 'createdBefore'> & {
+  companyName?: string;
+  deleted?: string;
+  from?: string;
+  to?: string;
+};
 
 function clean<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
@@ -228,6 +263,7 @@ const SORTS = ['name', 'createdAt', 'updatedAt'] as const;
 /** The list's state lives in the address, so that a filtered view can be shared and survives Back. */
 export function validatePeopleSearch(s: Record<string, unknown>): TPeopleSearch {
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const day = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
   return clean({
     q: str(s.q),
     tag: str(s.tag),
@@ -236,6 +272,8 @@ export function validatePeopleSearch(s: Record<string, unknown>): TPeopleSearch 
     companyId: str(s.companyId),
     companyName: str(s.companyName),
     deleted: str(s.deleted),
+    from: day(s.from),
+    to: day(s.to),
     sort: SORTS.find((x) => x === s.sort),
     dir: s.dir === 'asc' || s.dir === 'desc' ? s.dir : undefined,
   });

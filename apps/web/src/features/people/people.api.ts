@@ -130,3 +130,19 @@ export function sourceLabel(source: string): string {
   if (kind === 'manual' || kind === 'import' || kind === 'api' || kind === 'form') return i18n.t(`sources.${kind}`);
   return source;
 }
+
+/** Viewers read; members and above create, change and delete records. */
+export function useCanWrite(): boolean {
+  const me = useQuery(meQuery).data;
+  const role = activeWorkspace(me)?.role;
+  return Boolean(role) && role !== 'viewer';
+}
+
+/** A day picked in a date input ("2026-11-25") as the instant it starts, or the next day starts,
+ *  in the reader's time zone: "created from" includes the first day, "until" the last. */
+export function dayBoundary(day: string | undefined, edge: 'start' | 'end'): string | undefined {
+  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const at = new Date(y, m - 1, edge === 'start' ? d : d + 1);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
+}

@@ -16,6 +16,7 @@ import {
   sourceLabel,
   type TContactPoint,
   type TPerson,
+  useCanWrite,
   useTeamOptions,
 } from './people.api.ts';
 
@@ -41,6 +42,7 @@ function PersonDetail({ person: p }: { person: TPerson }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const canWrite = useCanWrite();
   const [confirming, setConfirming] = useState(false);
   const members = useQuery(membersQuery);
   const teams = useTeamOptions();
@@ -65,21 +67,23 @@ function PersonDetail({ person: p }: { person: TPerson }) {
       title={name}
       intro={p.title ?? undefined}
       actions={
-        <Group gap="xs">
-          <ButtonLink variant="default" to="/people/$personId/edit" params={{ personId: p.id }}>
-            {t('records.edit')}
-          </ButtonLink>
-          <Button
-            variant="light"
-            color="red"
-            onClick={() => {
-              remove.reset();
-              setConfirming(true);
-            }}
-          >
-            {t('common.delete')}
-          </Button>
-        </Group>
+        canWrite && (
+          <Group gap="xs">
+            <ButtonLink variant="default" to="/people/$personId/edit" params={{ personId: p.id }}>
+              {t('records.edit')}
+            </ButtonLink>
+            <Button
+              variant="light"
+              color="red"
+              onClick={() => {
+                remove.reset();
+                setConfirming(true);
+              }}
+            >
+              {t('common.delete')}
+            </Button>
+          </Group>
+        )
       }
     >
       <AnchorLink to="/people" fz="sm" w="fit-content">

@@ -6,11 +6,13 @@ import { LoadMore } from '../../components/data-table.tsx';
 import { AnchorLink } from '../../components/links.tsx';
 import { ErrorAlert, Loading, Page, SuccessAlert, visuallyHidden } from '../../components/ui.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
+import { useCanWrite } from '../people/people.api.ts';
 import { restoreFromTrash, type TTrashItem, type TTrashKind, trashQuery } from './trash.api.ts';
 
 export function TrashPage() {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
+  const canWrite = useCanWrite();
   const [kind, setKind] = useState<TTrashKind | undefined>(undefined);
   const [restored, setRestored] = useState<TTrashItem | null>(null);
   const trash = useInfiniteQuery(trashQuery(kind));
@@ -85,15 +87,17 @@ export function TrashPage() {
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(item.purgeAfter)}</Table.Td>
                     <Table.Td>
                       <Group justify="flex-end">
-                        <Button
-                          size="compact-sm"
-                          variant="default"
-                          aria-label={t('trash.restoreLabel', { name: item.name })}
-                          loading={restore.isPending && restore.variables?.id === item.id}
-                          onClick={() => restore.mutate(item)}
-                        >
-                          {t('trash.restore')}
-                        </Button>
+                        {canWrite && (
+                          <Button
+                            size="compact-sm"
+                            variant="default"
+                            aria-label={t('trash.restoreLabel', { name: item.name })}
+                            loading={restore.isPending && restore.variables?.id === item.id}
+                            onClick={() => restore.mutate(item)}
+                          >
+                            {t('trash.restore')}
+                          </Button>
+                        )}
                       </Group>
                     </Table.Td>
                   </Table.Tr>
