@@ -18,6 +18,9 @@ import { useTranslation } from 'react-i18next';
 import { fieldError } from '../lib/api.ts';
 import { countryOptions } from '../lib/format.ts';
 import { i18n } from '../lib/i18n.ts';
+import { normaliseTags, type TAddressDraft } from '../lib/records.ts';
+
+export { addressDraft, addressInput, EMPTY_ADDRESS, normaliseTags, type TAddressDraft } from '../lib/records.ts';
 
 /** The first problem the server named for any of these field paths. */
 export function firstFieldError(error: unknown, ...names: string[]): string | undefined {
@@ -128,31 +131,6 @@ function TextInputError({ children }: { children: ReactNode }) {
       {children}
     </div>
   );
-}
-
-export type TAddressDraft = { street: string; postalCode: string; city: string; state: string; country: string };
-export const EMPTY_ADDRESS: TAddressDraft = { street: '', postalCode: '', city: '', state: '', country: '' };
-
-export function addressDraft(a: Partial<Record<keyof TAddressDraft, string | null>> | null | undefined): TAddressDraft {
-  return {
-    street: a?.street ?? '',
-    postalCode: a?.postalCode ?? '',
-    city: a?.city ?? '',
-    state: a?.state ?? '',
-    country: a?.country ?? '',
-  };
-}
-
-/** The address for the API: null when every part is empty, else each empty part null. */
-export function addressInput(a: TAddressDraft): Record<keyof TAddressDraft, string | null> | null {
-  const out = {
-    street: a.street.trim() || null,
-    postalCode: a.postalCode.trim() || null,
-    city: a.city.trim() || null,
-    state: a.state.trim() || null,
-    country: a.country || null,
-  };
-  return Object.values(out).some(Boolean) ? out : null;
 }
 
 export function formatAddress(a: Partial<Record<keyof TAddressDraft, string | null>> | null | undefined): string[] {
@@ -289,7 +267,7 @@ export function TagsField(props: {
         id={id}
         name="tags"
         value={props.value}
-        onChange={props.onChange}
+        onChange={(tags) => props.onChange(normaliseTags(tags))}
         splitChars={[',']}
         clearable={false}
         error={props.error}
