@@ -44,7 +44,6 @@ export const people = declareTable(
       city: text('city'),
       country: text('country'),
       ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
-      tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
       subjectCategories: text('subject_categories').array().notNull().default(sql`'{}'::text[]`),
       source: text('source').notNull().default('manual'),
       visibility: text('visibility', { enum: RECORD_VISIBILITIES }).notNull().default('workspace'),
@@ -66,8 +65,6 @@ export const people = declareTable(
       index('people_owner_idx').on(t.workspaceId, t.ownerId),
       // The trash and its purge.
       index('people_deleted_idx').on(t.workspaceId, t.deletedAt, t.personId).where(sql`deleted_at is not null`),
-      index('people_tags_idx').using('gin', t.tags),
-      index('people_subject_categories_idx').using('gin', t.subjectCategories),
     ],
   ),
   {
@@ -89,7 +86,6 @@ export const people = declareTable(
       city: personal('user.contact.address.city'),
       country: personal('user.contact.address.country'),
       ownerId: personal('user.account.identifier', 'the member who owns the record (a user of the service)'),
-      tags: personal('user.relationship.tag'),
       subjectCategories: personal('user.relationship.subject_category'),
       source: personal('user.relationship.source'),
       visibility: notPersonal(),
@@ -97,6 +93,43 @@ export const people = declareTable(
       createdAt: personal('user.relationship', 'when the person was added'),
       updatedAt: notPersonal(),
       deletedAt: notPersonal('set while the record is in the trash'),
+    },
+  },
+);
+
+/**
+ * Tags of people, one row each: a tag filter is `tag = $1` on (workspace_id, tag), which
+ * row-level security lets PostgreSQL use as an index condition (the array operators of a
+ * text[] column are not leakproof, so a GIN index on it would never be used under RLS).
+ */
+export const personTags = declareTable(
+  pgTable(
+    'person_tags',
+    {
+      workspaceId: uuid('workspace_id').notNull(),
+      personId: uuid('person_id').notNull(),
+      tag: text('tag').notNull(),
+      position: integer('position').notNull(),
+    },
+    (t) => [
+      primaryKey({ columns: [t.workspaceId, t.personId, t.tag] }),
+      foreignKey({
+        columns: [t.workspaceId, t.personId],
+        foreignColumns: [people.workspaceId, people.personId],
+      }).onDelete('cascade'),
+      index('person_tags_tag_idx').on(t.workspaceId, t.tag, t.personId),
+    ],
+  ),
+  {
+    description: 'Tags given to people',
+    tenancy: 'tenant',
+    controller: 'workspace',
+    subject: { kind: 'person', column: 'personId' },
+    columns: {
+      workspaceId: notPersonal(),
+      personId: personal('user.account.identifier', 'the id of the person in this workspace'),
+      tag: personal('user.relationship.tag'),
+      position: notPersonal(),
     },
   },
 );
@@ -220,7 +253,6 @@ export const companies = declareTable(
       index('companies_domain_idx').on(t.workspaceId, t.domain).where(sql`deleted_at is null`),
       index('companies_owner_idx').on(t.workspaceId, t.ownerId),
       index('companies_deleted_idx').on(t.workspaceId, t.deletedAt, t.companyId).where(sql`deleted_at is not null`),
-      index('companies_tags_idx').using('gin', t.tags),
     ],
   ),
   {

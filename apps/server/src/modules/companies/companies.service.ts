@@ -14,7 +14,7 @@ import { notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
-import { cleanTags, decodeCursor, encodeCursor, prefixPattern } from '../people/people.cursor.ts';
+import { cleanTags, decodeCursor, encodeCursor, prefixRange } from '../people/people.cursor.ts';
 import { assertCanWrite, assertOwnerIsMember, resolveVisibility, visibleTo } from '../people/people.policy.ts';
 import { presentTrashItem } from '../people/people.presenter.ts';
 import { inTenant } from '../people/people.service.ts';
@@ -72,8 +72,10 @@ export async function listCompanies(services: Services, actor: Actor, q: Company
     visibleTo(actor, companies),
   ];
   if (q.q) {
-    const pattern = prefixPattern(q.q.toLowerCase());
-    conds.push(sql`(${companies.nameKey} like ${pattern} or ${companies.domain} like ${pattern})`);
+    const { from, to } = prefixRange(q.q.toLowerCase());
+    conds.push(
+      sql`((${companies.nameKey} >= ${from} and ${companies.nameKey} < ${to}) or (${companies.domain} >= ${from} and ${companies.domain} < ${to}))`,
+    );
   }
   if (q.tag) conds.push(sql`${companies.tags} @> array[${q.tag}]::text[]`);
   if (q.ownerId) conds.push(eq(companies.ownerId, q.ownerId));

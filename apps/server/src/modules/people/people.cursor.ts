@@ -30,9 +30,20 @@ export function decodeCursor(raw: string, sort: string, dir: 'asc' | 'desc'): Cu
   return { sort: s, dir: d, value, id };
 }
 
-/** `LIKE` pattern for "starts with `prefix`", its wildcards escaped. */
-export function prefixPattern(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * The half-open range [from, to) of the strings that start with `prefix`, for columns with
+ * COLLATE "C" (byte order = code point order). Used instead of `LIKE 'prefix%'` because
+ * LIKE is not leakproof: under row-level security PostgreSQL will not use it in an index
+ * condition, and every search would scan the workspace; `>=` and `<` are leakproof.
+ */
+export function prefixRange(prefix: string): { from: string; to: string } {
+  const chars = Array.from(prefix);
+  const last = chars.pop();
+  if (last === undefined) return { from: '', to: '\u{10FFFF}' };
+  let code = Math.min((last.codePointAt(0) ?? 0) + 1, 0x10ffff);
+  if (code >= 0xd800 && code <= 0xdfff) code = 0xe000; // no lone surrogates in UTF-8
+  const next = String.fromCodePoint(code);
+  return { from: prefix, to: chars.join('') + next };
 }
 
 /** Tags as given, trimmed, de-duplicated (first spelling wins, case-insensitively). */

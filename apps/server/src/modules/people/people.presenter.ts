@@ -21,7 +21,7 @@ export function presentAddress(row: AddressColumns): TAddress {
 
 export function presentPerson(
   row: PersonRow,
-  parts: { emails: TPersonEmail[]; phones: TPersonPhone[]; companies: TPersonCompany[] },
+  parts: { emails: TPersonEmail[]; phones: TPersonPhone[]; companies: TPersonCompany[]; tags: string[] },
 ): TPerson {
   return {
     id: row.personId,
@@ -33,7 +33,7 @@ export function presentPerson(
     title: row.title,
     companies: parts.companies,
     ownerId: row.ownerId,
-    tags: row.tags,
+    tags: parts.tags,
     subjectCategories: row.subjectCategories as TPerson['subjectCategories'],
     source: row.source,
     visibility: row.visibility,

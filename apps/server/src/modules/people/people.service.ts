@@ -13,14 +13,22 @@ import type {
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
-import { companies, people, personCompanies, personEmails, personPhones, workspaces } from '../../db/schema/index.ts';
+import {
+  companies,
+  people,
+  personCompanies,
+  personEmails,
+  personPhones,
+  personTags,
+  workspaces,
+} from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { notFound, validationFailed } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
-import { cleanTags, decodeCursor, encodeCursor, prefixPattern } from './people.cursor.ts';
+import { cleanTags, decodeCursor, encodeCursor, prefixRange } from './people.cursor.ts';
 import { normalisePhone } from './people.phone.ts';
 import { assertCanWrite, assertOwnerIsMember, resolveVisibility, visibleTo } from './people.policy.ts';
 import { displayName, type PersonRow, presentPerson, presentTrashItem } from './people.presenter.ts';
@@ -45,9 +53,10 @@ async function loadParts(tx: Tx, actor: Actor, ids: string[]) {
   const emails = new Map<string, TPersonEmail[]>();
   const phones = new Map<string, TPersonPhone[]>();
   const links = new Map<string, TPersonCompany[]>();
-  if (ids.length === 0) return { emails, phones, links };
+  const tags = new Map<string, string[]>();
+  if (ids.length === 0) return { emails, phones, links, tags };
   const ws = actor.workspaceId;
-  const [emailRows, phoneRows, companyRows] = [
+  const [emailRows, phoneRows, tagRows, companyRows] = [
     await tx
       .select()
       .from(personEmails)
@@ -58,6 +67,11 @@ async function loadParts(tx: Tx, actor: Actor, ids: string[]) {
       .from(personPhones)
       .where(and(eq(personPhones.workspaceId, ws), inArray(personPhones.personId, ids)))
       .orderBy(asc(personPhones.personId), asc(personPhones.position)),
+    await tx
+      .select()
+      .from(personTags)
+      .where(and(eq(personTags.workspaceId, ws), inArray(personTags.personId, ids)))
+      .orderBy(asc(personTags.personId), asc(personTags.position)),
     await tx
       .select({
         personId: personCompanies.personId,
@@ -87,8 +101,9 @@ async function loadParts(tx: Tx, actor: Actor, ids: string[]) {
   };
   for (const e of emailRows) push(emails, e.personId, { value: e.email, type: e.type, primary: e.isPrimary });
   for (const p of phoneRows) push(phones, p.personId, { value: p.phone, type: p.type, primary: p.isPrimary });
+  for (const t of tagRows) push(tags, t.personId, t.tag);
   for (const c of companyRows) push(links, c.personId, { companyId: c.companyId, name: c.name, role: c.role });
-  return { emails, phones, links };
+  return { emails, phones, links, tags };
 }
 
 async function presentPeople(tx: Tx, actor: Actor, rows: PersonRow[]): Promise<TPerson[]> {
@@ -102,6 +117,7 @@ async function presentPeople(tx: Tx, actor: Actor, rows: PersonRow[]): Promise<T
       emails: parts.emails.get(r.personId) ?? [],
       phones: parts.phones.get(r.personId) ?? [],
       companies: parts.links.get(r.personId) ?? [],
+      tags: parts.tags.get(r.personId) ?? [],
     }),
   );
 }
@@ -158,14 +174,18 @@ export async function listPeople(services: Services, actor: Actor, q: ListInput)
   const ws = actor.workspaceId;
   const conds: (SQL | undefined)[] = [eq(people.workspaceId, ws), isNull(people.deletedAt), visibleTo(actor, people)];
   if (q.q) {
-    const pattern = prefixPattern(q.q.toLowerCase().replace(/\s+/g, ' '));
+    const { from, to } = prefixRange(q.q.toLowerCase().replace(/\s+/g, ' '));
     // Three index range scans (full name, last name, email), united; then the sort.
     conds.push(sql`${people.personId} in (
-      select p2.person_id from people p2 where p2.workspace_id = ${ws} and p2.deleted_at is null and p2.sort_name like ${pattern}
-      union select p3.person_id from people p3 where p3.workspace_id = ${ws} and p3.deleted_at is null and p3.last_name_key like ${pattern}
-      union select e.person_id from person_emails e where e.workspace_id = ${ws} and e.email like ${pattern})`);
+      select p2.person_id from people p2 where p2.workspace_id = ${ws} and p2.deleted_at is null and p2.sort_name >= ${from} and p2.sort_name < ${to}
+      union select p3.person_id from people p3 where p3.workspace_id = ${ws} and p3.deleted_at is null and p3.last_name_key >= ${from} and p3.last_name_key < ${to}
+      union select e.person_id from person_emails e where e.workspace_id = ${ws} and e.email >= ${from} and e.email < ${to})`);
   }
-  if (q.tag) conds.push(sql`${people.tags} @> array[${q.tag}]::text[]`);
+  if (q.tag) {
+    conds.push(
+      sql`${people.personId} in (select ${personTags.personId} from ${personTags} where ${personTags.workspaceId} = ${ws} and ${personTags.tag} = ${q.tag})`,
+    );
+  }
   if (q.subjectCategory) conds.push(sql`${people.subjectCategories} @> array[${q.subjectCategory}]::text[]`);
   if (q.ownerId) conds.push(eq(people.ownerId, q.ownerId));
   if (q.companyId) {
@@ -257,6 +277,13 @@ async function writeEmails(tx: Tx, ws: string, personId: string, list: EmailInpu
   );
 }
 
+async function writeTags(tx: Tx, ws: string, personId: string, list: string[]) {
+  await tx.delete(personTags).where(and(eq(personTags.workspaceId, ws), eq(personTags.personId, personId)));
+  const tags = cleanTags(list);
+  if (tags.length === 0) return;
+  await tx.insert(personTags).values(tags.map((tag, i) => ({ workspaceId: ws, personId, tag, position: i })));
+}
+
 async function writePhones(tx: Tx, ws: string, personId: string, list: PhoneInput[]) {
   await tx.delete(personPhones).where(and(eq(personPhones.workspaceId, ws), eq(personPhones.personId, personId)));
   if (list.length === 0) return;
@@ -326,7 +353,6 @@ export async function createPerson(services: Services, actor: Actor, input: Crea
       title: input.title ?? null,
       ...addressValues(input.address),
       ownerId,
-      tags: cleanTags(input.tags),
       subjectCategories: input.subjectCategories,
       source: input.source ?? 'manual',
       visibility: vis.visibility,
@@ -336,6 +362,7 @@ export async function createPerson(services: Services, actor: Actor, input: Crea
     });
     await writeEmails(tx, ws, personId, input.emails);
     await writePhones(tx, ws, personId, phones);
+    await writeTags(tx, ws, personId, input.tags);
     if (input.companies.length) {
       await tx.insert(personCompanies).values(
         input.companies.map((c) => ({
@@ -381,7 +408,6 @@ export async function updatePerson(
     if (input.lastName !== undefined) changes.lastName = input.lastName;
     if (input.title !== undefined) changes.title = input.title;
     if (input.ownerId !== undefined) changes.ownerId = input.ownerId;
-    if (input.tags !== undefined) changes.tags = cleanTags(input.tags);
     if (input.subjectCategories !== undefined) changes.subjectCategories = input.subjectCategories;
     await tx
       .update(people)
@@ -389,6 +415,7 @@ export async function updatePerson(
       .where(and(eq(people.workspaceId, ws), eq(people.personId, personId)));
     if (input.emails) await writeEmails(tx, ws, personId, input.emails);
     if (phones) await writePhones(tx, ws, personId, phones);
+    if (input.tags) await writeTags(tx, ws, personId, input.tags);
     await appendAudit(
       tx,
       ws,

@@ -2,7 +2,15 @@ import type { TCompany, TPerson, TTrashItem, TTrashList } from '@tillit/contract
 import { and, eq, inArray } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness.ts';
-import { auditEntries, companies, people, personCompanies, personEmails, personPhones } from '../../db/schema/index.ts';
+import {
+  auditEntries,
+  companies,
+  people,
+  personCompanies,
+  personEmails,
+  personPhones,
+  personTags,
+} from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
 import { DAY_MS } from '../../lib/clock.ts';
@@ -23,6 +31,7 @@ describeEachDatabase('trash', (env) => {
       emails: (await tx.select().from(personEmails).where(inArray(personEmails.personId, personIds))).length,
       phones: (await tx.select().from(personPhones).where(inArray(personPhones.personId, personIds))).length,
       links: (await tx.select().from(personCompanies).where(inArray(personCompanies.personId, personIds))).length,
+      tags: (await tx.select().from(personTags).where(inArray(personTags.personId, personIds))).length,
       companies: (await tx.select().from(companies).where(inArray(companies.companyId, companyIds))).length,
     }));
 
@@ -110,6 +119,7 @@ describeEachDatabase('trash', (env) => {
     const old = await makePerson(w.member.client, {
       emails: [{ value: 'old@example.test' }],
       phones: [{ value: '+47 400 00 002' }],
+      tags: ['old'],
       companies: [{ companyId: c.id }],
     });
     await w.member.client.delete(`/api/v1/people/${old.id}`);
@@ -122,13 +132,27 @@ describeEachDatabase('trash', (env) => {
     expect(purgeTrashJob.cron).toBeTruthy();
     env().clock.advance(27 * DAY_MS); // 29 days after the first deletion: nothing goes
     await runJob(env().services, purgeTrashJob);
-    expect(await rowsOf([old.id], [c.id])).toEqual({ people: 1, emails: 1, phones: 1, links: 1, companies: 1 });
+    expect(await rowsOf([old.id], [c.id])).toEqual({
+      people: 1,
+      emails: 1,
+      phones: 1,
+      links: 1,
+      tags: 1,
+      companies: 1,
+    });
 
     env().clock.advance(2 * DAY_MS); // 31 days
     const result = await runJob(env().services, purgeTrashJob);
     expect(result).toMatchObject({ people: expect.any(Number), companies: expect.any(Number) });
     expect(Number(result.people)).toBeGreaterThanOrEqual(1);
-    expect(await rowsOf([old.id], [c.id])).toEqual({ people: 0, emails: 0, phones: 0, links: 0, companies: 0 });
+    expect(await rowsOf([old.id], [c.id])).toEqual({
+      people: 0,
+      emails: 0,
+      phones: 0,
+      links: 0,
+      tags: 0,
+      companies: 0,
+    });
     expect((await rowsOf([young.id, live.id], [])).people).toBe(2);
     expect((await w.member.client.post(`/api/v1/trash/person/${old.id}/restore`)).status).toBe(404);
     expect((await w.member.client.post(`/api/v1/trash/person/${young.id}/restore`)).status).toBe(200);

@@ -2,7 +2,15 @@ import type { TCompany, TPerson } from '@tillit/contracts';
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness.ts';
-import { auditEntries, companies, people, personCompanies, personEmails, personPhones } from '../../db/schema/index.ts';
+import {
+  auditEntries,
+  companies,
+  people,
+  personCompanies,
+  personEmails,
+  personPhones,
+  personTags,
+} from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { type CrmWorkspace, crmWorkspace, makeCompany, makePerson } from './people.test-helpers.ts';
 
@@ -29,6 +37,7 @@ describeEachDatabase('people and companies refuse bad input', (env) => {
       emails: await tx.select().from(personEmails).where(eq(personEmails.workspaceId, w.workspaceId)),
       phones: await tx.select().from(personPhones).where(eq(personPhones.workspaceId, w.workspaceId)),
       links: await tx.select().from(personCompanies).where(eq(personCompanies.workspaceId, w.workspaceId)),
+      tags: await tx.select().from(personTags).where(eq(personTags.workspaceId, w.workspaceId)),
       companies: await tx.select().from(companies).where(eq(companies.workspaceId, w.workspaceId)),
       audit: (await tx.select().from(auditEntries).where(eq(auditEntries.workspaceId, w.workspaceId))).length,
     }));
@@ -140,6 +149,7 @@ describeEachDatabase('people and companies refuse bad input', (env) => {
     const half = await w.member.client.post('/api/v1/people', {
       ...ok,
       emails: [{ value: 'half@example.test' }],
+      tags: ['half'],
       phones: [{ value: '+47 22 33 44 55' }, { value: '+999' }],
       companies: [{ companyId: c.id }],
     });
