@@ -34,3 +34,12 @@ export function normaliseTags(tags: string[]): string[] {
   }
   return out;
 }
+
+/** After a refused save, takes the reader to the first field the server named. */
+export function focusFirstInvalid(form: HTMLFormElement | null): void {
+  // The error reaches the inputs on the next render: look once it has painted.
+  setTimeout(() => {
+    const input = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    input?.focus();
+  }, 50);
+}

@@ -1,7 +1,7 @@
 import { Button, Group, NativeSelect, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ButtonLink } from '../../components/links.tsx';
 import {
@@ -15,6 +15,7 @@ import {
 } from '../../components/record-fields.tsx';
 import { ErrorAlert, Loading, Page, Section } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
+import { focusFirstInvalid } from '../../lib/records.ts';
 import { meQuery } from '../account/account.api.ts';
 import { type TVisibility, useTeamOptions, VISIBILITIES } from '../people/people.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
@@ -105,6 +106,7 @@ function CompanyForm(props: { companyId?: string; initial: TDraft }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [d, setD] = useState<TDraft>(props.initial);
+  const formRef = useRef<HTMLFormElement>(null);
   const set = (patch: Partial<TDraft>) => setD((prev) => ({ ...prev, ...patch }));
   const members = useQuery(membersQuery);
   const teams = useTeamOptions();
@@ -114,6 +116,7 @@ function CompanyForm(props: { companyId?: string; initial: TDraft }) {
       const body = bodyOf(d);
       return props.companyId ? updateCompany(props.companyId, body) : createCompany({ ...body, name: body.name ?? '' });
     },
+    onError: () => focusFirstInvalid(formRef.current),
     onSuccess: async (company) => {
       await queryClient.invalidateQueries({ queryKey: ['companies'] });
       await queryClient.invalidateQueries({ queryKey: ['people'] });
@@ -134,6 +137,7 @@ function CompanyForm(props: { companyId?: string; initial: TDraft }) {
 
   return (
     <form
+      ref={formRef}
       noValidate
       onSubmit={(ev) => {
         ev.preventDefault();

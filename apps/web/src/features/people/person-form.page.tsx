@@ -1,7 +1,7 @@
 import { Button, Checkbox, Group, NativeSelect, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ButtonLink } from '../../components/links.tsx';
 import {
@@ -18,6 +18,7 @@ import {
 } from '../../components/record-fields.tsx';
 import { ErrorAlert, Loading, Page, Section } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
+import { focusFirstInvalid } from '../../lib/records.ts';
 import { meQuery } from '../account/account.api.ts';
 import { searchCompanies } from '../companies/companies.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
@@ -189,12 +190,14 @@ function PersonForm(props: { personId?: string; initial: TDraft }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [d, setD] = useState<TDraft>(props.initial);
+  const formRef = useRef<HTMLFormElement>(null);
   const set = (patch: Partial<TDraft>) => setD((prev) => ({ ...prev, ...patch }));
   const members = useQuery(membersQuery);
   const teams = useTeamOptions();
 
   const save = useMutation({
     mutationFn: () => savePerson(props.personId, d, props.initial),
+    onError: () => focusFirstInvalid(formRef.current),
     onSuccess: async (person) => {
       await queryClient.invalidateQueries({ queryKey: ['people'] });
       await queryClient.invalidateQueries({ queryKey: ['companies'] });
@@ -205,6 +208,7 @@ function PersonForm(props: { personId?: string; initial: TDraft }) {
 
   return (
     <form
+      ref={formRef}
       noValidate
       onSubmit={(ev) => {
         ev.preventDefault();
