@@ -1,6 +1,7 @@
-import { Button, Group, Table, Text, UnstyledButton } from '@mantine/core';
+import { Alert, Button, Group, Table, Text, UnstyledButton } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { describeError } from '../lib/i18n.ts';
 
 export type TSortState<F extends string> = { sort: F; dir: 'asc' | 'desc' };
 
@@ -68,5 +69,34 @@ export function ClickableRow(props: { onOpen: () => void; children: ReactNode })
     >
       {props.children}
     </Table.Tr>
+  );
+}
+
+/** "Ada Lovelace was moved to the trash." with Undo at hand and the way to the trash. */
+export function DeletedNotice(props: {
+  name: string;
+  onUndo?: () => void;
+  undoing: boolean;
+  error: unknown;
+  trashLink: ReactNode;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Alert color={props.error ? 'red' : 'teal'} role="status">
+      <Group gap="sm">
+        <Text size="sm">{t('records.movedToTrash', { name: props.name })}</Text>
+        {props.onUndo && (
+          <Button size="compact-sm" variant="white" onClick={props.onUndo} loading={props.undoing}>
+            {t('records.undo')}
+          </Button>
+        )}
+        {props.trashLink}
+      </Group>
+      {Boolean(props.error) && (
+        <Text size="sm" c="red" role="alert">
+          {describeError(props.error)}
+        </Text>
+      )}
+    </Alert>
   );
 }

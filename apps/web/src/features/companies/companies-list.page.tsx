@@ -1,15 +1,16 @@
 import { Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ClickableRow, LoadMore, SortableTh, type TSortState } from '../../components/data-table.tsx';
+import { ClickableRow, DeletedNotice, LoadMore, SortableTh, type TSortState } from '../../components/data-table.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
-import { ErrorAlert, Loading, Page, SuccessAlert } from '../../components/ui.tsx';
+import { ErrorAlert, Loading, Page } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { formatDate } from '../../lib/format.ts';
 import { dayBoundary, type TSortField, useCanWrite } from '../people/people.api.ts';
+import { restoreFromTrash } from '../trash/trash.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import { companiesListQuery, type TCompanyFilters } from './companies.api.ts';
 
@@ -21,7 +22,7 @@ export function CompaniesListPage() {
   const canWrite = useCanWrite();
   const search = route.useSearch();
   const sort: TSortState<TSortField> = { sort: search.sort ?? 'name', dir: search.dir ?? 'asc' };
-  const { deleted, from, to, ...chosen } = search;
+  const { deleted, deletedId, from, to, ...chosen } = search;
   const filters: TCompanyFilters = {
     ...chosen,
     createdAfter: dayBoundary(from, 'start'),
@@ -29,8 +30,20 @@ export function CompaniesListPage() {
     ...sort,
   };
   const setSearch = (patch: Partial<TCompaniesSearch>) =>
-    navigate({ to: '/companies', search: (prev) => clean({ ...prev, deleted: undefined, ...patch }), replace: true });
+    navigate({
+      to: '/companies',
+      search: (prev) => clean({ ...prev, deleted: undefined, deletedId: undefined, ...patch }),
+      replace: true,
+    });
 
+  const queryClient = useQueryClient();
+  const undo = useMutation({
+    mutationFn: (id: string) => restoreFromTrash({ kind: 'company', id }),
+    onSuccess: async (_data, id) => {
+      await queryClient.invalidateQueries();
+      await navigate({ to: '/companies/$companyId', params: { companyId: id } });
+    },
+  });
   const [q, setQ] = useState(search.q ?? '');
   const [tag, setTag] = useState(search.tag ?? '');
   const [debouncedQ] = useDebouncedValue(q, 250);
@@ -59,12 +72,17 @@ export function CompaniesListPage() {
       actions={canWrite && <ButtonLink to="/companies/new">{t('companies.new')}</ButtonLink>}
     >
       {deleted && (
-        <SuccessAlert>
-          {t('records.movedToTrash', { name: deleted })}{' '}
-          <AnchorLink to="/trash" fz="sm">
-            {t('trash.open')}
-          </AnchorLink>
-        </SuccessAlert>
+        <DeletedNotice
+          name={deleted}
+          onUndo={deletedId ? () => undo.mutate(deletedId) : undefined}
+          undoing={undo.isPending}
+          error={undo.error}
+          trashLink={
+            <AnchorLink to="/trash" fz="sm">
+              {t('trash.open')}
+            </AnchorLink>
+          }
+        />
       )}
       <Group align="flex-end" gap="sm" role="search" aria-label={t('records.filters')}>
         <TextInput
@@ -211,6 +229,7 @@ export function CompaniesListPage() {
 
 export type TCompaniesSearch = Omit<TCompanyFilters, 'createdAfter' | 'createdBefore'> & {
   deleted?: string;
+  deletedId?: string;
   from?: string;
   to?: string;
 };
@@ -229,6 +248,7 @@ export function validateCompaniesSearch(s: Record<string, unknown>): TCompaniesS
     tag: str(s.tag),
     ownerId: str(s.ownerId),
     deleted: str(s.deleted),
+    deletedId: str(s.deletedId),
     from: day(s.from),
     to: day(s.to),
     sort: SORTS.find((x) => x === s.sort),

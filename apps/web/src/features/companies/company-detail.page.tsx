@@ -62,7 +62,7 @@ function CompanyDetail({ company: c }: { company: TCompany }) {
       await queryClient.invalidateQueries({ queryKey: ['companies'] });
       await queryClient.invalidateQueries({ queryKey: ['people'] });
       await queryClient.invalidateQueries({ queryKey: ['trash'] });
-      await navigate({ to: '/companies', search: { deleted: c.name } });
+      await navigate({ to: '/companies', search: { deleted: c.name, deletedId: c.id } });
     },
   });
 

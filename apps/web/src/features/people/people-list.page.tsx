@@ -1,16 +1,17 @@
 import { Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ClickableRow, LoadMore, SortableTh, type TSortState } from '../../components/data-table.tsx';
+import { ClickableRow, DeletedNotice, LoadMore, SortableTh, type TSortState } from '../../components/data-table.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { RemoteSelect } from '../../components/record-fields.tsx';
-import { ErrorAlert, Loading, Page, SuccessAlert } from '../../components/ui.tsx';
+import { ErrorAlert, Loading, Page } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { formatDate } from '../../lib/format.ts';
 import { searchCompanies } from '../companies/companies.api.ts';
+import { restoreFromTrash } from '../trash/trash.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import {
   dayBoundary,
@@ -31,7 +32,7 @@ export function PeopleListPage() {
   const canWrite = useCanWrite();
   const search = route.useSearch();
   const sort: TSortState<TSortField> = { sort: search.sort ?? 'name', dir: search.dir ?? 'asc' };
-  const { companyName: _label, deleted, from, to, ...chosen } = search;
+  const { companyName: _label, deleted, deletedId, from, to, ...chosen } = search;
   const filters: TPeopleFilters = {
     ...chosen,
     createdAfter: dayBoundary(from, 'start'),
@@ -39,9 +40,21 @@ export function PeopleListPage() {
     ...sort,
   };
   const setSearch = (patch: Partial<TPeopleSearch>) =>
-    navigate({ to: '/people', search: (prev) => clean({ ...prev, deleted: undefined, ...patch }), replace: true });
+    navigate({
+      to: '/people',
+      search: (prev) => clean({ ...prev, deleted: undefined, deletedId: undefined, ...patch }),
+      replace: true,
+    });
 
   // The search box and tag filter follow typing with a short pause, so that each key is not a request.
+  const queryClient = useQueryClient();
+  const undo = useMutation({
+    mutationFn: (id: string) => restoreFromTrash({ kind: 'person', id }),
+    onSuccess: async (_data, id) => {
+      await queryClient.invalidateQueries();
+      await navigate({ to: '/people/$personId', params: { personId: id } });
+    },
+  });
   const [q, setQ] = useState(search.q ?? '');
   const [tag, setTag] = useState(search.tag ?? '');
   const [debouncedQ] = useDebouncedValue(q, 250);
@@ -72,12 +85,17 @@ export function PeopleListPage() {
       actions={canWrite && <ButtonLink to="/people/new">{t('people.new')}</ButtonLink>}
     >
       {deleted && (
-        <SuccessAlert>
-          {t('records.movedToTrash', { name: deleted })}{' '}
-          <AnchorLink to="/trash" fz="sm">
-            {t('trash.open')}
-          </AnchorLink>
-        </SuccessAlert>
+        <DeletedNotice
+          name={deleted}
+          onUndo={deletedId ? () => undo.mutate(deletedId) : undefined}
+          undoing={undo.isPending}
+          error={undo.error}
+          trashLink={
+            <AnchorLink to="/trash" fz="sm">
+              {t('trash.open')}
+            </AnchorLink>
+          }
+        />
       )}
       <Group align="flex-end" gap="sm" role="search" aria-label={t('records.filters')}>
         <TextInput
@@ -250,6 +268,7 @@ export function PeopleListPage() {
 export type TPeopleSearch = Omit<TPeopleFilters, 'createdAfter' | 'createdBefore'> & {
   companyName?: string;
   deleted?: string;
+  deletedId?: string;
   from?: string;
   to?: string;
 };
@@ -272,6 +291,7 @@ export function validatePeopleSearch(s: Record<string, unknown>): TPeopleSearch 
     companyId: str(s.companyId),
     companyName: str(s.companyName),
     deleted: str(s.deleted),
+    deletedId: str(s.deletedId),
     from: day(s.from),
     to: day(s.to),
     sort: SORTS.find((x) => x === s.sort),

@@ -58,7 +58,7 @@ function PersonDetail({ person: p }: { person: TPerson }) {
       await queryClient.invalidateQueries({ queryKey: ['people'] });
       await queryClient.invalidateQueries({ queryKey: ['companies'] });
       await queryClient.invalidateQueries({ queryKey: ['trash'] });
-      await navigate({ to: '/people', search: { deleted: name } });
+      await navigate({ to: '/people', search: { deleted: name, deletedId: p.id } });
     },
   });
 

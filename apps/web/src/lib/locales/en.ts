@@ -365,6 +365,7 @@ export const en = {
     moveToTrash: 'Move to trash',
     deleteText: 'Move {{name}} to the trash? You can restore it until {{date}}; after that it is deleted for good.',
     movedToTrash: '{{name}} was moved to the trash.',
+    undo: 'Undo',
   },
   visibility: {
     private: 'Private: only the owner',

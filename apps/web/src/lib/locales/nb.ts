@@ -367,6 +367,7 @@ export const nb: Translation = {
     moveToTrash: 'Flytt til papirkurven',
     deleteText: 'Flytte {{name}} til papirkurven? Du kan gjenopprette til {{date}}; etter det slettes det for godt.',
     movedToTrash: '{{name}} ble flyttet til papirkurven.',
+    undo: 'Angre',
   },
   visibility: {
     private: 'Privat: bare eieren',
