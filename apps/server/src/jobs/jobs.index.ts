@@ -1,3 +1,4 @@
 // Every job module is imported here once, so that its definition registers itself.
+import '../auth/auth.jobs.ts';
 import '../modules/account/account.jobs.ts';
 import '../modules/people/trash.jobs.ts';
