@@ -40,7 +40,7 @@ async function firstRun(): Promise<Page> {
   return page;
 }
 
-it('[P-ACC-4] creates a company and a person, links them, finds the person, deletes and restores', async () => {
+it('[P-ACC-4] creates a company and a person, links them, finds and edits the person, deletes and restores', async () => {
   const page = await firstRun();
 
   // A company.
@@ -95,6 +95,16 @@ it('[P-ACC-4] creates a company and a person, links them, finds the person, dele
   await expect.poll(() => table.getByRole('link', { name: 'Bjørn Berg' }).count()).toBe(0);
   await table.getByRole('link', { name: 'Ada Lovelace' }).click();
   await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+
+  // Edited: a second email, and a new role at the company (linking again replaces the role).
+  await page.getByRole('link', { name: 'Edit' }).click();
+  await page.getByRole('button', { name: 'Add email' }).click();
+  await page.getByLabel('Email 2').fill('ada@home.example');
+  await page.getByLabel('Role').fill('CEO');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+  await page.getByText('ada@home.example').waitFor();
+  await page.getByRole('table', { name: 'Companies' }).getByText('CEO').waitFor();
 
   // Deleted to the trash, after a confirmation.
   await page.getByRole('button', { name: 'Delete' }).click();
