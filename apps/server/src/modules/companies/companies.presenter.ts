@@ -1,5 +1,6 @@
 import type { TCompany } from '@tillit/contracts';
 import type { companies } from '../../db/schema/index.ts';
+import { effectiveVisibility } from '../people/people.policy.ts';
 import { presentAddress } from '../people/people.presenter.ts';
 
 export type CompanyRow = typeof companies.$inferSelect;
@@ -15,8 +16,7 @@ export function presentCompany(row: CompanyRow): TCompany {
     industry: row.industry,
     size: row.size,
     ownerId: row.ownerId,
-    visibility: row.visibility,
-    teamId: row.teamId,
+    ...effectiveVisibility(row),
     tags: row.tags,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

@@ -15,7 +15,13 @@ import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import { cleanTags, decodeCursor, encodeCursor, prefixRange } from '../people/people.cursor.ts';
-import { assertCanWrite, assertOwnerIsMember, resolveVisibility, visibleTo } from '../people/people.policy.ts';
+import {
+  assertCanWrite,
+  assertOwnerIsMember,
+  effectiveVisibility,
+  resolveVisibility,
+  visibleTo,
+} from '../people/people.policy.ts';
 import { presentTrashItem } from '../people/people.presenter.ts';
 import { inTenant } from '../people/people.service.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
@@ -175,7 +181,7 @@ export async function updateCompany(
     const ws = actor.workspaceId;
     const row = await findCompany(tx, actor, companyId, { lock: true });
     if (input.ownerId) await assertOwnerIsMember(tx, actor, input.ownerId);
-    const vis = await resolveVisibility(tx, actor, input, { visibility: row.visibility, teamId: row.teamId });
+    const vis = await resolveVisibility(tx, actor, input, effectiveVisibility(row));
     const changes: Partial<typeof companies.$inferInsert> = {
       updatedAt: now,
       ...vis,

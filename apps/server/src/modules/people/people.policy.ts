@@ -43,6 +43,13 @@ export function assertCanWrite(actor: Actor): void {
 export type VisibilityInput = { visibility?: 'private' | 'team' | 'workspace'; teamId?: string | null | undefined };
 export type Visibility = { visibility: 'private' | 'team' | 'workspace'; teamId: string | null };
 
+/** A 'team' record whose team was deleted (team_id cleared by the foreign key) is seen by
+ *  its owner and the admins only: that is 'private', and it is shown and treated as such. */
+export function effectiveVisibility(row: { visibility: Visibility['visibility']; teamId: string | null }): Visibility {
+  if (row.visibility === 'team' && !row.teamId) return { visibility: 'private', teamId: null };
+  return { visibility: row.visibility, teamId: row.teamId };
+}
+
 /**
  * The visibility a record gets from `input` over `current` (undefined on create). 'team'
  * needs a team of this workspace; a member (not an admin) must belong to it, so nobody

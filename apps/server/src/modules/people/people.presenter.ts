@@ -1,5 +1,6 @@
 import type { TAddress, TPerson, TPersonCompany, TPersonEmail, TPersonPhone, TTrashItem } from '@tillit/contracts';
 import type { people } from '../../db/schema/index.ts';
+import { effectiveVisibility } from './people.policy.ts';
 
 /** Rows to responses: nothing leaves the server as a raw row. */
 
@@ -36,8 +37,7 @@ export function presentPerson(
     tags: parts.tags,
     subjectCategories: row.subjectCategories as TPerson['subjectCategories'],
     source: row.source,
-    visibility: row.visibility,
-    teamId: row.teamId,
+    ...effectiveVisibility(row),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     deletedAt: row.deletedAt ? row.deletedAt.toISOString() : null,

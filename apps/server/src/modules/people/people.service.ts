@@ -30,7 +30,13 @@ import type { Services } from '../../services.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { cleanTags, decodeCursor, encodeCursor, prefixRange } from './people.cursor.ts';
 import { normalisePhone } from './people.phone.ts';
-import { assertCanWrite, assertOwnerIsMember, resolveVisibility, visibleTo } from './people.policy.ts';
+import {
+  assertCanWrite,
+  assertOwnerIsMember,
+  effectiveVisibility,
+  resolveVisibility,
+  visibleTo,
+} from './people.policy.ts';
 import { displayName, type PersonRow, presentPerson, presentTrashItem } from './people.presenter.ts';
 
 export type CreateInput = z.output<typeof ZCreatePersonBody>;
@@ -402,7 +408,7 @@ export async function updatePerson(
     const row = await findPerson(tx, actor, personId, { lock: true });
     const phones = input.phones ? normalisePhones(input.phones, await workspaceCountry(tx, ws)) : undefined;
     if (input.ownerId) await assertOwnerIsMember(tx, actor, input.ownerId);
-    const vis = await resolveVisibility(tx, actor, input, { visibility: row.visibility, teamId: row.teamId });
+    const vis = await resolveVisibility(tx, actor, input, effectiveVisibility(row));
     const changes: Partial<typeof people.$inferInsert> = { updatedAt: now, ...vis, ...addressValues(input.address) };
     if (input.firstName !== undefined) changes.firstName = input.firstName;
     if (input.lastName !== undefined) changes.lastName = input.lastName;

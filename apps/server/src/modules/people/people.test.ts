@@ -210,6 +210,36 @@ describeEachDatabase('people', (env) => {
     expect((await auditOf(p.id)).map((a) => a.action)).toEqual(['person.created']);
   });
 
+  it('[P-LB-2] every person is kept under at least one category of data subject from the fixed list, and can be listed by it', async () => {
+    const none = await w.member.client.post('/api/v1/people', { firstName: 'Uncategorised' });
+    expect(none.status).toBe(422);
+    expect(none.body).toMatchObject({ error: { fields: { subjectCategories: expect.any(String) } } });
+    const applicant = await makePerson(w.member.client, { subjectCategories: ['job_applicant', 'site_visitor'] });
+    const list = await w.viewer.client.get<TPersonList>('/api/v1/people?subjectCategory=job_applicant&limit=200');
+    expect(list.body.items.map((p) => p.id)).toEqual([applicant.id]);
+    const cleared = await w.member.client.patch(`/api/v1/people/${applicant.id}`, { subjectCategories: [] });
+    expect(cleared.status).toBe(422);
+    const row = await w.viewer.client.get<TPerson>(`/api/v1/people/${applicant.id}`);
+    expect(row.body.subjectCategories).toEqual(['job_applicant', 'site_visitor']);
+  });
+
+  it('the endpoints are in the OpenAPI document', async () => {
+    const res = await env().client().get<{ paths: Record<string, unknown> }>('/api/openapi.json');
+    expect(res.status).toBe(200);
+    for (const path of [
+      '/api/v1/people',
+      '/api/v1/people/{id}',
+      '/api/v1/people/{id}/companies',
+      '/api/v1/people/{id}/companies/{companyId}',
+      '/api/v1/companies',
+      '/api/v1/companies/{id}',
+      '/api/v1/trash',
+      '/api/v1/trash/{kind}/{id}/restore',
+    ]) {
+      expect(Object.keys(res.body.paths)).toContain(path);
+    }
+  });
+
   it('an owner must be a member; a person can be handed to another member', async () => {
     const bad = await w.member.client.post('/api/v1/people', {
       firstName: 'X',

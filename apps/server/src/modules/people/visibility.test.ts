@@ -133,6 +133,27 @@ describeEachDatabase('record visibility', (env) => {
     expect((await w.admin.client.get<TCompany>(`/api/v1/companies/${hidden.id}`)).body.name).toBe('Hidden AS');
   });
 
+  it('[P-ACC-7] deleting a team leaves its records to their owner and the admins (shown as private), nothing else changes', async () => {
+    const team = await w.owner.client.post<{ teamId: string }>('/api/teams', { name: 'Short-lived' });
+    await w.owner.client.put(`/api/teams/${team.body.teamId}/members/${w.member.userId}`);
+    await w.owner.client.put(`/api/teams/${team.body.teamId}/members/${w.other.userId}`);
+    const p = await makePerson(w.member.client, { visibility: 'team', teamId: team.body.teamId, title: 'Kept' });
+    const c = await makeCompany(w.member.client, { visibility: 'team', teamId: team.body.teamId });
+    expect((await w.other.client.get(`/api/v1/people/${p.id}`)).status).toBe(200);
+    expect((await w.owner.client.delete(`/api/teams/${team.body.teamId}`)).status).toBeLessThan(300);
+    expect((await w.other.client.get(`/api/v1/people/${p.id}`)).status).toBe(404);
+    expect((await w.other.client.get(`/api/v1/companies/${c.id}`)).status).toBe(404);
+    const mine = await w.member.client.get<TPerson>(`/api/v1/people/${p.id}`);
+    expect(mine.body).toMatchObject({ visibility: 'private', teamId: null, title: 'Kept' });
+    const { p: row } = await rowOf(p.id);
+    expect(row?.workspaceId).toBe(w.workspaceId);
+    // It can still be changed without naming a team.
+    const edit = await w.member.client.patch<TPerson>(`/api/v1/people/${p.id}`, { title: 'Still mine' });
+    expect(edit.status, JSON.stringify(edit.body)).toBe(200);
+    expect(edit.body).toMatchObject({ visibility: 'private', title: 'Still mine' });
+    expect((await w.admin.client.get(`/api/v1/companies/${c.id}`)).body).toMatchObject({ visibility: 'private' });
+  });
+
   it('a member may change and delete any record they can see, not only their own', async () => {
     const p = await makePerson(w.other.client);
     const res = await w.member.client.patch<TPerson>(`/api/v1/people/${p.id}`, { title: 'Edited by a colleague' });
