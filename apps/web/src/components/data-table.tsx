@@ -1,5 +1,5 @@
-import { Alert, Button, Group, Table, Text, UnstyledButton } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { Alert, Badge, Button, Checkbox, Group, Popover, Stack, Table, Text, UnstyledButton } from '@mantine/core';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../lib/i18n.ts';
 
@@ -98,5 +98,84 @@ export function DeletedNotice(props: {
         </Text>
       )}
     </Alert>
+  );
+}
+
+/** Which optional columns a table shows, remembered on this browser. */
+export function useColumnChoice<C extends string>(
+  storageKey: string,
+  all: readonly C[],
+  defaults: readonly C[],
+): [Set<C>, (column: C, shown: boolean) => void] {
+  const [shown, setShown] = useState<Set<C>>(() => {
+    try {
+      const saved = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as unknown;
+      if (Array.isArray(saved)) return new Set(all.filter((c) => saved.includes(c)));
+    } catch {}
+    return new Set(defaults);
+  });
+  const toggle = (column: C, on: boolean) => {
+    setShown((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(column);
+      else next.delete(column);
+      try {
+        localStorage.setItem(storageKey, JSON.stringify([...next]));
+      } catch {}
+      return next;
+    });
+  };
+  return [shown, toggle];
+}
+
+/** A "Columns" button opening a list of checkboxes, one per optional column. */
+export function ColumnsMenu<C extends string>(props: {
+  columns: readonly { key: C; label: string }[];
+  shown: Set<C>;
+  onToggle: (column: C, shown: boolean) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Popover position="bottom-end" shadow="md" trapFocus returnFocus>
+      <Popover.Target>
+        <Button variant="default" size="xs">
+          {t('records.columns')}
+        </Button>
+      </Popover.Target>
+      <Popover.Dropdown>
+        <Stack gap={6} role="group" aria-label={t('records.columns')}>
+          {props.columns.map((c) => (
+            <Checkbox
+              key={c.key}
+              size="xs"
+              label={c.label}
+              checked={props.shown.has(c.key)}
+              onChange={(e) => props.onToggle(c.key, e.currentTarget.checked)}
+            />
+          ))}
+        </Stack>
+      </Popover.Dropdown>
+    </Popover>
+  );
+}
+
+/** An optional column of a dense list: its header, its cell, and the sort it offers if any. */
+export type TColumn<C extends string, R> = {
+  key: C;
+  label: string;
+  cell: (row: R) => ReactNode;
+  sort?: 'createdAt' | 'updatedAt';
+  nowrap?: boolean;
+};
+
+export function TagBadges({ tags }: { tags: string[] }) {
+  return (
+    <Group gap={4}>
+      {tags.map((tag) => (
+        <Badge key={tag} size="xs" variant="light" tt="none">
+          {tag}
+        </Badge>
+      ))}
+    </Group>
   );
 }

@@ -1,10 +1,20 @@
-import { Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ClickableRow, DeletedNotice, LoadMore, SortableTh, type TSortState } from '../../components/data-table.tsx';
+import {
+  ClickableRow,
+  ColumnsMenu,
+  DeletedNotice,
+  LoadMore,
+  SortableTh,
+  TagBadges,
+  type TColumn,
+  type TSortState,
+  useColumnChoice,
+} from '../../components/data-table.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { ErrorAlert, Loading, Page } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
@@ -12,7 +22,7 @@ import { formatDate } from '../../lib/format.ts';
 import { dayBoundary, type TSortField, useCanWrite } from '../people/people.api.ts';
 import { restoreFromTrash } from '../trash/trash.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
-import { companiesListQuery, type TCompanyFilters } from './companies.api.ts';
+import { companiesListQuery, type TCompany, type TCompanyFilters } from './companies.api.ts';
 
 const route = getRouteApi('/app/companies');
 
@@ -62,6 +72,32 @@ export function CompaniesListPage() {
     const m = members.data?.find((x) => x.userId === id);
     return m ? m.name || m.email : '—';
   };
+  const [shown, toggleColumn] = useColumnChoice('tillit.columns.companies', COMPANY_COLUMNS, COMPANY_DEFAULT_COLUMNS);
+  const columns: TColumn<TCompanyColumn, TCompany>[] = [
+    { key: 'domain', label: t('companies.domain'), cell: (c) => c.domain ?? '—' },
+    { key: 'orgNumber', label: t('companies.orgNumber'), cell: (c) => c.orgNumber ?? '—', nowrap: true },
+    { key: 'industry', label: t('companies.industry'), cell: (c) => c.industry ?? '—' },
+    { key: 'size', label: t('companies.size'), cell: (c) => c.size ?? '—', nowrap: true },
+    { key: 'city', label: t('account.city'), cell: (c) => c.address.city ?? '—' },
+    { key: 'tags', label: t('records.tags'), cell: (c) => <TagBadges tags={c.tags} /> },
+    { key: 'owner', label: t('records.owner'), cell: (c) => memberName(c.ownerId) },
+    { key: 'visibility', label: t('records.visibility'), cell: (c) => t(`visibility.${c.visibility}`) },
+    {
+      key: 'createdAt',
+      label: t('common.created'),
+      sort: 'createdAt',
+      cell: (c) => formatDate(c.createdAt),
+      nowrap: true,
+    },
+    {
+      key: 'updatedAt',
+      label: t('records.updated'),
+      sort: 'updatedAt',
+      cell: (c) => formatDate(c.updatedAt),
+      nowrap: true,
+    },
+  ];
+  const visible = columns.filter((c) => shown.has(c.key));
   const rows = companies.data?.pages.flatMap((p) => p.items) ?? [];
   const filtered = Boolean(search.q || search.tag || search.ownerId || from || to);
 
@@ -69,7 +105,12 @@ export function CompaniesListPage() {
     <Page
       wide
       title={t('companies.title')}
-      actions={canWrite && <ButtonLink to="/companies/new">{t('companies.new')}</ButtonLink>}
+      actions={
+        <Group gap="xs">
+          <ColumnsMenu columns={columns} shown={shown} onToggle={toggleColumn} />
+          {canWrite && <ButtonLink to="/companies/new">{t('companies.new')}</ButtonLink>}
+        </Group>
+      }
     >
       {deleted && (
         <DeletedNotice
@@ -161,26 +202,20 @@ export function CompaniesListPage() {
               <Table.Thead>
                 <Table.Tr>
                   <SortableTh field="name" label={t('common.name')} state={sort} onSort={(s) => void setSearch(s)} />
-                  <Table.Th>{t('companies.domain')}</Table.Th>
-                  <Table.Th>{t('companies.orgNumber')}</Table.Th>
-                  <Table.Th>{t('companies.industry')}</Table.Th>
-                  <Table.Th>{t('account.city')}</Table.Th>
-                  <Table.Th>{t('records.tags')}</Table.Th>
-                  <Table.Th>{t('records.owner')}</Table.Th>
-                  <SortableTh
-                    field="createdAt"
-                    label={t('common.created')}
-                    state={sort}
-                    firstDir="desc"
-                    onSort={(s) => void setSearch(s)}
-                  />
-                  <SortableTh
-                    field="updatedAt"
-                    label={t('records.updated')}
-                    state={sort}
-                    firstDir="desc"
-                    onSort={(s) => void setSearch(s)}
-                  />
+                  {visible.map((c) =>
+                    c.sort ? (
+                      <SortableTh
+                        key={c.key}
+                        field={c.sort}
+                        label={c.label}
+                        state={sort}
+                        firstDir="desc"
+                        onSort={(s) => void setSearch(s)}
+                      />
+                    ) : (
+                      <Table.Th key={c.key}>{c.label}</Table.Th>
+                    ),
+                  )}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -194,22 +229,11 @@ export function CompaniesListPage() {
                         {c.name}
                       </AnchorLink>
                     </Table.Td>
-                    <Table.Td>{c.domain ?? '—'}</Table.Td>
-                    <Table.Td>{c.orgNumber ?? '—'}</Table.Td>
-                    <Table.Td>{c.industry ?? '—'}</Table.Td>
-                    <Table.Td>{c.address?.city ?? '—'}</Table.Td>
-                    <Table.Td>
-                      <Group gap={4}>
-                        {c.tags.map((tg) => (
-                          <Badge key={tg} size="xs" variant="light" tt="none">
-                            {tg}
-                          </Badge>
-                        ))}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>{memberName(c.ownerId)}</Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(c.createdAt)}</Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(c.updatedAt)}</Table.Td>
+                    {visible.map((col) => (
+                      <Table.Td key={col.key} style={col.nowrap ? { whiteSpace: 'nowrap' } : undefined}>
+                        {col.cell(c)}
+                      </Table.Td>
+                    ))}
                   </ClickableRow>
                 ))}
               </Table.Tbody>
@@ -239,6 +263,30 @@ function clean<T extends Record<string, unknown>>(value: T): T {
 }
 
 const SORTS = ['name', 'createdAt', 'updatedAt'] as const;
+
+const COMPANY_COLUMNS = [
+  'domain',
+  'orgNumber',
+  'industry',
+  'size',
+  'city',
+  'tags',
+  'owner',
+  'visibility',
+  'createdAt',
+  'updatedAt',
+] as const;
+type TCompanyColumn = (typeof COMPANY_COLUMNS)[number];
+const COMPANY_DEFAULT_COLUMNS: TCompanyColumn[] = [
+  'domain',
+  'orgNumber',
+  'industry',
+  'city',
+  'tags',
+  'owner',
+  'createdAt',
+  'updatedAt',
+];
 
 export function validateCompaniesSearch(s: Record<string, unknown>): TCompaniesSearch {
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);

@@ -1,10 +1,20 @@
-import { Badge, Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ClickableRow, DeletedNotice, LoadMore, SortableTh, type TSortState } from '../../components/data-table.tsx';
+import {
+  ClickableRow,
+  ColumnsMenu,
+  DeletedNotice,
+  LoadMore,
+  SortableTh,
+  TagBadges,
+  type TColumn,
+  type TSortState,
+  useColumnChoice,
+} from '../../components/data-table.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { RemoteSelect } from '../../components/record-fields.tsx';
 import { ErrorAlert, Loading, Page } from '../../components/ui.tsx';
@@ -19,7 +29,9 @@ import {
   personName,
   primaryOf,
   SUBJECT_CATEGORIES,
+  sourceLabel,
   type TPeopleFilters,
+  type TPerson,
   type TSortField,
   useCanWrite,
 } from './people.api.ts';
@@ -73,6 +85,38 @@ export function PeopleListPage() {
     const m = members.data?.find((x) => x.userId === id);
     return m ? m.name || m.email : '—';
   };
+  const [shown, toggleColumn] = useColumnChoice('tillit.columns.people', PEOPLE_COLUMNS, PEOPLE_DEFAULT_COLUMNS);
+  const columns: TColumn<TPeopleColumn, TPerson>[] = [
+    { key: 'email', label: t('common.email'), cell: (p) => primaryOf(p.emails) ?? '—' },
+    { key: 'phone', label: t('people.phone'), cell: (p) => primaryOf(p.phones) ?? '—', nowrap: true },
+    { key: 'title', label: t('people.jobTitle'), cell: (p) => p.title ?? '—' },
+    { key: 'companies', label: t('people.companies'), cell: (p) => p.companies.map((c) => c.name).join(', ') || '—' },
+    { key: 'city', label: t('account.city'), cell: (p) => p.address.city ?? '—' },
+    { key: 'tags', label: t('records.tags'), cell: (p) => <TagBadges tags={p.tags} /> },
+    {
+      key: 'categories',
+      label: t('people.subjectCategories'),
+      cell: (p) => p.subjectCategories.map((c) => t(`subjectCategories.${c}`)).join(', '),
+    },
+    { key: 'owner', label: t('records.owner'), cell: (p) => memberName(p.ownerId) },
+    { key: 'visibility', label: t('records.visibility'), cell: (p) => t(`visibility.${p.visibility}`) },
+    { key: 'source', label: t('records.source'), cell: (p) => sourceLabel(p.source) },
+    {
+      key: 'createdAt',
+      label: t('common.created'),
+      sort: 'createdAt',
+      cell: (p) => formatDate(p.createdAt),
+      nowrap: true,
+    },
+    {
+      key: 'updatedAt',
+      label: t('records.updated'),
+      sort: 'updatedAt',
+      cell: (p) => formatDate(p.updatedAt),
+      nowrap: true,
+    },
+  ];
+  const visible = columns.filter((c) => shown.has(c.key));
   const rows = people.data?.pages.flatMap((p) => p.items) ?? [];
   const filtered = Boolean(
     search.q || search.tag || search.ownerId || search.subjectCategory || search.companyId || from || to,
@@ -82,7 +126,12 @@ export function PeopleListPage() {
     <Page
       wide
       title={t('people.title')}
-      actions={canWrite && <ButtonLink to="/people/new">{t('people.new')}</ButtonLink>}
+      actions={
+        <Group gap="xs">
+          <ColumnsMenu columns={columns} shown={shown} onToggle={toggleColumn} />
+          {canWrite && <ButtonLink to="/people/new">{t('people.new')}</ButtonLink>}
+        </Group>
+      }
     >
       {deleted && (
         <DeletedNotice
@@ -196,25 +245,20 @@ export function PeopleListPage() {
               <Table.Thead>
                 <Table.Tr>
                   <SortableTh field="name" label={t('common.name')} state={sort} onSort={(s) => void setSearch(s)} />
-                  <Table.Th>{t('common.email')}</Table.Th>
-                  <Table.Th>{t('people.phone')}</Table.Th>
-                  <Table.Th>{t('people.companies')}</Table.Th>
-                  <Table.Th>{t('records.tags')}</Table.Th>
-                  <Table.Th>{t('records.owner')}</Table.Th>
-                  <SortableTh
-                    field="createdAt"
-                    label={t('common.created')}
-                    state={sort}
-                    firstDir="desc"
-                    onSort={(s) => void setSearch(s)}
-                  />
-                  <SortableTh
-                    field="updatedAt"
-                    label={t('records.updated')}
-                    state={sort}
-                    firstDir="desc"
-                    onSort={(s) => void setSearch(s)}
-                  />
+                  {visible.map((c) =>
+                    c.sort ? (
+                      <SortableTh
+                        key={c.key}
+                        field={c.sort}
+                        label={c.label}
+                        state={sort}
+                        firstDir="desc"
+                        onSort={(s) => void setSearch(s)}
+                      />
+                    ) : (
+                      <Table.Th key={c.key}>{c.label}</Table.Th>
+                    ),
+                  )}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -227,27 +271,17 @@ export function PeopleListPage() {
                       <AnchorLink to="/people/$personId" params={{ personId: p.id }} fw={500} fz="sm">
                         {personName(p) || t('people.unnamed')}
                       </AnchorLink>
-                      {p.title && (
+                      {p.title && !shown.has('title') && (
                         <Text span c="dimmed" fz="xs" ml={6}>
                           {p.title}
                         </Text>
                       )}
                     </Table.Td>
-                    <Table.Td>{primaryOf(p.emails) ?? '—'}</Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{primaryOf(p.phones) ?? '—'}</Table.Td>
-                    <Table.Td>{p.companies.map((c) => c.name).join(', ') || '—'}</Table.Td>
-                    <Table.Td>
-                      <Group gap={4}>
-                        {p.tags.map((tg) => (
-                          <Badge key={tg} size="xs" variant="light" tt="none">
-                            {tg}
-                          </Badge>
-                        ))}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>{memberName(p.ownerId)}</Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(p.createdAt)}</Table.Td>
-                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(p.updatedAt)}</Table.Td>
+                    {visible.map((c) => (
+                      <Table.Td key={c.key} style={c.nowrap ? { whiteSpace: 'nowrap' } : undefined}>
+                        {c.cell(p)}
+                      </Table.Td>
+                    ))}
                   </ClickableRow>
                 ))}
               </Table.Tbody>
@@ -278,6 +312,31 @@ function clean<T extends Record<string, unknown>>(value: T): T {
 }
 
 const SORTS = ['name', 'createdAt', 'updatedAt'] as const;
+
+const PEOPLE_COLUMNS = [
+  'email',
+  'phone',
+  'title',
+  'companies',
+  'city',
+  'tags',
+  'categories',
+  'owner',
+  'visibility',
+  'source',
+  'createdAt',
+  'updatedAt',
+] as const;
+type TPeopleColumn = (typeof PEOPLE_COLUMNS)[number];
+const PEOPLE_DEFAULT_COLUMNS: TPeopleColumn[] = [
+  'email',
+  'phone',
+  'companies',
+  'tags',
+  'owner',
+  'createdAt',
+  'updatedAt',
+];
 
 /** The list's state lives in the address, so that a filtered view can be shared and survives Back. */
 export function validatePeopleSearch(s: Record<string, unknown>): TPeopleSearch {

@@ -366,6 +366,7 @@ export const en = {
     deleteText: 'Move {{name}} to the trash? You can restore it until {{date}}; after that it is deleted for good.',
     movedToTrash: '{{name}} was moved to the trash.',
     undo: 'Undo',
+    columns: 'Columns',
   },
   visibility: {
     private: 'Private: only the owner',

@@ -368,6 +368,7 @@ export const nb: Translation = {
     deleteText: 'Flytte {{name}} til papirkurven? Du kan gjenopprette til {{date}}; etter det slettes det for godt.',
     movedToTrash: '{{name}} ble flyttet til papirkurven.',
     undo: 'Angre',
+    columns: 'Kolonner',
   },
   visibility: {
     private: 'Privat: bare eieren',
