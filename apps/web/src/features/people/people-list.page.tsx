@@ -77,6 +77,12 @@ export function PeopleListPage() {
       void setSearch({ q: debouncedQ.trim() || undefined, tag: debouncedTag.trim() || undefined });
     }
   }, [debouncedQ, debouncedTag]);
+  // A change of address from elsewhere (a link, Back) brings the boxes in line.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only the address should reset the boxes
+  useEffect(() => {
+    if ((search.q ?? '') !== debouncedQ.trim()) setQ(search.q ?? '');
+    if ((search.tag ?? '') !== debouncedTag.trim()) setTag(search.tag ?? '');
+  }, [search.q, search.tag]);
 
   const people = useInfiniteQuery(peopleListQuery(filters));
   const members = useQuery(membersQuery);
