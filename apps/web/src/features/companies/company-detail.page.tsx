@@ -11,6 +11,7 @@ import { ConfirmDialog, ErrorAlert, Loading, Page, Section, SuccessAlert } from 
 import { fieldError } from '../../lib/api.ts';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import {
+  findInLists,
   linkCompany,
   peopleListQuery,
   personName,
@@ -29,7 +30,11 @@ const route = getRouteApi('/app/companies/$companyId');
 export function CompanyDetailPage() {
   const { t } = useTranslation();
   const { companyId } = route.useParams();
-  const company = useQuery(companyQuery(companyId));
+  const queryClient = useQueryClient();
+  const company = useQuery({
+    ...companyQuery(companyId),
+    placeholderData: () => findInLists<TCompany>(queryClient, 'companies', companyId),
+  });
   if (company.isPending) return <Loading />;
   if (company.isError) {
     return (

@@ -1,4 +1,11 @@
-import { infiniteQueryOptions, keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import {
+  type InfiniteData,
+  infiniteQueryOptions,
+  keepPreviousData,
+  type QueryClient,
+  queryOptions,
+  useQuery,
+} from '@tanstack/react-query';
 import type {
   TAddress,
   TCreatePersonBody,
@@ -145,4 +152,15 @@ export function dayBoundary(day: string | undefined, edge: 'start' | 'end'): str
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   const at = new Date(y, m - 1, edge === 'start' ? d : d + 1);
   return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
+}
+
+/** A record already in a loaded list page, shown at once while its own request runs. */
+export function findInLists<T extends { id: string }>(qc: QueryClient, prefix: string, id: string): T | undefined {
+  for (const [, data] of qc.getQueriesData<InfiniteData<{ items: T[] }>>({ queryKey: [prefix, 'list'] })) {
+    for (const page of data?.pages ?? []) {
+      const hit = page.items.find((x) => x.id === id);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
 }

@@ -11,6 +11,7 @@ import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import {
   deletePerson,
+  findInLists,
   personName,
   personQuery,
   sourceLabel,
@@ -25,7 +26,11 @@ const route = getRouteApi('/app/people/$personId');
 export function PersonDetailPage() {
   const { t } = useTranslation();
   const { personId } = route.useParams();
-  const person = useQuery(personQuery(personId));
+  const queryClient = useQueryClient();
+  const person = useQuery({
+    ...personQuery(personId),
+    placeholderData: () => findInLists<TPerson>(queryClient, 'people', personId),
+  });
   if (person.isPending) return <Loading />;
   if (person.isError) {
     return (
