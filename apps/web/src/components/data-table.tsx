@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Checkbox, Group, Popover, Stack, Table, Text, UnstyledButton } from '@mantine/core';
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../lib/i18n.ts';
 
@@ -178,4 +178,22 @@ export function TagBadges({ tags }: { tags: string[] }) {
       ))}
     </Group>
   );
+}
+
+/** "/" anywhere outside a text field jumps to the list's search box, as in most web apps. */
+export function useSlashToSearch(): RefObject<HTMLInputElement | null> {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+      const target = e.target as HTMLElement | null;
+      if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
+      e.preventDefault();
+      ref.current?.focus();
+      ref.current?.select();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+  return ref;
 }

@@ -14,6 +14,7 @@ import {
   type TColumn,
   type TSortState,
   useColumnChoice,
+  useSlashToSearch,
 } from '../../components/data-table.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { ErrorAlert, Loading, Page } from '../../components/ui.tsx';
@@ -54,6 +55,7 @@ export function CompaniesListPage() {
       await navigate({ to: '/companies/$companyId', params: { companyId: id } });
     },
   });
+  const searchRef = useSlashToSearch();
   const [q, setQ] = useState(search.q ?? '');
   const [tag, setTag] = useState(search.tag ?? '');
   const [debouncedQ] = useDebouncedValue(q, 250);
@@ -133,8 +135,10 @@ export function CompaniesListPage() {
       )}
       <Group align="flex-end" gap="sm" role="search" aria-label={t('records.filters')}>
         <TextInput
+          ref={searchRef}
           type="search"
           label={t('records.search')}
+          aria-keyshortcuts="/"
           placeholder={t('companies.searchHint')}
           value={q}
           onChange={(e) => setQ(e.currentTarget.value)}

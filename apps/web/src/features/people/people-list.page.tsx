@@ -14,6 +14,7 @@ import {
   type TColumn,
   type TSortState,
   useColumnChoice,
+  useSlashToSearch,
 } from '../../components/data-table.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { RemoteSelect } from '../../components/record-fields.tsx';
@@ -67,6 +68,7 @@ export function PeopleListPage() {
       await navigate({ to: '/people/$personId', params: { personId: id } });
     },
   });
+  const searchRef = useSlashToSearch();
   const [q, setQ] = useState(search.q ?? '');
   const [tag, setTag] = useState(search.tag ?? '');
   const [debouncedQ] = useDebouncedValue(q, 250);
@@ -154,8 +156,10 @@ export function PeopleListPage() {
       )}
       <Group align="flex-end" gap="sm" role="search" aria-label={t('records.filters')}>
         <TextInput
+          ref={searchRef}
           type="search"
           label={t('records.search')}
+          aria-keyshortcuts="/"
           placeholder={t('people.searchHint')}
           value={q}
           onChange={(e) => setQ(e.currentTarget.value)}
