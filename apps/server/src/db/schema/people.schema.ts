@@ -44,7 +44,6 @@ export const people = declareTable(
       city: text('city'),
       country: text('country'),
       ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
-      subjectCategories: text('subject_categories').array().notNull().default(sql`'{}'::text[]`),
       source: text('source').notNull().default('manual'),
       visibility: text('visibility', { enum: RECORD_VISIBILITIES }).notNull().default('workspace'),
       teamId: uuid('team_id'),
@@ -86,7 +85,6 @@ export const people = declareTable(
       city: personal('user.contact.address.city'),
       country: personal('user.contact.address.country'),
       ownerId: personal('user.account.identifier', 'the member who owns the record (a user of the service)'),
-      subjectCategories: personal('user.relationship.subject_category'),
       source: personal('user.relationship.source'),
       visibility: notPersonal(),
       teamId: notPersonal(),
@@ -130,6 +128,50 @@ export const personTags = declareTable(
       personId: personal('user.account.identifier', 'the id of the person in this workspace'),
       tag: personal('user.relationship.tag'),
       position: notPersonal(),
+    },
+  },
+);
+
+export const SUBJECT_CATEGORIES = [
+  'employee',
+  'client',
+  'prospect',
+  'supplier',
+  'collaborator',
+  'job_applicant',
+  'newsletter_subscriber',
+  'correspondent',
+  'site_visitor',
+] as const;
+
+/** Categories of data subject of each person (P-LB-2), one row each, for the same reason
+ *  as person_tags: `category = $1` on an index that leads with workspace_id. */
+export const personCategories = declareTable(
+  pgTable(
+    'person_categories',
+    {
+      workspaceId: uuid('workspace_id').notNull(),
+      personId: uuid('person_id').notNull(),
+      category: text('category', { enum: SUBJECT_CATEGORIES }).notNull(),
+    },
+    (t) => [
+      primaryKey({ columns: [t.workspaceId, t.personId, t.category] }),
+      foreignKey({
+        columns: [t.workspaceId, t.personId],
+        foreignColumns: [people.workspaceId, people.personId],
+      }).onDelete('cascade'),
+      index('person_categories_category_idx').on(t.workspaceId, t.category, t.personId),
+    ],
+  ),
+  {
+    description: 'Categories of data subject of each person (P-LB-2)',
+    tenancy: 'tenant',
+    controller: 'workspace',
+    subject: { kind: 'person', column: 'personId' },
+    columns: {
+      workspaceId: notPersonal(),
+      personId: personal('user.account.identifier', 'the id of the person in this workspace'),
+      category: personal('user.relationship.subject_category'),
     },
   },
 );

@@ -22,7 +22,13 @@ export function presentAddress(row: AddressColumns): TAddress {
 
 export function presentPerson(
   row: PersonRow,
-  parts: { emails: TPersonEmail[]; phones: TPersonPhone[]; companies: TPersonCompany[]; tags: string[] },
+  parts: {
+    emails: TPersonEmail[];
+    phones: TPersonPhone[];
+    companies: TPersonCompany[];
+    tags: string[];
+    subjectCategories: TPerson['subjectCategories'];
+  },
 ): TPerson {
   return {
     id: row.personId,
@@ -35,7 +41,7 @@ export function presentPerson(
     companies: parts.companies,
     ownerId: row.ownerId,
     tags: parts.tags,
-    subjectCategories: row.subjectCategories as TPerson['subjectCategories'],
+    subjectCategories: parts.subjectCategories,
     source: row.source,
     ...effectiveVisibility(row),
     createdAt: row.createdAt.toISOString(),

@@ -10,12 +10,14 @@ import type {
   ZPersonListQuery,
   ZUpdatePersonBody,
 } from '@tillit/contracts';
+import { SUBJECT_CATEGORIES } from '@tillit/contracts';
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
 import {
   companies,
   people,
+  personCategories,
   personCompanies,
   personEmails,
   personPhones,
@@ -60,9 +62,10 @@ async function loadParts(tx: Tx, actor: Actor, ids: string[]) {
   const phones = new Map<string, TPersonPhone[]>();
   const links = new Map<string, TPersonCompany[]>();
   const tags = new Map<string, string[]>();
-  if (ids.length === 0) return { emails, phones, links, tags };
+  const categories = new Map<string, TPerson['subjectCategories']>();
+  if (ids.length === 0) return { emails, phones, links, tags, categories };
   const ws = actor.workspaceId;
-  const [emailRows, phoneRows, tagRows, companyRows] = [
+  const [emailRows, phoneRows, tagRows, categoryRows, companyRows] = [
     await tx
       .select()
       .from(personEmails)
@@ -78,6 +81,10 @@ async function loadParts(tx: Tx, actor: Actor, ids: string[]) {
       .from(personTags)
       .where(and(eq(personTags.workspaceId, ws), inArray(personTags.personId, ids)))
       .orderBy(asc(personTags.personId), asc(personTags.position)),
+    await tx
+      .select()
+      .from(personCategories)
+      .where(and(eq(personCategories.workspaceId, ws), inArray(personCategories.personId, ids))),
     await tx
       .select({
         personId: personCompanies.personId,
@@ -108,8 +115,10 @@ async function loadParts(tx: Tx, actor: Actor, ids: string[]) {
   for (const e of emailRows) push(emails, e.personId, { value: e.email, type: e.type, primary: e.isPrimary });
   for (const p of phoneRows) push(phones, p.personId, { value: p.phone, type: p.type, primary: p.isPrimary });
   for (const t of tagRows) push(tags, t.personId, t.tag);
+  for (const c of categoryRows) push(categories, c.personId, c.category);
+  for (const list of categories.values()) list.sort((a, b) => CATEGORY_ORDER[a] - CATEGORY_ORDER[b]);
   for (const c of companyRows) push(links, c.personId, { companyId: c.companyId, name: c.name, role: c.role });
-  return { emails, phones, links, tags };
+  return { emails, phones, links, tags, categories };
 }
 
 async function presentPeople(tx: Tx, actor: Actor, rows: PersonRow[]): Promise<TPerson[]> {
@@ -124,6 +133,7 @@ async function presentPeople(tx: Tx, actor: Actor, rows: PersonRow[]): Promise<T
       phones: parts.phones.get(r.personId) ?? [],
       companies: parts.links.get(r.personId) ?? [],
       tags: parts.tags.get(r.personId) ?? [],
+      subjectCategories: parts.categories.get(r.personId) ?? [],
     }),
   );
 }
@@ -166,6 +176,11 @@ export async function getPerson(services: Services, actor: Actor, personId: stri
   });
 }
 
+const CATEGORY_ORDER = Object.fromEntries(SUBJECT_CATEGORIES.map((c, i) => [c, i])) as Record<
+  TPerson['subjectCategories'][number],
+  number
+>;
+
 const SORT_COLUMNS = {
   name: people.sortName,
   createdAt: people.createdAt,
@@ -192,7 +207,11 @@ export async function listPeople(services: Services, actor: Actor, q: ListInput)
       sql`${people.personId} in (select ${personTags.personId} from ${personTags} where ${personTags.workspaceId} = ${ws} and ${personTags.tag} = ${q.tag})`,
     );
   }
-  if (q.subjectCategory) conds.push(sql`${people.subjectCategories} @> array[${q.subjectCategory}]::text[]`);
+  if (q.subjectCategory) {
+    conds.push(
+      sql`${people.personId} in (select ${personCategories.personId} from ${personCategories} where ${personCategories.workspaceId} = ${ws} and ${personCategories.category} = ${q.subjectCategory})`,
+    );
+  }
   if (q.ownerId) conds.push(eq(people.ownerId, q.ownerId));
   if (q.companyId) {
     conds.push(
@@ -283,6 +302,14 @@ async function writeEmails(tx: Tx, ws: string, personId: string, list: EmailInpu
   );
 }
 
+async function writeCategories(tx: Tx, ws: string, personId: string, list: TPerson['subjectCategories']) {
+  await tx
+    .delete(personCategories)
+    .where(and(eq(personCategories.workspaceId, ws), eq(personCategories.personId, personId)));
+  if (list.length === 0) return;
+  await tx.insert(personCategories).values(list.map((category) => ({ workspaceId: ws, personId, category })));
+}
+
 async function writeTags(tx: Tx, ws: string, personId: string, list: string[]) {
   await tx.delete(personTags).where(and(eq(personTags.workspaceId, ws), eq(personTags.personId, personId)));
   const tags = cleanTags(list);
@@ -359,7 +386,6 @@ export async function createPerson(services: Services, actor: Actor, input: Crea
       title: input.title ?? null,
       ...addressValues(input.address),
       ownerId,
-      subjectCategories: input.subjectCategories,
       source: input.source ?? 'manual',
       visibility: vis.visibility,
       teamId: vis.teamId,
@@ -369,6 +395,7 @@ export async function createPerson(services: Services, actor: Actor, input: Crea
     await writeEmails(tx, ws, personId, input.emails);
     await writePhones(tx, ws, personId, phones);
     await writeTags(tx, ws, personId, input.tags);
+    await writeCategories(tx, ws, personId, input.subjectCategories);
     if (input.companies.length) {
       await tx.insert(personCompanies).values(
         input.companies.map((c) => ({
@@ -414,7 +441,6 @@ export async function updatePerson(
     if (input.lastName !== undefined) changes.lastName = input.lastName;
     if (input.title !== undefined) changes.title = input.title;
     if (input.ownerId !== undefined) changes.ownerId = input.ownerId;
-    if (input.subjectCategories !== undefined) changes.subjectCategories = input.subjectCategories;
     await tx
       .update(people)
       .set(changes)
@@ -422,6 +448,7 @@ export async function updatePerson(
     if (input.emails) await writeEmails(tx, ws, personId, input.emails);
     if (phones) await writePhones(tx, ws, personId, phones);
     if (input.tags) await writeTags(tx, ws, personId, input.tags);
+    if (input.subjectCategories) await writeCategories(tx, ws, personId, input.subjectCategories);
     await appendAudit(
       tx,
       ws,

@@ -6,6 +6,7 @@ import {
   auditEntries,
   companies,
   people,
+  personCategories,
   personCompanies,
   personEmails,
   personPhones,
@@ -32,6 +33,8 @@ describeEachDatabase('trash', (env) => {
       phones: (await tx.select().from(personPhones).where(inArray(personPhones.personId, personIds))).length,
       links: (await tx.select().from(personCompanies).where(inArray(personCompanies.personId, personIds))).length,
       tags: (await tx.select().from(personTags).where(inArray(personTags.personId, personIds))).length,
+      categories: (await tx.select().from(personCategories).where(inArray(personCategories.personId, personIds)))
+        .length,
       companies: (await tx.select().from(companies).where(inArray(companies.companyId, companyIds))).length,
     }));
 
@@ -138,6 +141,7 @@ describeEachDatabase('trash', (env) => {
       phones: 1,
       links: 1,
       tags: 1,
+      categories: 1,
       companies: 1,
     });
 
@@ -151,6 +155,7 @@ describeEachDatabase('trash', (env) => {
       phones: 0,
       links: 0,
       tags: 0,
+      categories: 0,
       companies: 0,
     });
     expect((await rowsOf([young.id, live.id], [])).people).toBe(2);

@@ -6,6 +6,7 @@ import {
   auditEntries,
   companies,
   people,
+  personCategories,
   personCompanies,
   personEmails,
   personPhones,
@@ -38,6 +39,7 @@ describeEachDatabase('people and companies refuse bad input', (env) => {
       phones: await tx.select().from(personPhones).where(eq(personPhones.workspaceId, w.workspaceId)),
       links: await tx.select().from(personCompanies).where(eq(personCompanies.workspaceId, w.workspaceId)),
       tags: await tx.select().from(personTags).where(eq(personTags.workspaceId, w.workspaceId)),
+      categories: await tx.select().from(personCategories).where(eq(personCategories.workspaceId, w.workspaceId)),
       companies: await tx.select().from(companies).where(eq(companies.workspaceId, w.workspaceId)),
       audit: (await tx.select().from(auditEntries).where(eq(auditEntries.workspaceId, w.workspaceId))).length,
     }));
