@@ -25,6 +25,20 @@ export function HomePage() {
       )}
       <Section title={t('home.gettingStarted')}>
         <List spacing="xs" size="sm">
+          {ws && ws.role !== 'viewer' && (
+            <List.Item>
+              <Anchor component={Link} to="/people/new">
+                {t('home.stepPerson')}
+              </Anchor>
+            </List.Item>
+          )}
+          {ws && ws.role !== 'viewer' && (
+            <List.Item>
+              <Anchor component={Link} to="/companies/new">
+                {t('home.stepCompany')}
+              </Anchor>
+            </List.Item>
+          )}
           {ws && admin && (
             <List.Item>
               <Anchor component={Link} to="/settings/invitations">

@@ -153,6 +153,8 @@ export const en = {
     noWorkspace: 'You are not a member of any workspace yet. Create one, or ask a colleague for an invitation.',
     createWorkspace: 'Create a workspace',
     gettingStarted: 'Getting started',
+    stepPerson: 'Add the first person you work with',
+    stepCompany: 'Add a company',
     stepInvite: 'Invite your colleagues',
     stepSecurity: 'Turn on two-factor authentication',
     stepWorkspace: 'Review the workspace settings',

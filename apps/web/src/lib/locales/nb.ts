@@ -155,6 +155,8 @@ export const nb: Translation = {
     noWorkspace: 'Du er ikke medlem av noe arbeidsområde ennå. Opprett et, eller be en kollega om en invitasjon.',
     createWorkspace: 'Opprett et arbeidsområde',
     gettingStarted: 'Kom i gang',
+    stepPerson: 'Legg inn den første personen dere jobber med',
+    stepCompany: 'Legg inn et firma',
     stepInvite: 'Inviter kollegene dine',
     stepSecurity: 'Slå på totrinnsbekreftelse',
     stepWorkspace: 'Se over innstillingene for arbeidsområdet',
