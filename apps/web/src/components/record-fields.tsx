@@ -18,9 +18,16 @@ import { useTranslation } from 'react-i18next';
 import { fieldError } from '../lib/api.ts';
 import { countryOptions } from '../lib/format.ts';
 import { i18n } from '../lib/i18n.ts';
-import { normaliseTags, type TAddressDraft } from '../lib/records.ts';
+import { compactIndex, normaliseTags, type TAddressDraft } from '../lib/records.ts';
 
-export { addressDraft, addressInput, EMPTY_ADDRESS, normaliseTags, type TAddressDraft } from '../lib/records.ts';
+export {
+  addressDraft,
+  addressInput,
+  compactIndex,
+  EMPTY_ADDRESS,
+  normaliseTags,
+  type TAddressDraft,
+} from '../lib/records.ts';
 
 /** The first problem the server named for any of these field paths. */
 export function firstFieldError(error: unknown, ...names: string[]): string | undefined {
@@ -65,6 +72,8 @@ export function ContactRowsField(props: {
   const { name, value: rows, onChange } = props;
   const set = (i: number, patch: Partial<TContactRow>) =>
     onChange(rows.map((row, j) => (j === i ? { ...row, ...patch } : patch.primary ? { ...row, primary: false } : row)));
+  // Empty rows are not sent, so the server counts only the filled ones: map its positions back.
+  const sentIndex = compactIndex(rows.map((r) => r.value.trim() !== ''));
   const remove = (i: number) => {
     const next = rows.filter((_, j) => j !== i);
     if (next.length > 0 && !next.some((r) => r.primary) && next[0]) next[0] = { ...next[0], primary: true };
@@ -82,7 +91,11 @@ export function ContactRowsField(props: {
             label={i === 0 ? props.label : `${props.label} ${i + 1}`}
             value={row.value}
             onChange={(e) => set(i, { value: e.currentTarget.value })}
-            error={firstFieldError(props.error, `${name}.${i}.value`, `${name}.${i}`)}
+            error={
+              sentIndex[i] === undefined
+                ? undefined
+                : firstFieldError(props.error, `${name}.${sentIndex[i]}.value`, `${name}.${sentIndex[i]}`)
+            }
           />
           <NativeSelect
             w={120}
@@ -91,7 +104,7 @@ export function ContactRowsField(props: {
             value={row.type}
             onChange={(e) => set(i, { type: e.currentTarget.value })}
             data={props.types.map((type) => ({ value: type, label: props.typeLabel(type) }))}
-            error={fieldError(props.error, `${name}.${i}.type`)}
+            error={sentIndex[i] === undefined ? undefined : fieldError(props.error, `${name}.${sentIndex[i]}.type`)}
           />
           <Radio
             mb={8}

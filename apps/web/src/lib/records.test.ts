@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressInput, normaliseTags } from './records.ts';
+import { addressInput, compactIndex, normaliseTags } from './records.ts';
 
 describe('normaliseTags', () => {
   it('splits pasted text on commas, trims, and drops empties and repeats (case-insensitive)', () => {
@@ -17,5 +17,11 @@ describe('addressInput', () => {
       state: null,
       country: 'NO',
     });
+  });
+});
+
+describe('compactIndex', () => {
+  it('gives each kept row its position among the kept ones, so server errors land on the right row', () => {
+    expect(compactIndex([true, false, true, true])).toEqual([0, undefined, 1, 2]);
   });
 });

@@ -43,3 +43,9 @@ export function focusFirstInvalid(form: HTMLFormElement | null): void {
     input?.focus();
   }, 50);
 }
+
+/** For each row kept when empty ones are dropped, its position among the kept ones. */
+export function compactIndex(kept: boolean[]): (number | undefined)[] {
+  let n = 0;
+  return kept.map((k) => (k ? n++ : undefined));
+}

@@ -9,6 +9,7 @@ import {
   addressDraft,
   addressInput,
   ContactRowsField,
+  compactIndex,
   EMPTY_ADDRESS,
   firstFieldError,
   RemoteSelect,
@@ -205,6 +206,7 @@ function PersonForm(props: { personId?: string; initial: TDraft }) {
     },
   });
   const e = save.error;
+  const sentIndex = compactIndex(d.companies.map((c) => Boolean(c.companyId)));
 
   return (
     <form
@@ -283,7 +285,11 @@ function PersonForm(props: { personId?: string; initial: TDraft }) {
                   onChange={(companyId, name) =>
                     set({ companies: d.companies.map((x, j) => (j === i ? { ...x, companyId, name } : x)) })
                   }
-                  error={firstFieldError(e, `companies.${i}.companyId`, `companies.${i}`)}
+                  error={
+                    sentIndex[i] === undefined
+                      ? undefined
+                      : firstFieldError(e, `companies.${sentIndex[i]}.companyId`, `companies.${sentIndex[i]}`)
+                  }
                   w={300}
                 />
                 <TextInput
@@ -293,7 +299,7 @@ function PersonForm(props: { personId?: string; initial: TDraft }) {
                     const role = ev.currentTarget.value;
                     set({ companies: d.companies.map((x, j) => (j === i ? { ...x, role } : x)) });
                   }}
-                  error={fieldError(e, `companies.${i}.role`)}
+                  error={sentIndex[i] === undefined ? undefined : fieldError(e, `companies.${sentIndex[i]}.role`)}
                 />
                 <Button
                   variant="subtle"
