@@ -196,11 +196,13 @@ export async function listPeople(services: Services, actor: Actor, q: ListInput)
   const conds: (SQL | undefined)[] = [eq(people.workspaceId, ws), isNull(people.deletedAt), visibleTo(actor, people)];
   if (q.q) {
     const { from, to } = prefixRange(q.q.toLowerCase().replace(/\s+/g, ' '));
-    // Three index range scans (full name, last name, email), united; then the sort.
-    conds.push(sql`${people.personId} in (
+    // Three index range scans (full name, last name, email), united into one array, then
+    // one primary-key probe per match (`= any(array(...))` is an index condition even
+    // under RLS); the planner would otherwise hash-join against a scan of the workspace.
+    conds.push(sql`${people.personId} = any(array(
       select p2.person_id from people p2 where p2.workspace_id = ${ws} and p2.deleted_at is null and p2.sort_name >= ${from} and p2.sort_name < ${to}
       union select p3.person_id from people p3 where p3.workspace_id = ${ws} and p3.deleted_at is null and p3.last_name_key >= ${from} and p3.last_name_key < ${to}
-      union select e.person_id from person_emails e where e.workspace_id = ${ws} and e.email >= ${from} and e.email < ${to})`);
+      union select e.person_id from person_emails e where e.workspace_id = ${ws} and e.email >= ${from} and e.email < ${to}))`);
   }
   if (q.tag) {
     conds.push(
