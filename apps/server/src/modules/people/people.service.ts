@@ -216,8 +216,11 @@ export async function listPeople(services: Services, actor: Actor, q: ListInput)
   }
   if (q.ownerId) conds.push(eq(people.ownerId, q.ownerId));
   if (q.companyId) {
+    // Only through a live company the caller can see: a hidden company's people list is empty.
+    const companyVisible = visibleTo(actor, companies) ?? sql`true`;
     conds.push(
       sql`exists (select 1 from ${personCompanies} where ${personCompanies.workspaceId} = ${ws} and ${personCompanies.companyId} = ${q.companyId} and ${personCompanies.personId} = ${people.personId})`,
+      sql`exists (select 1 from ${companies} where ${companies.workspaceId} = ${ws} and ${companies.companyId} = ${q.companyId} and ${companies.deletedAt} is null and ${companyVisible})`,
     );
   }
   if (q.createdAfter) conds.push(gte(people.createdAt, new Date(q.createdAfter)));

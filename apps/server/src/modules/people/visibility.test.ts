@@ -109,6 +109,8 @@ describeEachDatabase('record visibility', (env) => {
     expect(p.companies.map((c) => c.companyId)).toEqual([hidden.id]);
     const seen = await w.other.client.get<TPerson>(`/api/v1/people/${p.id}`);
     expect(seen.body.companies).toEqual([]);
+    expect(await listIds(w.other.client, `/api/v1/people?companyId=${hidden.id}`)).toEqual([]);
+    expect(await listIds(w.member.client, `/api/v1/people?companyId=${hidden.id}`)).toEqual([p.id]);
     const list = await w.other.client.get<TCompanyList>('/api/v1/companies?limit=200');
     expect(list.body.items.map((c) => c.id)).not.toContain(hidden.id);
     expect((await w.other.client.get(`/api/v1/companies/${hidden.id}`)).status).toBe(404);
