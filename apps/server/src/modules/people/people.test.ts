@@ -189,7 +189,7 @@ describeEachDatabase('people', (env) => {
     expect((await auditOf(res.body.id)).map((a) => a.action)).toEqual(['company.created', 'company.updated']);
   });
 
-  it('roles: a viewer reads but cannot create, change, link or delete', async () => {
+  it('roles: a viewer reads but cannot create, change, link, unlink, delete or restore', async () => {
     const p = await makePerson(w.member.client);
     const c = await makeCompany(w.member.client);
     const calls = [
@@ -200,6 +200,9 @@ describeEachDatabase('people', (env) => {
       w.viewer.client.post('/api/v1/companies', { name: 'No' }),
       w.viewer.client.patch(`/api/v1/companies/${c.id}`, { name: 'No' }),
       w.viewer.client.delete(`/api/v1/companies/${c.id}`),
+      w.viewer.client.delete(`/api/v1/people/${p.id}/companies/${c.id}`),
+      w.viewer.client.post(`/api/v1/trash/person/${p.id}/restore`),
+      w.viewer.client.post(`/api/v1/trash/company/${c.id}/restore`),
     ];
     for (const res of await Promise.all(calls)) {
       expect(res.status).toBe(403);
