@@ -12,6 +12,9 @@ import { CompaniesListPage, validateCompaniesSearch } from '../features/companie
 import { CompanyDetailPage } from '../features/companies/company-detail.page.tsx';
 import { EditCompanyPage, NewCompanyPage } from '../features/companies/company-form.page.tsx';
 import { DataMapPage } from '../features/data-map/data-map.page.tsx';
+import { DealDetailPage } from '../features/deals/deal-detail.page.tsx';
+import { EditDealPage, NewDealPage } from '../features/deals/deal-form.page.tsx';
+import { DealsPage, validateDealsSearch } from '../features/deals/deals.page.tsx';
 import { HomePage } from '../features/home/home.page.tsx';
 import { InvitationsPage } from '../features/invitations/invitations.page.tsx';
 import { MembersPage } from '../features/members/members.page.tsx';
@@ -235,6 +238,28 @@ const editCompanyRoute = createRoute({
   path: '/companies/$companyId/edit',
   component: EditCompanyPage,
 });
+const dealsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/deals',
+  validateSearch: validateDealsSearch,
+  component: DealsPage,
+});
+const newDealRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/deals/new',
+  validateSearch: (s: Record<string, unknown>): { pipelineId?: string } => ({ pipelineId: str(s.pipelineId) }),
+  component: NewDealPage,
+});
+const dealRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/deals/$dealId',
+  component: DealDetailPage,
+});
+const editDealRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/deals/$dealId/edit',
+  component: EditDealPage,
+});
 const trashRoute = createRoute({ getParentRoute: () => appRoute, path: '/trash', component: TrashPage });
 
 const routeTree = rootRoute.addChildren([
@@ -254,6 +279,10 @@ const routeTree = rootRoute.addChildren([
     newCompanyRoute,
     companyRoute,
     editCompanyRoute,
+    dealsRoute,
+    newDealRoute,
+    dealRoute,
+    editDealRoute,
     trashRoute,
     newWorkspaceRoute,
     workspaceSettingsRoute,

@@ -41,6 +41,7 @@ export function Shell() {
   const records: NavItem[] = [
     { to: '/people', label: t('nav.people') },
     { to: '/companies', label: t('nav.companies') },
+    { to: '/deals', label: t('nav.deals') },
     { to: '/trash', label: t('nav.trash') },
   ];
   const settings: NavItem[] = [

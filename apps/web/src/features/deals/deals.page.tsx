@@ -1,0 +1,475 @@
+import { Alert, Box, Button, Group, NativeSelect, Paper, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { getRouteApi, useNavigate } from '@tanstack/react-router';
+import { type DragEvent, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ClickableRow, DeletedNotice, LoadMore, SortableTh, type TSortState } from '../../components/data-table.tsx';
+import { AnchorLink, ButtonLink } from '../../components/links.tsx';
+import { ErrorAlert, Loading, Page } from '../../components/ui.tsx';
+import { formatDate } from '../../lib/format.ts';
+import { describeError } from '../../lib/i18n.ts';
+import { useCanWrite } from '../people/people.api.ts';
+import { membersQuery } from '../workspaces/workspaces.api.ts';
+import { CompanyName, MoveSelect, StatusBadge } from './deal-bits.tsx';
+import {
+  boardQuery,
+  DEAL_SORTS,
+  dealsListQuery,
+  formatMoney,
+  formatSums,
+  pipelinesQuery,
+  restoreDeal,
+  stagePage,
+  type TBoard,
+  type TDeal,
+  type TDealSort,
+  type TPipeline,
+  type TStage,
+} from './deals.api.ts';
+import { useMoveDeal } from './use-move-deal.ts';
+
+const route = getRouteApi('/app/deals');
+
+export type TDealsSearch = {
+  pipelineId?: string;
+  view?: 'board' | 'table';
+  /** Not `sort`: the search types of all routes meet in the router, and people's `sort` is narrower. */
+  sortBy?: TDealSort;
+  dir?: 'asc' | 'desc';
+  deleted?: string;
+  deletedId?: string;
+};
+
+export function validateDealsSearch(s: Record<string, unknown>): TDealsSearch {
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  return clean({
+    pipelineId: str(s.pipelineId),
+    view: s.view === 'table' ? 'table' : undefined,
+    sortBy: DEAL_SORTS.find((x) => x === s.sortBy),
+    dir: s.dir === 'asc' || s.dir === 'desc' ? s.dir : undefined,
+    deleted: str(s.deleted),
+    deletedId: str(s.deletedId),
+  });
+}
+
+function clean<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
+}
+
+export function DealsPage() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const canWrite = useCanWrite();
+  const search = route.useSearch();
+  const pipelines = useQuery(pipelinesQuery);
+  const pipeline = pipelines.data?.find((p) => p.id === search.pipelineId) ?? pipelines.data?.[0];
+  const view = search.view ?? 'board';
+  const setSearch = (patch: Partial<TDealsSearch>) =>
+    navigate({
+      to: '/deals',
+      search: (prev) => clean({ ...prev, deleted: undefined, deletedId: undefined, ...patch }),
+      replace: true,
+    });
+  const undo = useMutation({
+    mutationFn: (id: string) => restoreDeal(id),
+    onSuccess: async (_data, id) => {
+      await queryClient.invalidateQueries({ queryKey: ['deals'] });
+      await queryClient.invalidateQueries({ queryKey: ['trash'] });
+      await navigate({ to: '/deals/$dealId', params: { dealId: id } });
+    },
+  });
+
+  return (
+    <Page
+      wide
+      title={t('deals.title')}
+      actions={
+        <Group gap="xs" align="flex-end">
+          {pipelines.data && pipelines.data.length > 0 && (
+            <NativeSelect
+              label={t('deals.pipeline')}
+              value={pipeline?.id ?? ''}
+              onChange={(e) => void setSearch({ pipelineId: e.currentTarget.value })}
+              data={pipelines.data.map((p) => ({ value: p.id, label: p.name }))}
+              w={200}
+            />
+          )}
+          <Button.Group>
+            <Button
+              variant={view === 'board' ? 'filled' : 'default'}
+              aria-pressed={view === 'board'}
+              onClick={() => void setSearch({ view: undefined })}
+            >
+              {t('deals.board')}
+            </Button>
+            <Button
+              variant={view === 'table' ? 'filled' : 'default'}
+              aria-pressed={view === 'table'}
+              onClick={() => void setSearch({ view: 'table' })}
+            >
+              {t('deals.table')}
+            </Button>
+          </Button.Group>
+          {canWrite && pipeline && (
+            <ButtonLink to="/deals/new" search={{ pipelineId: pipeline.id }}>
+              {t('deals.new')}
+            </ButtonLink>
+          )}
+        </Group>
+      }
+    >
+      {search.deleted && (
+        <DeletedNotice
+          name={search.deleted}
+          onUndo={search.deletedId ? () => undo.mutate(search.deletedId ?? '') : undefined}
+          undoing={undo.isPending}
+          error={undo.error}
+          trashLink={
+            <AnchorLink to="/trash" fz="sm">
+              {t('trash.open')}
+            </AnchorLink>
+          }
+        />
+      )}
+      {pipelines.isPending ? (
+        <Loading />
+      ) : pipelines.isError ? (
+        <ErrorAlert error={pipelines.error} />
+      ) : !pipeline ? (
+        <Text c="dimmed">{t('deals.noPipelines')}</Text>
+      ) : view === 'board' ? (
+        <Board pipeline={pipeline} canWrite={canWrite} />
+      ) : (
+        <DealsTable
+          pipeline={pipeline}
+          sort={{ sort: search.sortBy ?? 'updatedAt', dir: search.dir ?? 'desc' }}
+          onSort={(s) => void setSearch({ sortBy: s.sort, dir: s.dir })}
+          canWrite={canWrite}
+        />
+      )}
+    </Page>
+  );
+}
+
+const DRAG_TYPE = 'application/x-tillit-deal';
+
+function Board({ pipeline, canWrite }: { pipeline: TPipeline; canWrite: boolean }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const board = useQuery(boardQuery(pipeline.id));
+  const move = useMoveDeal(pipeline.id);
+  const [dragging, setDragging] = useState<string | null>(null);
+  const [over, setOver] = useState<string | null>(null);
+  const [loadingStage, setLoadingStage] = useState<string | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+
+  const loadMore = async (stageId: string, after: string) => {
+    setLoadingStage(stageId);
+    setLoadError(null);
+    try {
+      const page = await stagePage(pipeline.id, stageId, after);
+      queryClient.setQueryData<TBoard>(boardQuery(pipeline.id).queryKey, (prev) =>
+        prev
+          ? {
+              ...prev,
+              stages: prev.stages.map((col) => {
+                if (col.stage.id !== stageId) return col;
+                const seen = new Set(col.items.map((d) => d.id));
+                return {
+                  ...col,
+                  items: [...col.items, ...page.items.filter((d) => !seen.has(d.id))],
+                  nextCursor: page.nextCursor,
+                };
+              }),
+            }
+          : prev,
+      );
+    } catch (err) {
+      setLoadError(err);
+    } finally {
+      setLoadingStage(null);
+    }
+  };
+
+  if (board.isPending) return <Loading />;
+  if (board.isError) return <ErrorAlert error={board.error} />;
+  const stages = board.data.stages.map((c) => c.stage);
+  const findDeal = (id: string) => board.data.stages.flatMap((c) => c.items).find((d) => d.id === id);
+  const drop = (e: DragEvent, stageId: string) => {
+    e.preventDefault();
+    setOver(null);
+    const id = e.dataTransfer.getData(DRAG_TYPE) || dragging;
+    setDragging(null);
+    const deal = id ? findDeal(id) : undefined;
+    if (deal && deal.stageId !== stageId) move.mutate({ deal, stageId });
+  };
+
+  return (
+    <Stack gap="sm">
+      {Boolean(move.error) && (
+        <Alert
+          color="red"
+          role="alert"
+          withCloseButton
+          onClose={() => move.reset()}
+          closeButtonLabel={t('common.close')}
+        >
+          {t('deals.moveFailed', { error: describeError(move.error) })}
+        </Alert>
+      )}
+      <ErrorAlert error={loadError} />
+      <ScrollArea type="auto" offsetScrollbars>
+        <Group align="flex-start" gap="sm" wrap="nowrap" pb="sm">
+          {board.data.stages.map((col) => (
+            <Column
+              key={col.stage.id}
+              stage={col.stage}
+              deals={col.items}
+              hasMore={Boolean(col.nextCursor)}
+              loading={loadingStage === col.stage.id}
+              onLoadMore={() => col.nextCursor && void loadMore(col.stage.id, col.nextCursor)}
+              dropTarget={over === col.stage.id}
+              onDragOver={(e) => {
+                if (!dragging) return;
+                e.preventDefault();
+                e.dataTransfer.dropEffect = 'move';
+                if (over !== col.stage.id) setOver(col.stage.id);
+              }}
+              onDragLeave={(e) => {
+                if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(null);
+              }}
+              onDrop={(e) => drop(e, col.stage.id)}
+            >
+              {col.items.map((deal) => (
+                <DealCard
+                  key={deal.id}
+                  deal={deal}
+                  stages={stages}
+                  canWrite={canWrite}
+                  dragging={dragging === deal.id}
+                  onDragStart={(e) => {
+                    e.dataTransfer.setData(DRAG_TYPE, deal.id);
+                    e.dataTransfer.setData('text/plain', deal.name);
+                    e.dataTransfer.effectAllowed = 'move';
+                    setDragging(deal.id);
+                  }}
+                  onDragEnd={() => {
+                    setDragging(null);
+                    setOver(null);
+                  }}
+                  onMove={(stageId) => move.mutate({ deal, stageId })}
+                />
+              ))}
+            </Column>
+          ))}
+        </Group>
+      </ScrollArea>
+    </Stack>
+  );
+}
+
+function Column(props: {
+  stage: TStage;
+  deals: TDeal[];
+  hasMore: boolean;
+  loading: boolean;
+  onLoadMore: () => void;
+  dropTarget: boolean;
+  onDragOver: (e: DragEvent<HTMLElement>) => void;
+  onDragLeave: (e: DragEvent<HTMLElement>) => void;
+  onDrop: (e: DragEvent<HTMLElement>) => void;
+  children: React.ReactNode;
+}) {
+  const { t } = useTranslation();
+  const headingId = useId();
+  return (
+    <Paper
+      component="section"
+      aria-labelledby={headingId}
+      withBorder
+      p="xs"
+      w={272}
+      miw={272}
+      bg={props.dropTarget ? 'teal.0' : 'gray.0'}
+      style={{ outline: props.dropTarget ? '2px dashed var(--mantine-color-teal-6)' : undefined, minHeight: 200 }}
+      onDragOver={props.onDragOver}
+      onDragLeave={props.onDragLeave}
+      onDrop={props.onDrop}
+      data-stage={props.stage.name}
+    >
+      <Stack gap={2} mb="xs">
+        <Group justify="space-between" gap="xs" wrap="nowrap">
+          <Title order={2} fz="sm" id={headingId}>
+            {props.stage.name}
+          </Title>
+          {props.stage.kind !== 'open' && <StatusBadge status={props.stage.kind} />}
+        </Group>
+        <Text size="xs" c="dimmed" data-testid="column-summary">
+          {t('deals.cards', { count: props.deals.length })} · {formatSums(props.deals)}
+        </Text>
+      </Stack>
+      <Stack gap="xs" role="list">
+        {props.children}
+        {props.deals.length === 0 && (
+          <Text size="xs" c="dimmed" ta="center" py="md">
+            {t('deals.emptyColumn')}
+          </Text>
+        )}
+      </Stack>
+      {props.hasMore && (
+        <Button variant="default" size="xs" fullWidth mt="xs" loading={props.loading} onClick={props.onLoadMore}>
+          {t('common.loadMore')}
+        </Button>
+      )}
+    </Paper>
+  );
+}
+
+function DealCard(props: {
+  deal: TDeal;
+  stages: TStage[];
+  canWrite: boolean;
+  dragging: boolean;
+  onDragStart: (e: DragEvent<HTMLElement>) => void;
+  onDragEnd: () => void;
+  onMove: (stageId: string) => void;
+}) {
+  const { t } = useTranslation();
+  const d = props.deal;
+  return (
+    <Paper
+      role="listitem"
+      withBorder
+      shadow="xs"
+      p="xs"
+      draggable={props.canWrite}
+      onDragStart={props.onDragStart}
+      onDragEnd={props.onDragEnd}
+      style={{ cursor: props.canWrite ? 'grab' : undefined, opacity: props.dragging ? 0.5 : 1 }}
+      data-deal={d.name}
+    >
+      <Stack gap={4}>
+        <AnchorLink to="/deals/$dealId" params={{ dealId: d.id }} fw={600} fz="sm" draggable={false}>
+          {d.name}
+        </AnchorLink>
+        {d.companyId && (
+          <Text size="xs" c="dimmed">
+            <CompanyName id={d.companyId} />
+          </Text>
+        )}
+        <Group justify="space-between" gap="xs">
+          <Text size="sm" fw={500}>
+            {formatMoney(d.amount, d.currency)}
+          </Text>
+          <Text size="xs" c="dimmed" title={t('deals.expectedClose')}>
+            {d.expectedCloseDate ? formatDate(`${d.expectedCloseDate}T12:00:00`) : ''}
+          </Text>
+        </Group>
+        {props.canWrite && <MoveSelect deal={d} stages={props.stages} onMove={props.onMove} />}
+      </Stack>
+    </Paper>
+  );
+}
+
+function DealsTable(props: {
+  pipeline: TPipeline;
+  sort: TSortState<TDealSort>;
+  onSort: (s: TSortState<TDealSort>) => void;
+  canWrite: boolean;
+}) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const deals = useInfiniteQuery(dealsListQuery({ pipelineId: props.pipeline.id, ...props.sort }));
+  const members = useQuery(membersQuery);
+  const move = useMoveDeal(props.pipeline.id);
+  const rows = deals.data?.pages.flatMap((p) => p.items) ?? [];
+  const stageName = (id: string) => props.pipeline.stages.find((s) => s.id === id)?.name ?? '—';
+  const memberName = (id: string | null) => {
+    const m = id ? members.data?.find((x) => x.userId === id) : undefined;
+    return m ? m.name || m.email : '—';
+  };
+  if (deals.isPending) return <Loading />;
+  if (deals.isError) return <ErrorAlert error={deals.error} />;
+  if (rows.length === 0) return <Text c="dimmed">{t('deals.empty')}</Text>;
+  const th = (field: TDealSort, label: string, firstDir: 'asc' | 'desc' = 'desc') => (
+    <SortableTh field={field} label={label} state={props.sort} firstDir={firstDir} onSort={props.onSort} />
+  );
+  return (
+    <Stack gap="sm">
+      {Boolean(move.error) && (
+        <Alert color="red" role="alert">
+          {t('deals.moveFailed', { error: describeError(move.error) })}
+        </Alert>
+      )}
+      <Table.ScrollContainer minWidth={900}>
+        <Table
+          striped
+          highlightOnHover
+          verticalSpacing={4}
+          fz="sm"
+          aria-label={t('deals.title')}
+          aria-busy={deals.isFetching}
+          style={{ opacity: deals.isPlaceholderData ? 0.6 : 1 }}
+        >
+          <Table.Thead>
+            <Table.Tr>
+              {th('name', t('common.name'), 'asc')}
+              <Table.Th>{t('deals.stage')}</Table.Th>
+              {th('amount', t('deals.amount'))}
+              <Table.Th>{t('records.company')}</Table.Th>
+              {th('expectedCloseDate', t('deals.expectedClose'), 'asc')}
+              <Table.Th>{t('records.owner')}</Table.Th>
+              <Table.Th>{t('deals.status')}</Table.Th>
+              {th('updatedAt', t('records.updated'))}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((d) => (
+              <ClickableRow key={d.id} onOpen={() => void navigate({ to: '/deals/$dealId', params: { dealId: d.id } })}>
+                <Table.Td>
+                  <AnchorLink to="/deals/$dealId" params={{ dealId: d.id }} fw={500} fz="sm">
+                    {d.name}
+                  </AnchorLink>
+                </Table.Td>
+                <Table.Td>
+                  {props.canWrite ? (
+                    <Box w={170}>
+                      <MoveSelect
+                        deal={d}
+                        stages={props.pipeline.stages}
+                        onMove={(stageId) => move.mutate({ deal: d, stageId })}
+                      />
+                    </Box>
+                  ) : (
+                    stageName(d.stageId)
+                  )}
+                </Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap', textAlign: 'right' }}>
+                  {formatMoney(d.amount, d.currency)}
+                </Table.Td>
+                <Table.Td>
+                  <CompanyName id={d.companyId} />
+                </Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  {d.expectedCloseDate ? formatDate(`${d.expectedCloseDate}T12:00:00`) : '—'}
+                </Table.Td>
+                <Table.Td>{memberName(d.ownerId)}</Table.Td>
+                <Table.Td>
+                  <StatusBadge status={d.status} />
+                </Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(d.updatedAt)}</Table.Td>
+              </ClickableRow>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <LoadMore
+        shown={rows.length}
+        hasMore={deals.hasNextPage}
+        loading={deals.isFetchingNextPage}
+        onLoad={() => void deals.fetchNextPage()}
+      />
+    </Stack>
+  );
+}
