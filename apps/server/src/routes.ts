@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
+import { registerDealRoutes } from './modules/deals/deals.routes.ts';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.ts';
 import { registerPeopleRoutes } from './modules/people/people.routes.ts';
 import { registerSetupRoutes } from './modules/setup/setup.routes.ts';
@@ -19,4 +20,5 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerOutboxRoutes(app, services);
   registerDataMapRoutes(app, services);
   registerPeopleRoutes(app, services);
+  registerDealRoutes(app, services);
 }

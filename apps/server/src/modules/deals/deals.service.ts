@@ -1,0 +1,518 @@
+import type {
+  TBoard,
+  TDeal,
+  TDealList,
+  TDeletedDeal,
+  TStageHistory,
+  ZCreateDealBody,
+  ZDealListQuery,
+  ZUpdateDealBody,
+} from '@tillit/contracts';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Tx } from '../../db/client.ts';
+import { companies, dealPeople, dealStageHistory, deals, people, pipelineStages } from '../../db/schema/index.ts';
+import { notFound, validationFailed } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import type { Services } from '../../services.ts';
+import {
+  assertCanWrite,
+  assertOwnerIsMember,
+  effectiveVisibility,
+  resolveVisibility,
+  visibleTo,
+} from '../people/people.policy.ts';
+import { presentTrashItem } from '../people/people.presenter.ts';
+import { inTenant } from '../people/people.service.ts';
+import type { Actor } from '../workspaces/workspaces.service.ts';
+import { decodeDealCursor, encodeCursor } from './deals.cursor.ts';
+import { loadPipeline, presentPipeline, presentStage, userActor } from './pipelines.service.ts';
+
+export type CreateDealInput = z.output<typeof ZCreateDealBody>;
+export type UpdateDealInput = z.output<typeof ZUpdateDealBody>;
+export type DealListInput = z.output<typeof ZDealListQuery>;
+type DealRow = typeof deals.$inferSelect;
+type StageRow = typeof pipelineStages.$inferSelect;
+
+// Reading
+
+/** The ids of the visible, live people and companies of a page of deals: two queries. */
+async function presentDeals(tx: Tx, actor: Actor, rows: DealRow[]): Promise<TDeal[]> {
+  if (rows.length === 0) return [];
+  const ws = actor.workspaceId;
+  const ids = rows.map((r) => r.dealId);
+  const links = await tx
+    .select({ dealId: dealPeople.dealId, personId: dealPeople.personId })
+    .from(dealPeople)
+    .innerJoin(people, and(eq(people.workspaceId, dealPeople.workspaceId), eq(people.personId, dealPeople.personId)))
+    .where(
+      and(
+        eq(dealPeople.workspaceId, ws),
+        inArray(dealPeople.dealId, ids),
+        isNull(people.deletedAt),
+        visibleTo(actor, people),
+      ),
+    )
+    .orderBy(asc(dealPeople.dealId), asc(dealPeople.position));
+  const personIds = new Map<string, string[]>();
+  for (const l of links) {
+    const list = personIds.get(l.dealId);
+    if (list) list.push(l.personId);
+    else personIds.set(l.dealId, [l.personId]);
+  }
+  const companyIds = [...new Set(rows.flatMap((r) => (r.companyId ? [r.companyId] : [])))];
+  const visibleCompanies = new Set<string>();
+  if (companyIds.length) {
+    const cs = await tx
+      .select({ id: companies.companyId })
+      .from(companies)
+      .where(
+        and(
+          eq(companies.workspaceId, ws),
+          inArray(companies.companyId, companyIds),
+          isNull(companies.deletedAt),
+          visibleTo(actor, companies),
+        ),
+      );
+    for (const c of cs) visibleCompanies.add(c.id);
+  }
+  return rows.map((r) => ({
+    id: r.dealId,
+    pipelineId: r.pipelineId,
+    stageId: r.stageId,
+    name: r.name,
+    amount: r.amount,
+    currency: r.currency,
+    expectedCloseDate: r.expectedCloseDate,
+    probability: r.probability,
+    ownerId: r.ownerId,
+    companyId: r.companyId && visibleCompanies.has(r.companyId) ? r.companyId : null,
+    personIds: personIds.get(r.dealId) ?? [],
+    ...effectiveVisibility(r),
+    status: r.status,
+    closedAt: r.closedAt ? r.closedAt.toISOString() : null,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    deletedAt: r.deletedAt ? r.deletedAt.toISOString() : null,
+  }));
+}
+
+/** A deal the actor can see (live, or in the trash with `deleted`), optionally locked. */
+async function findDeal(tx: Tx, actor: Actor, dealId: string, opts: { lock?: boolean; deleted?: boolean } = {}) {
+  const q = tx
+    .select()
+    .from(deals)
+    .where(
+      and(
+        eq(deals.workspaceId, actor.workspaceId),
+        eq(deals.dealId, dealId),
+        opts.deleted ? isNotNull(deals.deletedAt) : isNull(deals.deletedAt),
+        visibleTo(actor, deals),
+      ),
+    );
+  const [row] = opts.lock ? await q.for('update') : await q;
+  if (!row) throw notFound('The deal');
+  return row;
+}
+
+async function presentOne(tx: Tx, actor: Actor, dealId: string): Promise<TDeal> {
+  const [row] = await tx
+    .select()
+    .from(deals)
+    .where(and(eq(deals.workspaceId, actor.workspaceId), eq(deals.dealId, dealId)));
+  if (!row) throw notFound('The deal');
+  const [deal] = await presentDeals(tx, actor, [row]);
+  if (!deal) throw notFound('The deal');
+  return deal;
+}
+
+export async function getDeal(services: Services, actor: Actor, dealId: string): Promise<TDeal> {
+  return inTenant(services, actor, async (tx) =>
+    presentDeals(tx, actor, [await findDeal(tx, actor, dealId)]).then((d) => d[0] as TDeal),
+  );
+}
+
+const SORTS = {
+  name: { col: deals.nameKey, cast: sql`` },
+  createdAt: { col: deals.createdAt, cast: sql`::timestamptz` },
+  updatedAt: { col: deals.updatedAt, cast: sql`::timestamptz` },
+  amount: { col: deals.amount, cast: sql`::bigint` },
+  expectedCloseDate: { col: deals.closeKey, cast: sql`::date` },
+} as const;
+
+function sortValue(row: DealRow, sort: DealListInput['sort']): string {
+  switch (sort) {
+    case 'name':
+      return row.nameKey ?? '';
+    case 'createdAt':
+      return row.createdAt.toISOString();
+    case 'updatedAt':
+      return row.updatedAt.toISOString();
+    case 'amount':
+      return String(row.amount);
+    case 'expectedCloseDate':
+      return row.closeKey ?? '9999-12-31';
+  }
+}
+
+/** One page of the deals of a pipeline the actor can see; keyset over (sort value, id), each
+ *  sort backed by a partial index (workspace_id, pipeline_id, sort, deal_id). */
+export async function listDealsIn(tx: Tx, actor: Actor, q: DealListInput): Promise<TDealList> {
+  const ws = actor.workspaceId;
+  const conds: (SQL | undefined)[] = [
+    eq(deals.workspaceId, ws),
+    eq(deals.pipelineId, q.pipelineId),
+    isNull(deals.deletedAt),
+    visibleTo(actor, deals),
+  ];
+  if (q.stageId) conds.push(eq(deals.stageId, q.stageId));
+  if (q.ownerId) conds.push(eq(deals.ownerId, q.ownerId));
+  if (q.status) conds.push(eq(deals.status, q.status));
+  if (q.companyId) {
+    // Only through a live company the caller can see.
+    const companyVisible = visibleTo(actor, companies) ?? sql`true`;
+    conds.push(
+      eq(deals.companyId, q.companyId),
+      sql`exists (select 1 from ${companies} where ${companies.workspaceId} = ${ws} and ${companies.companyId} = ${q.companyId} and ${companies.deletedAt} is null and ${companyVisible})`,
+    );
+  }
+  if (q.personId) {
+    const personVisible = visibleTo(actor, people) ?? sql`true`;
+    conds.push(
+      sql`${deals.dealId} = any(array(select ${dealPeople.dealId} from ${dealPeople} where ${dealPeople.workspaceId} = ${ws} and ${dealPeople.personId} = ${q.personId}))`,
+      sql`exists (select 1 from ${people} where ${people.workspaceId} = ${ws} and ${people.personId} = ${q.personId} and ${people.deletedAt} is null and ${personVisible})`,
+    );
+  }
+  const { col, cast } = SORTS[q.sort];
+  const key = `deals.${q.sort}`;
+  if (q.after) {
+    const c = decodeDealCursor(q.after, key, q.dir);
+    if (q.sort === 'expectedCloseDate' && !/^\d{4}-\d{2}-\d{2}$/.test(c.value))
+      throw validationFailed({ after: 'is not a cursor from this list (same sort and dir)' });
+    conds.push(
+      q.dir === 'asc'
+        ? sql`(${col}, ${deals.dealId}) > (${c.value}${cast}, ${c.id}::uuid)`
+        : sql`(${col}, ${deals.dealId}) < (${c.value}${cast}, ${c.id}::uuid)`,
+    );
+  }
+  const order = q.dir === 'asc' ? asc : desc;
+  const rows = await tx
+    .select()
+    .from(deals)
+    .where(and(...conds))
+    .orderBy(order(col), order(deals.dealId))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > q.limit && last
+      ? encodeCursor({ sort: key, dir: q.dir, value: sortValue(last, q.sort), id: last.dealId })
+      : null;
+  return { items: await presentDeals(tx, actor, page), nextCursor };
+}
+
+export async function listDeals(services: Services, actor: Actor, q: DealListInput): Promise<TDealList> {
+  return inTenant(services, actor, (tx) => listDealsIn(tx, actor, q));
+}
+
+export async function dealHistory(services: Services, actor: Actor, dealId: string): Promise<TStageHistory> {
+  return inTenant(services, actor, async (tx) => {
+    await findDeal(tx, actor, dealId);
+    const rows = await tx
+      .select()
+      .from(dealStageHistory)
+      .where(and(eq(dealStageHistory.workspaceId, actor.workspaceId), eq(dealStageHistory.dealId, dealId)))
+      .orderBy(asc(dealStageHistory.movedAt), asc(dealStageHistory.entryId));
+    return {
+      items: rows.map((r) => ({
+        stageId: r.stageId,
+        fromStageId: r.fromStageId,
+        movedAt: r.movedAt.toISOString(),
+        movedBy: r.movedBy,
+      })),
+    };
+  });
+}
+
+// Writing
+
+/** Each linked record must be live and visible to the caller: 404 otherwise. */
+async function assertLinksVisible(tx: Tx, actor: Actor, companyId: string | null | undefined, personIds?: string[]) {
+  const ws = actor.workspaceId;
+  if (companyId) {
+    const [c] = await tx
+      .select({ id: companies.companyId })
+      .from(companies)
+      .where(
+        and(
+          eq(companies.workspaceId, ws),
+          eq(companies.companyId, companyId),
+          isNull(companies.deletedAt),
+          visibleTo(actor, companies),
+        ),
+      );
+    if (!c) throw notFound('The company');
+  }
+  if (personIds?.length) {
+    const found = await tx
+      .select({ id: people.personId })
+      .from(people)
+      .where(
+        and(
+          eq(people.workspaceId, ws),
+          inArray(people.personId, personIds),
+          isNull(people.deletedAt),
+          visibleTo(actor, people),
+        ),
+      );
+    if (found.length !== personIds.length) throw notFound('The person');
+  }
+}
+
+async function writePeople(tx: Tx, ws: string, dealId: string, personIds: string[]) {
+  await tx.delete(dealPeople).where(and(eq(dealPeople.workspaceId, ws), eq(dealPeople.dealId, dealId)));
+  if (personIds.length === 0) return;
+  await tx
+    .insert(dealPeople)
+    .values(personIds.map((personId, position) => ({ workspaceId: ws, dealId, personId, position })));
+}
+
+const closedAtFor = (stage: StageRow, now: Date) => (stage.kind === 'open' ? null : now);
+
+export async function createDeal(services: Services, actor: Actor, input: CreateDealInput): Promise<TDeal> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const ws = actor.workspaceId;
+    const pipeline = await loadPipeline(tx, actor, input.pipelineId).catch(() => {
+      throw validationFailed({ pipelineId: 'is not a pipeline of this workspace' });
+    });
+    const stage = input.stageId ? pipeline.stages.find((s) => s.stageId === input.stageId) : pipeline.stages[0];
+    if (!stage) throw validationFailed({ stageId: 'is not a stage of this pipeline' });
+    const ownerId = input.ownerId ?? actor.userId;
+    await assertOwnerIsMember(tx, actor, ownerId);
+    const vis = await resolveVisibility(tx, actor, input);
+    await assertLinksVisible(tx, actor, input.companyId, input.personIds);
+    const dealId = newId(now.getTime());
+    await tx.insert(deals).values({
+      workspaceId: ws,
+      dealId,
+      pipelineId: input.pipelineId,
+      stageId: stage.stageId,
+      name: input.name,
+      amount: input.amount,
+      currency: input.currency,
+      expectedCloseDate: input.expectedCloseDate ?? null,
+      probability: input.probability ?? null,
+      ownerId,
+      companyId: input.companyId ?? null,
+      visibility: vis.visibility,
+      teamId: vis.teamId,
+      status: stage.kind,
+      closedAt: closedAtFor(stage, now),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await writePeople(tx, ws, dealId, input.personIds);
+    await tx.insert(dealStageHistory).values({
+      workspaceId: ws,
+      entryId: newId(now.getTime()),
+      dealId,
+      stageId: stage.stageId,
+      fromStageId: null,
+      movedAt: now,
+      movedBy: actor.userId,
+    });
+    await appendAudit(
+      tx,
+      ws,
+      {
+        actor: userActor(actor),
+        action: 'deal.created',
+        target: { type: 'deal', id: dealId },
+        details: { pipelineId: input.pipelineId, stageId: stage.stageId, visibility: vis.visibility },
+      },
+      now,
+    );
+    return presentOne(tx, actor, dealId);
+  });
+}
+
+export async function updateDeal(
+  services: Services,
+  actor: Actor,
+  dealId: string,
+  input: UpdateDealInput,
+): Promise<TDeal> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const ws = actor.workspaceId;
+    const row = await findDeal(tx, actor, dealId, { lock: true });
+    if (input.ownerId) await assertOwnerIsMember(tx, actor, input.ownerId);
+    const vis = await resolveVisibility(tx, actor, input, effectiveVisibility(row));
+    await assertLinksVisible(tx, actor, input.companyId, input.personIds);
+    const changes: Partial<typeof deals.$inferInsert> = { updatedAt: now, ...vis };
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.amount !== undefined) changes.amount = input.amount;
+    if (input.currency !== undefined) changes.currency = input.currency;
+    if (input.expectedCloseDate !== undefined) changes.expectedCloseDate = input.expectedCloseDate;
+    if (input.probability !== undefined) changes.probability = input.probability;
+    if (input.ownerId !== undefined) changes.ownerId = input.ownerId;
+    if (input.companyId !== undefined) changes.companyId = input.companyId;
+    await tx
+      .update(deals)
+      .set(changes)
+      .where(and(eq(deals.workspaceId, ws), eq(deals.dealId, dealId)));
+    if (input.personIds) {
+      // Links to people the caller cannot see stay: a member must not drop what they cannot see.
+      const hidden = await tx
+        .select({ personId: dealPeople.personId })
+        .from(dealPeople)
+        .innerJoin(
+          people,
+          and(eq(people.workspaceId, dealPeople.workspaceId), eq(people.personId, dealPeople.personId)),
+        )
+        .where(
+          and(
+            eq(dealPeople.workspaceId, ws),
+            eq(dealPeople.dealId, dealId),
+            sql`not (${people.deletedAt} is null and ${visibleTo(actor, people) ?? sql`true`})`,
+          ),
+        );
+      const keep = hidden.map((h) => h.personId).filter((id) => !input.personIds?.includes(id));
+      await writePeople(tx, ws, dealId, [...input.personIds, ...keep]);
+    }
+    await appendAudit(
+      tx,
+      ws,
+      {
+        actor: userActor(actor),
+        action: 'deal.updated',
+        target: { type: 'deal', id: dealId },
+        details: { fields: Object.keys(input).sort() },
+      },
+      now,
+    );
+    return presentOne(tx, actor, dealId);
+  });
+}
+
+/** P-CRM-3: to another stage of the deal's pipeline; the history keeps every move, and the
+ *  stage's kind sets status and closedAt. The stage it is in already: nothing changes. */
+export async function moveDeal(services: Services, actor: Actor, dealId: string, stageId: string): Promise<TDeal> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const ws = actor.workspaceId;
+    const row = await findDeal(tx, actor, dealId, { lock: true });
+    const [stage] = await tx
+      .select()
+      .from(pipelineStages)
+      .where(
+        and(
+          eq(pipelineStages.workspaceId, ws),
+          eq(pipelineStages.stageId, stageId),
+          eq(pipelineStages.pipelineId, row.pipelineId),
+        ),
+      );
+    if (!stage) throw validationFailed({ stageId: "is not a stage of the deal's pipeline" });
+    if (stage.stageId === row.stageId) return presentOne(tx, actor, dealId);
+    await tx
+      .update(deals)
+      .set({
+        stageId,
+        status: stage.kind,
+        closedAt: stage.kind === row.status && row.closedAt ? row.closedAt : closedAtFor(stage, now),
+        updatedAt: now,
+      })
+      .where(and(eq(deals.workspaceId, ws), eq(deals.dealId, dealId)));
+    await tx.insert(dealStageHistory).values({
+      workspaceId: ws,
+      entryId: newId(now.getTime()),
+      dealId,
+      stageId,
+      fromStageId: row.stageId,
+      movedAt: now,
+      movedBy: actor.userId,
+    });
+    await appendAudit(
+      tx,
+      ws,
+      {
+        actor: userActor(actor),
+        action: 'deal.moved',
+        target: { type: 'deal', id: dealId },
+        details: { fromStageId: row.stageId, stageId, status: stage.kind },
+      },
+      now,
+    );
+    return presentOne(tx, actor, dealId);
+  });
+}
+
+/** To the trash (P-ACC-4). */
+export async function deleteDeal(services: Services, actor: Actor, dealId: string): Promise<TDeletedDeal> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const row = await findDeal(tx, actor, dealId, { lock: true });
+    await tx
+      .update(deals)
+      .set({ deletedAt: now })
+      .where(and(eq(deals.workspaceId, actor.workspaceId), eq(deals.dealId, dealId)));
+    await appendAudit(
+      tx,
+      actor.workspaceId,
+      { actor: userActor(actor), action: 'deal.deleted', target: { type: 'deal', id: dealId } },
+      now,
+    );
+    const item = presentTrashItem('person', dealId, row.name, now);
+    return { ...item, kind: 'deal' };
+  });
+}
+
+export async function restoreDeal(services: Services, actor: Actor, dealId: string): Promise<TDeal> {
+  assertCanWrite(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    await findDeal(tx, actor, dealId, { lock: true, deleted: true });
+    await tx
+      .update(deals)
+      .set({ deletedAt: null, updatedAt: now })
+      .where(and(eq(deals.workspaceId, actor.workspaceId), eq(deals.dealId, dealId)));
+    await appendAudit(
+      tx,
+      actor.workspaceId,
+      { actor: userActor(actor), action: 'deal.restored', target: { type: 'deal', id: dealId } },
+      now,
+    );
+    return presentOne(tx, actor, dealId);
+  });
+}
+
+/** The kanban: each stage with its first page (updatedAt desc, the order of a column). A
+ *  column's next page comes from the list with stageId and the same sort. */
+export async function dealBoard(
+  services: Services,
+  actor: Actor,
+  pipelineId: string,
+  perStage: number,
+): Promise<TBoard> {
+  return inTenant(services, actor, async (tx) => {
+    const p = await loadPipeline(tx, actor, pipelineId);
+    const stages: TBoard['stages'] = [];
+    for (const s of p.stages) {
+      const page = await listDealsIn(tx, actor, {
+        pipelineId,
+        stageId: s.stageId,
+        sort: 'updatedAt',
+        dir: 'desc',
+        limit: perStage,
+      });
+      stages.push({ stage: presentStage(s), ...page });
+    }
+    return { pipeline: presentPipeline(p.row, p.stages), stages };
+  });
+}
