@@ -50,6 +50,8 @@ export function MoveSelect(props: {
   stages: TStage[];
   onMove: (stageId: string) => void;
   disabled?: boolean;
+  /** In a table the column header ("Stage") is the visible label. */
+  hideLabel?: boolean;
 }) {
   const { t } = useTranslation();
   return (
@@ -57,10 +59,11 @@ export function MoveSelect(props: {
       size="xs"
       label={
         <>
-          {t('deals.move')}
+          <span style={props.hideLabel ? visuallyHidden : undefined}>{t('deals.move')}</span>
           <span style={visuallyHidden}> {props.deal.name}</span>
         </>
       }
+      labelProps={props.hideLabel ? { style: { display: 'inline' } } : undefined}
       value={props.deal.stageId}
       disabled={props.disabled}
       onChange={(e) => {

@@ -309,7 +309,7 @@ function Column(props: {
           {t('deals.cards', { count: props.deals.length })} · {formatSums(props.deals)}
         </Text>
       </Stack>
-      <Stack gap="xs" role="list">
+      <Stack gap="xs" role="list" mah="calc(100dvh - 260px)" style={{ overflowY: 'auto' }} p={2}>
         {props.children}
         {props.deals.length === 0 && (
           <Text size="xs" c="dimmed" ta="center" py="md">
@@ -436,6 +436,7 @@ function DealsTable(props: {
                   {props.canWrite ? (
                     <Box w={170}>
                       <MoveSelect
+                        hideLabel
                         deal={d}
                         stages={props.pipeline.stages}
                         onMove={(stageId) => move.mutate({ deal: d, stageId })}
