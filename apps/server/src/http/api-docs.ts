@@ -31,7 +31,9 @@ export function mountApiDocs(app: FastifyInstance): void {
   app.get('/api/docs/init.js', { schema: { hide: true } }, async (_req, reply) =>
     reply
       .type('text/javascript; charset=utf-8')
-      .send(`Scalar.createApiReference('#app', { url: '/api/openapi.json', hideClientButton: true, withDefaultFonts: false });\n`),
+      .send(
+        `Scalar.createApiReference('#app', { url: '/api/openapi.json', hideClientButton: true, withDefaultFonts: false });\n`,
+      ),
   );
   let bundle: Buffer | null = null;
   app.get('/api/docs/scalar.js', { schema: { hide: true } }, async (_req, reply) => {
