@@ -9,7 +9,7 @@ import { ErrorAlert, Loading, Page, Section } from '../../components/ui.tsx';
 import { ApiError, fieldError } from '../../lib/api.ts';
 import { focusFirstInvalid } from '../../lib/records.ts';
 import { meQuery } from '../account/account.api.ts';
-import { searchCompanies } from '../companies/companies.api.ts';
+import { companyQuery, searchCompanies } from '../companies/companies.api.ts';
 import {
   personName,
   personQuery,
@@ -123,9 +123,13 @@ export function EditDealPage() {
   const { dealId } = editRoute.useParams();
   const deal = useQuery(dealQuery(dealId));
   const pipelines = useQuery(pipelinesQuery);
+  // The picker shows the company's name from the start: wait for it (a failure leaves it blank).
+  const companyId = deal.data?.companyId ?? '';
+  const company = useQuery({ ...companyQuery(companyId), enabled: Boolean(companyId), retry: false });
+  const companyPending = Boolean(companyId) && company.isPending && company.fetchStatus !== 'idle';
   return (
     <Page title={deal.data ? t('deals.editTitle', { name: deal.data.name }) : t('deals.title')}>
-      {deal.isPending || pipelines.isPending ? (
+      {deal.isPending || pipelines.isPending || companyPending ? (
         <Loading />
       ) : deal.isError || pipelines.isError ? (
         <ErrorAlert error={deal.error ?? pipelines.error} />
@@ -134,7 +138,10 @@ export function EditDealPage() {
           key={deal.data.id}
           deal={deal.data}
           pipelines={pipelines.data}
-          initial={draftOf(deal.data, { currency: defaultCurrency(i18n.language) })}
+          initial={{
+            ...draftOf(deal.data, { currency: defaultCurrency(i18n.language) }),
+            company: { id: deal.data.companyId, label: company.data?.name ?? '' },
+          }}
         />
       )}
     </Page>
