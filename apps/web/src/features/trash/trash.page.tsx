@@ -1,5 +1,6 @@
 import { Button, Group, NativeSelect, Stack, Table, Text } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { TRASH_KINDS } from '@tillit/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LoadMore } from '../../components/data-table.tsx';
@@ -26,6 +27,7 @@ export function TrashPage() {
       await queryClient.invalidateQueries({ queryKey: ['trash'] });
       await queryClient.invalidateQueries({ queryKey: ['people'] });
       await queryClient.invalidateQueries({ queryKey: ['companies'] });
+      await queryClient.invalidateQueries({ queryKey: ['deals'] });
     },
   });
 
@@ -36,6 +38,10 @@ export function TrashPage() {
           {t('trash.restored', { name: restored.name })}{' '}
           {restored.kind === 'person' ? (
             <AnchorLink to="/people/$personId" params={{ personId: restored.id }} fz="sm">
+              {t('trash.view', { name: restored.name })}
+            </AnchorLink>
+          ) : (restored.kind as string) === 'deal' ? (
+            <AnchorLink to="/deals/$dealId" params={{ dealId: restored.id }} fz="sm">
               {t('trash.view', { name: restored.name })}
             </AnchorLink>
           ) : (
@@ -54,6 +60,8 @@ export function TrashPage() {
           { value: '', label: t('trash.all') },
           { value: 'person', label: t('people.title') },
           { value: 'company', label: t('companies.title') },
+          // Offered once the contract lists deals among the kinds the trash holds.
+          ...((TRASH_KINDS as readonly string[]).includes('deal') ? [{ value: 'deal', label: t('deals.title') }] : []),
         ]}
         w={200}
       />
