@@ -282,8 +282,10 @@ export const ZBoard = z.object({
 });
 export type TBoard = z.infer<typeof ZBoard>;
 
-/** DELETE /api/v1/deals/:id moves it to the trash (30 days) and answers with this;
- *  POST /api/v1/deals/:id/restore brings it back (member) and answers with the deal. */
+/** DELETE /api/v1/deals/:id moves it to the trash (30 days; then the daily purge deletes it
+ *  for good) and answers with this; POST /api/v1/deals/:id/restore brings it back (member)
+ *  and answers with the deal. GET /api/v1/deals/trash lists them. (Deals are not yet in the
+ *  shared GET /api/v1/trash: adding the kind there needs the web's trash page first.) */
 export const ZDeletedDeal = z.object({
   kind: z.literal('deal'),
   id: ZId,
@@ -292,3 +294,19 @@ export const ZDeletedDeal = z.object({
   purgeAfter: ZTimestamp,
 });
 export type TDeletedDeal = z.infer<typeof ZDeletedDeal>;
+
+/** GET /api/v1/deals/trash: deleted deals I can see, newest deletion first. */
+export const ZDealTrashQuery = z
+  .object({
+    after: z.string().min(1).max(500, { error: 'is not a cursor from this list' }).optional(),
+    limit: z.coerce
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .min(1, { error: 'must be at least 1' })
+      .max(200, { error: 'must be at most 200' })
+      .default(50),
+  })
+  .strict();
+export type TDealTrashQuery = z.input<typeof ZDealTrashQuery>;
+export const ZDealTrashList = z.object({ items: z.array(ZDeletedDeal), nextCursor: z.string().nullable() });
+export type TDealTrashList = z.infer<typeof ZDealTrashList>;

@@ -7,6 +7,8 @@ import {
   ZDealList,
   ZDealListQuery,
   ZDealParams,
+  ZDealTrashList,
+  ZDealTrashQuery,
   ZDeletedDeal,
   ZMoveDealBody,
   ZPipeline,
@@ -29,6 +31,7 @@ import {
   deleteDeal,
   getDeal,
   listDeals,
+  listDealTrash,
   moveDeal,
   restoreDeal,
   updateDeal,
@@ -133,6 +136,18 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
     '/api/v1/deals',
     { schema: { tags, summary: 'Create a deal (member)', body: ZCreateDealBody, response: { 201: ZDeal } } },
     async (request, reply) => reply.status(201).send(await createDeal(services, await writer(request), request.body)),
+  );
+  r.get(
+    '/api/v1/deals/trash',
+    {
+      schema: {
+        tags,
+        summary: 'Deleted deals I can see, newest first, with their purge date',
+        querystring: ZDealTrashQuery,
+        response: { 200: ZDealTrashList },
+      },
+    },
+    async (request) => listDealTrash(services, await reader(request), request.query),
   );
   r.get(
     '/api/v1/deals/:id',

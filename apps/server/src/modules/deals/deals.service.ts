@@ -2,10 +2,12 @@ import type {
   TBoard,
   TDeal,
   TDealList,
+  TDealTrashList,
   TDeletedDeal,
   TStageHistory,
   ZCreateDealBody,
   ZDealListQuery,
+  ZDealTrashQuery,
   ZUpdateDealBody,
 } from '@tillit/contracts';
 import { and, asc, desc, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
@@ -32,6 +34,7 @@ import { loadPipeline, presentPipeline, presentStage, userActor } from './pipeli
 export type CreateDealInput = z.output<typeof ZCreateDealBody>;
 export type UpdateDealInput = z.output<typeof ZUpdateDealBody>;
 export type DealListInput = z.output<typeof ZDealListQuery>;
+export type DealTrashInput = z.output<typeof ZDealTrashQuery>;
 type DealRow = typeof deals.$inferSelect;
 type StageRow = typeof pipelineStages.$inferSelect;
 
@@ -452,6 +455,38 @@ export async function moveDeal(services: Services, actor: Actor, dealId: string,
   });
 }
 
+function presentDeletedDeal(dealId: string, name: string, deletedAt: Date): TDeletedDeal {
+  return { ...presentTrashItem('person', dealId, name, deletedAt), kind: 'deal' };
+}
+
+/** Deleted deals the actor can see, newest deletion first; keyset over (deleted_at, id). */
+export async function listDealTrash(services: Services, actor: Actor, q: DealTrashInput): Promise<TDealTrashList> {
+  const conds: (SQL | undefined)[] = [
+    eq(deals.workspaceId, actor.workspaceId),
+    isNotNull(deals.deletedAt),
+    visibleTo(actor, deals),
+  ];
+  if (q.after) {
+    const c = decodeDealCursor(q.after, 'deals.trash.deletedAt', 'desc');
+    conds.push(sql`(${deals.deletedAt}, ${deals.dealId}) < (${c.value}::timestamptz, ${c.id}::uuid)`);
+  }
+  return inTenant(services, actor, async (tx) => {
+    const rows = await tx
+      .select({ id: deals.dealId, name: deals.name, deletedAt: deals.deletedAt })
+      .from(deals)
+      .where(and(...conds))
+      .orderBy(desc(deals.deletedAt), desc(deals.dealId))
+      .limit(q.limit + 1);
+    const items = rows.slice(0, q.limit).map((r) => presentDeletedDeal(r.id, r.name, r.deletedAt ?? new Date(0)));
+    const last = items.at(-1);
+    const nextCursor =
+      rows.length > q.limit && last
+        ? encodeCursor({ sort: 'deals.trash.deletedAt', dir: 'desc', value: last.deletedAt, id: last.id })
+        : null;
+    return { items, nextCursor };
+  });
+}
+
 /** To the trash (P-ACC-4). */
 export async function deleteDeal(services: Services, actor: Actor, dealId: string): Promise<TDeletedDeal> {
   assertCanWrite(actor);
@@ -468,8 +503,7 @@ export async function deleteDeal(services: Services, actor: Actor, dealId: strin
       { actor: userActor(actor), action: 'deal.deleted', target: { type: 'deal', id: dealId } },
       now,
     );
-    const item = presentTrashItem('person', dealId, row.name, now);
-    return { ...item, kind: 'deal' };
+    return presentDeletedDeal(dealId, row.name, now);
   });
 }
 

@@ -2,7 +2,7 @@ import type { TTrashItem, TTrashList, ZTrashListQuery } from '@tillit/contracts'
 import { and, eq, isNotNull, lte, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
-import { companies, people, workspaces } from '../../db/schema/index.ts';
+import { companies, deals, people, workspaces } from '../../db/schema/index.ts';
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
@@ -55,7 +55,7 @@ export async function listTrash(services: Services, actor: Actor, q: TrashListIn
   });
 }
 
-export type PurgeResult = { workspaces: number; people: number; companies: number };
+export type PurgeResult = { workspaces: number; people: number; companies: number; deals: number };
 
 const BATCH = 500;
 
@@ -63,6 +63,17 @@ const BATCH = 500;
 async function purgeWorkspace(tx: Tx, workspaceId: string, cutoff: Date) {
   let removedPeople = 0;
   let removedCompanies = 0;
+  let removedDeals = 0;
+  // Deals first: their history and people links go with them (cascade).
+  for (;;) {
+    const r =
+      await tx.execute(sql`delete from ${deals} where ${deals.workspaceId} = ${workspaceId} and ${deals.dealId} in (
+        select deal_id from deals where workspace_id = ${workspaceId} and deleted_at is not null and deleted_at <= ${cutoff.toISOString()}::timestamptz limit ${BATCH})
+      returning deal_id`);
+    const n = (r as unknown as { rows: unknown[] }).rows.length;
+    removedDeals += n;
+    if (n < BATCH) break;
+  }
   for (;;) {
     const r =
       await tx.execute(sql`delete from ${people} where ${people.workspaceId} = ${workspaceId} and ${people.personId} in (
@@ -81,11 +92,11 @@ async function purgeWorkspace(tx: Tx, workspaceId: string, cutoff: Date) {
     removedCompanies += n;
     if (n < BATCH) break;
   }
-  return { removedPeople, removedCompanies };
+  return { removedPeople, removedCompanies, removedDeals };
 }
 
 /**
- * P-ACC-4: people and companies deleted more than 30 days ago (by `services.clock`) are
+ * P-ACC-4: people, companies and deals deleted more than 30 days ago (by `services.clock`) are
  * deleted for good, with their emails, phones and links; each workspace's audit chain
  * records how many. Safe to run again: a second run finds nothing.
  */
@@ -94,7 +105,7 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
   const now = services.clock.now();
   const cutoff = new Date(now.getTime() - TRASH_DAYS * DAY_MS);
   const ids = await withSystemScope(db, (tx) => tx.select({ workspaceId: workspaces.workspaceId }).from(workspaces));
-  const total: PurgeResult = { workspaces: 0, people: 0, companies: 0 };
+  const total: PurgeResult = { workspaces: 0, people: 0, companies: 0, deals: 0 };
   for (const { workspaceId } of ids) {
     const due = await withTenant(db, { workspaceId }, async (tx) => {
       const [p] = await tx
@@ -109,7 +120,12 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
           and(eq(companies.workspaceId, workspaceId), isNotNull(companies.deletedAt), lte(companies.deletedAt, cutoff)),
         )
         .limit(1);
-      return Boolean(p || c);
+      const [d] = await tx
+        .select({ id: deals.dealId })
+        .from(deals)
+        .where(and(eq(deals.workspaceId, workspaceId), isNotNull(deals.deletedAt), lte(deals.deletedAt, cutoff)))
+        .limit(1);
+      return Boolean(p || c || d);
     });
     if (!due) continue;
     const r = await withTenant(db, { workspaceId }, async (tx) => {
@@ -120,7 +136,12 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
         {
           actor: { kind: 'system' },
           action: 'trash.purged',
-          details: { people: removed.removedPeople, companies: removed.removedCompanies, before: cutoff.toISOString() },
+          details: {
+            people: removed.removedPeople,
+            companies: removed.removedCompanies,
+            deals: removed.removedDeals,
+            before: cutoff.toISOString(),
+          },
         },
         now,
       );
@@ -129,6 +150,7 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
     total.workspaces += 1;
     total.people += r.removedPeople;
     total.companies += r.removedCompanies;
+    total.deals += r.removedDeals;
   }
   return total;
 }
