@@ -1,11 +1,11 @@
 import { Alert, Box, Button, Group, NativeSelect, Paper, ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import { type DragEvent, useId, useState } from 'react';
+import { type DragEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ClickableRow, DeletedNotice, LoadMore, SortableTh, type TSortState } from '../../components/data-table.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
-import { ErrorAlert, Loading, Page } from '../../components/ui.tsx';
+import { ErrorAlert, Loading, Page, visuallyHidden } from '../../components/ui.tsx';
 import { formatDate } from '../../lib/format.ts';
 import { describeError } from '../../lib/i18n.ts';
 import { useCanWrite } from '../people/people.api.ts';
@@ -163,6 +163,16 @@ function Board({ pipeline, canWrite }: { pipeline: TPipeline; canWrite: boolean 
   const [over, setOver] = useState<string | null>(null);
   const [loadingStage, setLoadingStage] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
+  // A card moved with its select lands in another column as a new element: focus follows it.
+  const refocus = useRef<{ id: string; stageId: string } | null>(null);
+  useEffect(() => {
+    const want = refocus.current;
+    if (!want) return;
+    const select = document.querySelector<HTMLSelectElement>(`[data-deal-id="${want.id}"] select`);
+    if (!select?.closest(`[data-stage-id="${want.stageId}"]`)) return; // not moved yet (or moved back)
+    if (document.activeElement !== select) select.focus();
+    refocus.current = null;
+  });
 
   const loadMore = async (stageId: string, after: string) => {
     setLoadingStage(stageId);
@@ -219,6 +229,14 @@ function Board({ pipeline, canWrite }: { pipeline: TPipeline; canWrite: boolean 
         </Alert>
       )}
       <ErrorAlert error={loadError} />
+      <div role="status" style={visuallyHidden}>
+        {move.isSuccess && move.variables
+          ? t('deals.moved', {
+              name: move.variables.deal.name,
+              stage: stages.find((s) => s.id === move.variables.stageId)?.name ?? '',
+            })
+          : ''}
+      </div>
       <ScrollArea type="auto" offsetScrollbars>
         <Group align="flex-start" gap="sm" wrap="nowrap" pb="sm">
           {board.data.stages.map((col) => (
@@ -258,7 +276,14 @@ function Board({ pipeline, canWrite }: { pipeline: TPipeline; canWrite: boolean 
                     setDragging(null);
                     setOver(null);
                   }}
-                  onMove={(stageId) => move.mutate({ deal, stageId })}
+                  onMove={(stageId) => {
+                    refocus.current = { id: deal.id, stageId };
+                    move.mutate(
+                      { deal, stageId },
+                      // Back where it was: focus goes back with it.
+                      { onError: () => void (refocus.current = { id: deal.id, stageId: deal.stageId }) },
+                    );
+                  }}
                 />
               ))}
             </Column>
@@ -297,6 +322,7 @@ function Column(props: {
       onDragLeave={props.onDragLeave}
       onDrop={props.onDrop}
       data-stage={props.stage.name}
+      data-stage-id={props.stage.id}
     >
       <Stack gap={2} mb="xs">
         <Group justify="space-between" gap="xs" wrap="nowrap">
@@ -348,6 +374,7 @@ function DealCard(props: {
       onDragEnd={props.onDragEnd}
       style={{ cursor: props.canWrite ? 'grab' : undefined, opacity: props.dragging ? 0.5 : 1 }}
       data-deal={d.name}
+      data-deal-id={d.id}
     >
       <Stack gap={4}>
         <AnchorLink to="/deals/$dealId" params={{ dealId: d.id }} fw={600} fz="sm" draggable={false}>

@@ -469,6 +469,7 @@ export const en = {
     board: 'Board',
     table: 'Table',
     move: 'Move',
+    moved: '{{name}} moved to {{stage}}.',
     moveFailed: 'The deal could not be moved and is back where it was. {{error}}',
     cards_one: '{{count}} deal',
     cards_other: '{{count}} deals',

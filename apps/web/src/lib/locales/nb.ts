@@ -471,6 +471,7 @@ export const nb: Translation = {
     board: 'Tavle',
     table: 'Tabell',
     move: 'Flytt',
+    moved: '{{name}} ble flyttet til {{stage}}.',
     moveFailed: 'Avtalen kunne ikke flyttes og er tilbake der den var. {{error}}',
     cards_one: '{{count}} avtale',
     cards_other: '{{count}} avtaler',
