@@ -26,7 +26,7 @@ export type {
   TStageKind,
   TUpdateDealBody,
 } from '@tillit/contracts';
-export { DEAL_SORTS } from '@tillit/contracts';
+export { DEAL_SORTS, DEAL_STATUSES } from '@tillit/contracts';
 
 export type TDealSort = (typeof DEAL_SORTS)[number];
 export type TDealFilters = {

@@ -14,6 +14,7 @@ import { CompanyName, MoveSelect, StatusBadge } from './deal-bits.tsx';
 import {
   boardQuery,
   DEAL_SORTS,
+  DEAL_STATUSES,
   dealsListQuery,
   formatMoney,
   formatSums,
@@ -36,6 +37,10 @@ export type TDealsSearch = {
   /** Not `sort`: the search types of all routes meet in the router, and people's `sort` is narrower. */
   sortBy?: TDealSort;
   dir?: 'asc' | 'desc';
+  /** Table filters. */
+  stageId?: string;
+  ownerId?: string;
+  status?: TDeal['status'];
   deleted?: string;
   deletedId?: string;
 };
@@ -47,6 +52,9 @@ export function validateDealsSearch(s: Record<string, unknown>): TDealsSearch {
     view: s.view === 'table' ? 'table' : undefined,
     sortBy: DEAL_SORTS.find((x) => x === s.sortBy),
     dir: s.dir === 'asc' || s.dir === 'desc' ? s.dir : undefined,
+    stageId: str(s.stageId),
+    ownerId: str(s.ownerId),
+    status: DEAL_STATUSES.find((x) => x === s.status),
     deleted: str(s.deleted),
     deletedId: str(s.deletedId),
   });
@@ -90,7 +98,7 @@ export function DealsPage() {
             <NativeSelect
               label={t('deals.pipeline')}
               value={pipeline?.id ?? ''}
-              onChange={(e) => void setSearch({ pipelineId: e.currentTarget.value })}
+              onChange={(e) => void setSearch({ pipelineId: e.currentTarget.value, stageId: undefined })}
               data={pipelines.data.map((p) => ({ value: p.id, label: p.name }))}
               w={200}
             />
@@ -145,6 +153,8 @@ export function DealsPage() {
           pipeline={pipeline}
           sort={{ sort: search.sortBy ?? 'updatedAt', dir: search.dir ?? 'desc' }}
           onSort={(s) => void setSearch({ sortBy: s.sort, dir: s.dir })}
+          filters={{ stageId: search.stageId, ownerId: search.ownerId, status: search.status }}
+          onFilter={(f) => void setSearch(f)}
           canWrite={canWrite}
         />
       )}
@@ -281,7 +291,11 @@ function Board({ pipeline, canWrite }: { pipeline: TPipeline; canWrite: boolean 
                     move.mutate(
                       { deal, stageId },
                       // Back where it was: focus goes back with it.
-                      { onError: () => void (refocus.current = { id: deal.id, stageId: deal.stageId }) },
+                      {
+                        onError: () => {
+                          refocus.current = { id: deal.id, stageId: deal.stageId };
+                        },
+                      },
                     );
                   }}
                 />
@@ -403,22 +417,89 @@ function DealsTable(props: {
   pipeline: TPipeline;
   sort: TSortState<TDealSort>;
   onSort: (s: TSortState<TDealSort>) => void;
+  filters: TTableFilters;
+  onFilter: (f: Partial<TTableFilters>) => void;
+  canWrite: boolean;
+}) {
+  const { t } = useTranslation();
+  const { filters, onFilter } = props;
+  const stageId = props.pipeline.stages.some((s) => s.id === filters.stageId) ? filters.stageId : undefined;
+  const filtered = Boolean(stageId || filters.ownerId || filters.status);
+  const members = useQuery(membersQuery);
+  const filterBar = (
+    <Group align="flex-end" gap="sm" role="search" aria-label={t('records.filters')}>
+      <NativeSelect
+        label={t('deals.stage')}
+        value={stageId ?? ''}
+        onChange={(e) => onFilter({ stageId: e.currentTarget.value || undefined })}
+        data={[
+          { value: '', label: t('records.any') },
+          ...props.pipeline.stages.map((s) => ({ value: s.id, label: s.name })),
+        ]}
+        w={180}
+      />
+      <NativeSelect
+        label={t('records.owner')}
+        value={filters.ownerId ?? ''}
+        onChange={(e) => onFilter({ ownerId: e.currentTarget.value || undefined })}
+        data={[
+          { value: '', label: t('records.anyone') },
+          ...(members.data ?? []).map((m) => ({ value: m.userId, label: m.name || m.email })),
+        ]}
+        w={180}
+      />
+      <NativeSelect
+        label={t('deals.status')}
+        value={filters.status ?? ''}
+        onChange={(e) => onFilter({ status: (e.currentTarget.value || undefined) as TDeal['status'] | undefined })}
+        data={[
+          { value: '', label: t('records.any') },
+          ...DEAL_STATUSES.map((x) => ({ value: x, label: t(`deals.statuses.${x}`) })),
+        ]}
+        w={140}
+      />
+      {filtered && (
+        <Button
+          variant="subtle"
+          onClick={() => onFilter({ stageId: undefined, ownerId: undefined, status: undefined })}
+        >
+          {t('records.clearFilters')}
+        </Button>
+      )}
+    </Group>
+  );
+  return (
+    <Stack gap="sm">
+      {filterBar}
+      <DealsRows {...props} filters={{ ...filters, stageId }} filtered={filtered} members={members.data} />
+    </Stack>
+  );
+}
+
+type TTableFilters = Pick<TDealsSearch, 'stageId' | 'ownerId' | 'status'>;
+
+function DealsRows(props: {
+  pipeline: TPipeline;
+  sort: TSortState<TDealSort>;
+  onSort: (s: TSortState<TDealSort>) => void;
+  filters: TTableFilters;
+  filtered: boolean;
+  members: { userId: string; name: string | null; email: string }[] | undefined;
   canWrite: boolean;
 }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const deals = useInfiniteQuery(dealsListQuery({ pipelineId: props.pipeline.id, ...props.sort }));
-  const members = useQuery(membersQuery);
+  const deals = useInfiniteQuery(dealsListQuery({ pipelineId: props.pipeline.id, ...props.filters, ...props.sort }));
   const move = useMoveDeal(props.pipeline.id);
   const rows = deals.data?.pages.flatMap((p) => p.items) ?? [];
   const stageName = (id: string) => props.pipeline.stages.find((s) => s.id === id)?.name ?? '—';
   const memberName = (id: string | null) => {
-    const m = id ? members.data?.find((x) => x.userId === id) : undefined;
+    const m = id ? props.members?.find((x) => x.userId === id) : undefined;
     return m ? m.name || m.email : '—';
   };
   if (deals.isPending) return <Loading />;
   if (deals.isError) return <ErrorAlert error={deals.error} />;
-  if (rows.length === 0) return <Text c="dimmed">{t('deals.empty')}</Text>;
+  if (rows.length === 0) return <Text c="dimmed">{props.filtered ? t('records.noMatches') : t('deals.empty')}</Text>;
   const th = (field: TDealSort, label: string, firstDir: 'asc' | 'desc' = 'desc') => (
     <SortableTh field={field} label={label} state={props.sort} firstDir={firstDir} onSort={props.onSort} />
   );
