@@ -12,6 +12,7 @@ import type {
 } from '@tillit/contracts';
 import { api } from '../../lib/api.ts';
 import { i18n } from '../../lib/i18n.ts';
+import * as money from '../../lib/money.ts';
 import { listQuery, type TSortDir } from '../people/people.api.ts';
 
 export type {
@@ -93,46 +94,11 @@ export const restoreDeal = (id: string) => api<TDeal>(`${one(id)}/restore`, { me
 export const moveDeal = (id: string, stageId: string) =>
   api<TDeal>(`${one(id)}/move`, { method: 'POST', body: { stageId } });
 
-/** Digits after the decimal point for a currency (NOK 2, JPY 0). */
-export function currencyDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-/** An amount in minor units as money in the reader's language: 1234500 NOK → "kr 12 345,00". */
-export function formatMoney(minor: number | null | undefined, currency: string): string {
-  if (minor === null || minor === undefined) return '—';
-  const major = minor / 10 ** currencyDigits(currency);
-  try {
-    return new Intl.NumberFormat(i18n.language, { style: 'currency', currency }).format(major);
-  } catch {
-    return `${major} ${currency}`;
-  }
-}
-
-/** Sums per currency, formatted and joined: "kr 10,00 + €5,00". */
-export function formatSums(deals: Pick<TDeal, 'amount' | 'currency'>[]): string {
-  const sums = new Map<string, number>();
-  for (const d of deals) if (d.amount !== null) sums.set(d.currency, (sums.get(d.currency) ?? 0) + d.amount);
-  if (sums.size === 0) return '—';
-  return [...sums].map(([cur, sum]) => formatMoney(sum, cur)).join(' + ');
-}
-
-/** What the reader typed ("12 345,50" or "12345.5") as minor units, or undefined if it is not a number. */
-export function parseAmount(text: string, currency: string): number | null | undefined {
-  const cleaned = text.replace(/[\s\u00a0\u202f]/g, '');
-  if (!cleaned) return null;
-  const normal =
-    cleaned.includes(',') && !cleaned.includes('.') ? cleaned.replace(',', '.') : cleaned.replace(/,/g, '');
-  if (!/^\d+(\.\d+)?$/.test(normal)) return undefined;
-  return Math.round(Number(normal) * 10 ** currencyDigits(currency));
-}
-
-export function amountText(minor: number | null | undefined, currency: string): string {
-  if (minor === null || minor === undefined) return '';
-  const digits = currencyDigits(currency);
-  return (minor / 10 ** digits).toFixed(digits);
-}
+/** An amount in minor units as money in the reader's language. */
+export const formatMoney = (minor: number | null | undefined, currency: string) =>
+  money.formatMoney(minor, currency, i18n.language);
+/** The loaded cards' amounts, summed per currency. */
+export const formatSums = (deals: Pick<TDeal, 'amount' | 'currency'>[]) => money.formatSums(deals, i18n.language);
+/** What the reader typed as minor units (null: empty; undefined: not an amount). */
+export const parseAmount = (text: string, currency: string) => money.parseAmount(text, currency, i18n.language);
+export const amountText = money.amountText;
