@@ -18,7 +18,7 @@ import {
   useTeamOptions,
   VISIBILITIES,
 } from '../people/people.api.ts';
-import { membersQuery } from '../workspaces/workspaces.api.ts';
+import { currentWorkspaceQuery, membersQuery } from '../workspaces/workspaces.api.ts';
 import { CompanyName } from './deal-bits.tsx';
 import {
   amountText,
@@ -92,7 +92,18 @@ function bodyOf(d: TDraft, t: (key: 'deals.badAmount' | 'deals.badProbability') 
 const newRoute = getRouteApi('/app/deals/new');
 const editRoute = getRouteApi('/app/deals/$dealId/edit');
 
-function defaultCurrency(language: string): string {
+const COUNTRY_CURRENCY: Record<string, string> = {
+  NO: 'NOK',
+  SE: 'SEK',
+  DK: 'DKK',
+  GB: 'GBP',
+  US: 'USD',
+  CH: 'CHF',
+};
+
+/** The workspace's country decides (Norway: NOK); else the language (nb: NOK), else EUR. */
+function defaultCurrency(language: string, country?: string | null): string {
+  if (country) return COUNTRY_CURRENCY[country] ?? 'EUR';
   return language.startsWith('nb') ? 'NOK' : 'EUR';
 }
 
@@ -101,17 +112,22 @@ export function NewDealPage() {
   const { pipelineId } = newRoute.useSearch();
   const me = useQuery(meQuery).data;
   const pipelines = useQuery(pipelinesQuery);
+  const workspace = useQuery({ ...currentWorkspaceQuery, retry: false });
   const pipeline = pipelines.data?.find((p) => p.id === pipelineId) ?? pipelines.data?.[0];
   return (
     <Page title={t('deals.newTitle')}>
-      {pipelines.isPending ? (
+      {pipelines.isPending || workspace.isPending ? (
         <Loading />
       ) : pipelines.isError ? (
         <ErrorAlert error={pipelines.error} />
       ) : (
         <DealForm
           pipelines={pipelines.data}
-          initial={draftOf(undefined, { meId: me?.id, pipeline, currency: defaultCurrency(i18n.language) })}
+          initial={draftOf(undefined, {
+            meId: me?.id,
+            pipeline,
+            currency: defaultCurrency(i18n.language, workspace.data?.country),
+          })}
         />
       )}
     </Page>
