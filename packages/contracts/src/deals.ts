@@ -283,9 +283,9 @@ export const ZBoard = z.object({
 export type TBoard = z.infer<typeof ZBoard>;
 
 /** DELETE /api/v1/deals/:id moves it to the trash (30 days; then the daily purge deletes it
- *  for good) and answers with this; POST /api/v1/deals/:id/restore brings it back (member)
- *  and answers with the deal. GET /api/v1/deals/trash lists them. (Deals are not yet in the
- *  shared GET /api/v1/trash: adding the kind there needs the web's trash page first.) */
+ *  for good) and answers with this; POST /api/v1/deals/:id/restore (or the shared
+ *  POST /api/v1/trash/deal/:id/restore) brings it back (member) and answers with the deal.
+ *  Listed by GET /api/v1/deals/trash and by the shared GET /api/v1/trash (kind 'deal'). */
 export const ZDeletedDeal = z.object({
   kind: z.literal('deal'),
   id: ZId,

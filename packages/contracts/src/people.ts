@@ -366,14 +366,14 @@ export type TCompanyList = z.infer<typeof ZCompanyList>;
 
 // Trash (P-ACC-4): deleted records stay 30 days, then a daily job purges them for good.
 
-export const TRASH_KINDS = ['person', 'company'] as const;
+export const TRASH_KINDS = ['person', 'company', 'deal'] as const;
 export const ZTrashKind = z.enum(TRASH_KINDS, { error: `must be one of ${TRASH_KINDS.join(', ')}` });
 export type TTrashKind = z.infer<typeof ZTrashKind>;
 
 export const ZTrashItem = z.object({
   kind: ZTrashKind,
   id: ZId,
-  /** Display name: "First Last" or the company name. */
+  /** Display name: "First Last", the company name or the deal name. */
   name: z.string(),
   deletedAt: ZTimestamp,
   /** When the purge job deletes it for good (deletedAt + 30 days). */
@@ -389,7 +389,7 @@ export type TTrashListQuery = z.input<typeof ZTrashListQuery>;
 export const ZTrashList = z.object({ items: z.array(ZTrashItem), nextCursor: z.string().nullable() });
 export type TTrashList = z.infer<typeof ZTrashList>;
 
-/** POST /api/v1/trash/:kind/:id/restore answers with the restored person or company. */
+/** POST /api/v1/trash/:kind/:id/restore answers with the restored person, company or deal. */
 export const ZTrashParams = z.object({ kind: ZTrashKind, id: ZId }).strict();
 
 /** DELETE /api/v1/people/:id and /companies/:id answer with the trash item. */

@@ -1,4 +1,4 @@
-import type { TDeal, TDealTrashList, TPipeline, TStageHistory } from '@tillit/contracts';
+import type { TDeal, TDealTrashList, TPipeline, TStageHistory, TTrashList } from '@tillit/contracts';
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness.ts';
@@ -51,6 +51,27 @@ describeEachDatabase('deals: trash and purge', (env) => {
     const item = other.body.items[0];
     expect(item && Date.parse(item.purgeAfter) - Date.parse(item.deletedAt)).toBe(30 * DAY_MS);
     expect((await w.viewer.client.get('/api/v1/deals/trash')).status).toBe(200);
+    // The shared trash lists them too (kind 'deal'), with the same visibility.
+    const shared = await w.member.client.get<TTrashList>('/api/v1/trash?kind=deal&limit=200');
+    expect(shared.status).toBe(200);
+    expect(shared.body.items.map((i) => [i.kind, i.id])).toEqual(ids.map((id) => ['deal', id]));
+    const all = await w.member.client.get<TTrashList>('/api/v1/trash?limit=200');
+    expect(all.body.items.filter((i) => i.kind === 'deal').map((i) => i.id)).toEqual(ids);
+    const people = await w.member.client.get<TTrashList>('/api/v1/trash?kind=person&limit=200');
+    expect(people.body.items.every((i) => i.kind === 'person')).toBe(true);
+    const sharedOther = await w.other.client.get<TTrashList>('/api/v1/trash?kind=deal&limit=200');
+    expect(sharedOther.body.items.map((i) => i.id)).not.toContain(secret.id);
+    expect((await w.other.client.post(`/api/v1/trash/deal/${secret.id}/restore`)).status).toBe(404);
+    expect((await w.viewer.client.post(`/api/v1/trash/deal/${secret.id}/restore`)).status).toBe(403);
+    const restored = await w.member.client.post<TDeal>(`/api/v1/trash/deal/${secret.id}/restore`);
+    expect(restored.status).toBe(200);
+    expect(restored.body).toMatchObject({
+      id: secret.id,
+      deletedAt: null,
+      visibility: 'private',
+      pipelineId: sales.id,
+    });
+    expect((await w.member.client.delete(`/api/v1/deals/${secret.id}`)).status).toBe(200);
   });
 
   it('the purge deletes deals trashed over 30 days ago with their history and links; a purged person or company leaves the deal', async () => {

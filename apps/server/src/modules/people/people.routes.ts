@@ -1,6 +1,7 @@
 import {
   ZCompany,
   ZCreatePersonBody,
+  ZDeal,
   ZDeletedRecord,
   ZLinkCompanyBody,
   ZPerson,
@@ -20,6 +21,7 @@ import { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
 import { registerCompanyRoutes } from '../companies/companies.routes.ts';
 import { restoreCompany } from '../companies/companies.service.ts';
+import { restoreDeal } from '../deals/deals.service.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import {
   createPerson,
@@ -129,7 +131,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
     {
       schema: {
         tags: ['trash'],
-        summary: 'Deleted people and companies I can see, newest first, with their purge date',
+        summary: 'Deleted people, companies and deals I can see, newest first, with their purge date',
         querystring: ZTrashListQuery,
         response: { 200: ZTrashList },
       },
@@ -142,15 +144,17 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
     {
       schema: {
         tags: ['trash'],
-        summary: 'Restore a person or a company from the trash (member)',
+        summary: 'Restore a person, a company or a deal from the trash (member)',
         params: ZTrashParams,
-        response: { 200: z.union([ZPerson, ZCompany]) },
+        response: { 200: z.union([ZPerson, ZCompany, ZDeal]) },
       },
     },
     async (request) => {
       const actor = await writer(request);
       const { kind, id } = request.params;
-      return kind === 'person' ? restorePerson(services, actor, id) : restoreCompany(services, actor, id);
+      if (kind === 'person') return restorePerson(services, actor, id);
+      if (kind === 'deal') return restoreDeal(services, actor, id);
+      return restoreCompany(services, actor, id);
     },
   );
 

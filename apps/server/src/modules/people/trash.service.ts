@@ -26,13 +26,18 @@ export async function listTrash(services: Services, actor: Actor, q: TrashListIn
   const peopleVis = visibleTo(actor, people) ?? sql`true`;
   const companyVis = visibleTo(actor, companies) ?? sql`true`;
   const parts: SQL[] = [];
-  if (q.kind !== 'company') {
+  if (!q.kind || q.kind === 'person') {
     parts.push(sql`select 'person' as kind, ${people.personId} as id, btrim(${people.firstName} || ' ' || ${people.lastName}) as name, ${people.deletedAt} as deleted_at
       from ${people} where ${people.workspaceId} = ${ws} and ${people.deletedAt} is not null and ${peopleVis}`);
   }
-  if (q.kind !== 'person') {
+  if (!q.kind || q.kind === 'company') {
     parts.push(sql`select 'company' as kind, ${companies.companyId} as id, ${companies.name} as name, ${companies.deletedAt} as deleted_at
       from ${companies} where ${companies.workspaceId} = ${ws} and ${companies.deletedAt} is not null and ${companyVis}`);
+  }
+  if (!q.kind || q.kind === 'deal') {
+    const dealVis = visibleTo(actor, deals) ?? sql`true`;
+    parts.push(sql`select 'deal' as kind, ${deals.dealId} as id, ${deals.name} as name, ${deals.deletedAt} as deleted_at
+      from ${deals} where ${deals.workspaceId} = ${ws} and ${deals.deletedAt} is not null and ${dealVis}`);
   }
   const union = sql.join(parts, sql` union all `);
   return inTenant(services, actor, async (tx) => {
