@@ -1,7 +1,6 @@
-import { bigint, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { declareTable, notPersonal, personal } from '../../privacy/data-map/data-map.ts';
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+import { ts } from './columns.ts';
 
 /**
  * The audit log: one hash chain per workspace (the instance has its own, under the nil

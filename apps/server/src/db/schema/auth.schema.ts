@@ -1,12 +1,12 @@
-import { bigint, boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { declareTable, notPersonal, personal } from '../../privacy/data-map/data-map.ts';
+import { ts } from './columns.ts';
 
 /**
  * Accounts and their credentials. better-auth reads and writes these tables through its
  * Drizzle adapter (property names are better-auth's field names). They are global: an
  * account is not owned by a workspace. Tillit is controller of this data (P-ACC-8).
  */
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const users = declareTable(
   pgTable(

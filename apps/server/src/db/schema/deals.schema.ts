@@ -1,26 +1,10 @@
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  customType,
-  date,
-  foreignKey,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { bigint, date, foreignKey, index, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { declareTable, notPersonal, personal } from '../../privacy/data-map/data-map.ts';
 import { users } from './auth.schema.ts';
+import { ctext, tsMs as ts } from './columns.ts';
 import { companies, people, RECORD_VISIBILITIES } from './people.schema.ts';
 import { teams, workspaces } from './workspaces.schema.ts';
-
-/** Millisecond precision: keyset cursors carry JavaScript dates. */
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
-/** Byte-order text: the same sort on PGlite and any PostgreSQL locale. */
-const ctext = customType<{ data: string }>({ dataType: () => 'text COLLATE "C"' });
 
 export const STAGE_KINDS = ['open', 'won', 'lost'] as const;
 

@@ -1,26 +1,12 @@
 import { sql } from 'drizzle-orm';
-import {
-  boolean,
-  customType,
-  foreignKey,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { boolean, foreignKey, index, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { declareTable, notPersonal, personal } from '../../privacy/data-map/data-map.ts';
 import { users } from './auth.schema.ts';
+import { ctext, tsMs as ts } from './columns.ts';
 import { teams, workspaces } from './workspaces.schema.ts';
-
-/** Millisecond precision: keyset cursors carry JavaScript dates, which have no microseconds. */
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
 
 /** Text compared byte by byte: the same order on PGlite and on any PostgreSQL locale, and a
  *  plain btree index serves both `ORDER BY` and `LIKE 'prefix%'`. */
-const ctext = customType<{ data: string }>({ dataType: () => 'text COLLATE "C"' });
 
 export const RECORD_VISIBILITIES = ['private', 'team', 'workspace'] as const;
 
