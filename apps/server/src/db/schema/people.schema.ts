@@ -3,6 +3,7 @@ import { boolean, foreignKey, index, integer, pgTable, primaryKey, text, uuid } 
 import { declareTable, notPersonal, personal } from '../../privacy/data-map/data-map.ts';
 import { users } from './auth.schema.ts';
 import { ctext, tsMs as ts } from './columns.ts';
+import { files } from './files.schema.ts';
 import { teams, workspaces } from './workspaces.schema.ts';
 
 /** Text compared byte by byte: the same order on PGlite and on any PostgreSQL locale, and a
@@ -33,6 +34,8 @@ export const people = declareTable(
       source: text('source').notNull().default('manual'),
       visibility: text('visibility', { enum: RECORD_VISIBILITIES }).notNull().default('workspace'),
       teamId: uuid('team_id'),
+      /** The person's photo (P-CRM-1): a file of purpose 'photo' attached to them. */
+      photoFileId: uuid('photo_file_id'),
       createdAt: ts('created_at').notNull().defaultNow(),
       updatedAt: ts('updated_at').notNull().defaultNow(),
       deletedAt: ts('deleted_at'),
@@ -42,6 +45,13 @@ export const people = declareTable(
       foreignKey({ columns: [t.workspaceId, t.teamId], foreignColumns: [teams.workspaceId, teams.teamId] }).onDelete(
         'set null',
       ),
+      // SET NULL (photo_file_id) in the migration: a purged photo clears only the photo.
+      foreignKey({
+        columns: [t.workspaceId, t.photoFileId],
+        foreignColumns: [files.workspaceId, files.fileId],
+      }).onDelete('set null'),
+      // The foreign key's SET NULL looks people up by their photo when a file is purged.
+      index('people_photo_idx').on(t.workspaceId, t.photoFileId).where(sql`photo_file_id is not null`),
       // Keyset sorts: one per sort, over the live records only.
       index('people_sort_name_idx').on(t.workspaceId, t.sortName, t.personId).where(sql`deleted_at is null`),
       index('people_created_idx').on(t.workspaceId, t.createdAt, t.personId).where(sql`deleted_at is null`),
@@ -74,6 +84,7 @@ export const people = declareTable(
       source: personal('user.relationship.source'),
       visibility: notPersonal(),
       teamId: notPersonal(),
+      photoFileId: personal('user.photo', 'the file of the person\'s photo'),
       createdAt: personal('user.relationship', 'when the person was added'),
       updatedAt: notPersonal(),
       deletedAt: notPersonal('set while the record is in the trash'),
