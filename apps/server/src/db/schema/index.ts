@@ -6,3 +6,4 @@ export * from './import.schema.ts';
 export * from './mail.schema.ts';
 export * from './people.schema.ts';
 export * from './workspaces.schema.ts';
+export * from './duplicates.schema.ts';
