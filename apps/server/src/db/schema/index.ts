@@ -6,6 +6,7 @@ export * from './import.schema.ts';
 export * from './mail.schema.ts';
 export * from './people.schema.ts';
 export * from './search.schema.ts';
+export * from './tasks.schema.ts';
 export * from './workspaces.schema.ts';
 export * from './duplicates.schema.ts';
 export * from './api-keys.schema.ts';
