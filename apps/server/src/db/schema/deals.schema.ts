@@ -140,6 +140,13 @@ export const deals = declareTable(
       index('deals_owner_idx').on(t.workspaceId, t.ownerId),
       index('deals_company_idx').on(t.workspaceId, t.companyId),
       index('deals_deleted_idx').on(t.workspaceId, t.deletedAt, t.dealId).where(sql`deleted_at is not null`),
+      // The dashboard: open value by stage and currency, won and lost by month (index-only).
+      index('deals_open_stage_idx')
+        .on(t.workspaceId, t.pipelineId, t.stageId, t.currency, t.amount)
+        .where(sql`deleted_at is null and status = 'open'`),
+      index('deals_closed_idx')
+        .on(t.workspaceId, t.closedAt, t.status, t.currency, t.amount)
+        .where(sql`deleted_at is null and closed_at is not null`),
     ],
   ),
   {
