@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
+import { registerDashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { registerDealRoutes } from './modules/deals/deals.routes.ts';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.ts';
 import { registerPeopleRoutes } from './modules/people/people.routes.ts';
+import { registerSearchRoutes } from './modules/search/search.routes.ts';
 import { registerSetupRoutes } from './modules/setup/setup.routes.ts';
 import { registerSystemRoutes } from './modules/system/system.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
@@ -21,4 +23,6 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerDataMapRoutes(app, services);
   registerPeopleRoutes(app, services);
   registerDealRoutes(app, services);
+  registerSearchRoutes(app, services);
+  registerDashboardRoutes(app, services);
 }

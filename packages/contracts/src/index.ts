@@ -4,3 +4,5 @@ export * from './deals.ts';
 export * from './errors.ts';
 export * from './people.ts';
 export * from './workspaces.ts';
+export * from './dashboard.ts';
+export * from './search.ts';

@@ -2,3 +2,4 @@
 import '../auth/auth.jobs.ts';
 import '../modules/account/account.jobs.ts';
 import '../modules/people/trash.jobs.ts';
+import '../modules/search/search.jobs.ts';

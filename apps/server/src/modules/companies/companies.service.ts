@@ -14,6 +14,7 @@ import { notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
+import { reindexRecords } from '../search/search.index.ts';
 import { cleanTags, decodeCursor, encodeCursor, prefixRange } from '../people/people.cursor.ts';
 import {
   assertCanWrite,
@@ -154,6 +155,7 @@ export async function createCompany(services: Services, actor: Actor, input: Cre
       createdAt: now,
       updatedAt: now,
     });
+    await reindexRecords(tx, actor.workspaceId, 'company', [companyId]);
     await appendAudit(
       tx,
       ws,
@@ -198,6 +200,7 @@ export async function updateCompany(
       .update(companies)
       .set(changes)
       .where(and(eq(companies.workspaceId, ws), eq(companies.companyId, companyId)));
+    await reindexRecords(tx, actor.workspaceId, 'company', [companyId]);
     await appendAudit(
       tx,
       ws,
@@ -223,6 +226,7 @@ export async function deleteCompany(services: Services, actor: Actor, companyId:
       .update(companies)
       .set({ deletedAt: now })
       .where(and(eq(companies.workspaceId, actor.workspaceId), eq(companies.companyId, companyId)));
+    await reindexRecords(tx, actor.workspaceId, 'company', [companyId]);
     await appendAudit(
       tx,
       actor.workspaceId,
@@ -242,6 +246,7 @@ export async function restoreCompany(services: Services, actor: Actor, companyId
       .update(companies)
       .set({ deletedAt: null, updatedAt: now })
       .where(and(eq(companies.workspaceId, actor.workspaceId), eq(companies.companyId, companyId)));
+    await reindexRecords(tx, actor.workspaceId, 'company', [companyId]);
     await appendAudit(
       tx,
       actor.workspaceId,

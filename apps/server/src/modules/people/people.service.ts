@@ -29,6 +29,7 @@ import { notFound, validationFailed } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
+import { reindexRecords } from '../search/search.index.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { cleanTags, decodeCursor, encodeCursor, prefixRange } from './people.cursor.ts';
 import { normalisePhone } from './people.phone.ts';
@@ -412,6 +413,7 @@ export async function createPerson(services: Services, actor: Actor, input: Crea
         })),
       );
     }
+    await reindexRecords(tx, actor.workspaceId, 'person', [personId]);
     await appendAudit(
       tx,
       ws,
@@ -454,6 +456,7 @@ export async function updatePerson(
     if (phones) await writePhones(tx, ws, personId, phones);
     if (input.tags) await writeTags(tx, ws, personId, input.tags);
     if (input.subjectCategories) await writeCategories(tx, ws, personId, input.subjectCategories);
+    await reindexRecords(tx, actor.workspaceId, 'person', [personId]);
     await appendAudit(
       tx,
       ws,
@@ -479,6 +482,7 @@ export async function deletePerson(services: Services, actor: Actor, personId: s
       .update(people)
       .set({ deletedAt: now })
       .where(and(eq(people.workspaceId, actor.workspaceId), eq(people.personId, personId)));
+    await reindexRecords(tx, actor.workspaceId, 'person', [personId]);
     await appendAudit(
       tx,
       actor.workspaceId,
@@ -498,6 +502,7 @@ export async function restorePerson(services: Services, actor: Actor, personId: 
       .update(people)
       .set({ deletedAt: null, updatedAt: now })
       .where(and(eq(people.workspaceId, actor.workspaceId), eq(people.personId, personId)));
+    await reindexRecords(tx, actor.workspaceId, 'person', [personId]);
     await appendAudit(
       tx,
       actor.workspaceId,

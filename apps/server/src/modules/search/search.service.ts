@@ -1,0 +1,322 @@
+import type { TSearchField, TSearchResponse, TSearchResult, ZSearchQuery } from '@tillit/contracts';
+import { type SQL, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Tx } from '../../db/client.ts';
+import { companies, people, workspaces } from '../../db/schema/index.ts';
+import type { Services } from '../../services.ts';
+import { prefixRange } from '../people/people.cursor.ts';
+import { callingCode } from '../people/people.phone.ts';
+import { visibleTo } from '../people/people.policy.ts';
+import { inTenant } from '../people/people.service.ts';
+import type { Actor } from '../workspaces/workspaces.service.ts';
+import { pgArray, rowsOf, type SearchKind } from './search.index.ts';
+import { emailWords, fold, phoneDigits, phonePrefixes, trigrams, wordScore, words } from './search.terms.ts';
+
+export type SearchInput = z.output<typeof ZSearchQuery>;
+
+/** Postings read per matched word: bounds the work for a word half the workspace has. */
+const POSTINGS_PER_TERM = 20_000;
+/** Vocabulary rows read per query trigram. */
+const WORDS_PER_GRAM = 5_000;
+/** Records ranked by the postings before visibility and presentation. */
+const RANKED = 300;
+/** Similar words kept per query word, and the least score a word needs. */
+const WORDS_PER_QUERY_WORD = 8;
+const MIN_WORD_SCORE = 0.4;
+const MAX_QUERY_WORDS = 6;
+
+type Candidate = { kind: SearchKind; id: string; score: number; field: TSearchField };
+
+class Candidates {
+  readonly map = new Map<string, Candidate>();
+  add(kind: SearchKind, id: string, score: number, field: TSearchField) {
+    const key = `${kind}:${id}`;
+    const had = this.map.get(key);
+    if (!had || had.score < score) this.map.set(key, { kind, id, score, field });
+  }
+  best(n: number): Candidate[] {
+    return [...this.map.values()].sort((a, b) => b.score - a.score).slice(0, n);
+  }
+}
+
+const or = (cond: SQL | undefined) => cond ?? sql`true`;
+
+/** People and companies whose phone, name, last name, email, company name or domain starts
+ *  with the query: ranges on byte-ordered (COLLATE "C") btree columns, which row-level
+ *  security lets PostgreSQL use, read in index order and cut at `limit`. */
+async function prefixMatches(tx: Tx, actor: Actor, raw: string, limit: number, out: Candidates) {
+  const ws = actor.workspaceId;
+  const pv = or(visibleTo(actor, people));
+  const cv = or(visibleTo(actor, companies));
+  const q = raw.toLowerCase().replace(/\s+/g, ' ').trim();
+  const { from, to } = prefixRange(q);
+  const exactOr = (value: string, exact: number, prefix: number) => (value === q ? exact : prefix);
+
+  const byName = await rowsOf<{ id: string; key: string }>(
+    tx,
+    sql`select person_id::text as id, sort_name as key from people
+        where workspace_id = ${ws} and deleted_at is null and sort_name >= ${from} and sort_name < ${to} and ${pv}
+        order by sort_name limit ${limit}`,
+  );
+  for (const r of byName) out.add('person', r.id, exactOr(r.key, 1, 0.85), 'name');
+  const byLast = await rowsOf<{ id: string; key: string }>(
+    tx,
+    sql`select person_id::text as id, last_name_key as key from people
+        where workspace_id = ${ws} and deleted_at is null and last_name_key >= ${from} and last_name_key < ${to} and ${pv}
+        order by last_name_key limit ${limit}`,
+  );
+  for (const r of byLast) out.add('person', r.id, exactOr(r.key, 0.9, 0.8), 'name');
+  if (!q.includes(' ')) {
+    const byEmail = await rowsOf<{ id: string; key: string }>(
+      tx,
+      sql`select e.person_id::text as id, e.email as key from person_emails e
+          join people on people.workspace_id = e.workspace_id and people.person_id = e.person_id
+          where e.workspace_id = ${ws} and e.email >= ${from} and e.email < ${to} and people.deleted_at is null and ${pv}
+          order by e.email limit ${limit}`,
+    );
+    for (const r of byEmail) out.add('person', r.id, exactOr(r.key, 1, 0.8), 'email');
+    const byDomain = await rowsOf<{ id: string; key: string }>(
+      tx,
+      sql`select company_id::text as id, domain as key from companies
+          where workspace_id = ${ws} and deleted_at is null and domain >= ${from} and domain < ${to} and ${cv}
+          order by domain limit ${limit}`,
+    );
+    for (const r of byDomain) out.add('company', r.id, exactOr(r.key, 1, 0.8), 'domain');
+  }
+  const byCompany = await rowsOf<{ id: string; key: string }>(
+    tx,
+    sql`select company_id::text as id, name_key as key from companies
+        where workspace_id = ${ws} and deleted_at is null and name_key >= ${from} and name_key < ${to} and ${cv}
+        order by name_key limit ${limit}`,
+  );
+  for (const r of byCompany) out.add('company', r.id, exactOr(r.key, 1, 0.85), 'name');
+}
+
+/** People with a phone that starts with the digits typed, read as international or as a
+ *  national number of the workspace's country. */
+async function phoneMatches(tx: Tx, actor: Actor, raw: string, limit: number, out: Candidates) {
+  const digits = phoneDigits(raw);
+  if (!digits) return;
+  const ws = actor.workspaceId;
+  const [w] = await rowsOf<{ country: string | null }>(
+    tx,
+    sql`select ${workspaces.country} as country from ${workspaces} where ${workspaces.workspaceId} = ${ws}`,
+  );
+  const pv = or(visibleTo(actor, people));
+  for (const prefix of phonePrefixes(digits, callingCode(w?.country ?? 'NO'))) {
+    const { from, to } = prefixRange(prefix);
+    const rows = await rowsOf<{ id: string; phone: string }>(
+      tx,
+      sql`select ph.person_id::text as id, ph.phone from person_phones ph
+          join people on people.workspace_id = ph.workspace_id and people.person_id = ph.person_id
+          where ph.workspace_id = ${ws} and ph.phone >= ${from} and ph.phone < ${to} and people.deleted_at is null and ${pv}
+          order by ph.phone limit ${limit}`,
+    );
+    for (const r of rows) out.add('person', r.id, r.phone === prefix ? 1 : 0.9, 'phone');
+  }
+}
+
+type QueryWord = { word: string; typing: boolean };
+
+function queryWords(raw: string): QueryWord[] {
+  const list = words(raw).slice(0, MAX_QUERY_WORDS);
+  const endsOpen = !/[\s.,;:@-]$/.test(raw);
+  return list.map((word, i) => ({ word, typing: endsOpen && i === list.length - 1 }));
+}
+
+/**
+ * For each query word, the words of the vocabulary that are like it: those sharing its
+ * trigrams (`gram = any(...)`, read per gram and capped), and for the word being typed those
+ * it starts (a range on the word). Scored in the application (edit distance and trigram
+ * similarity), the best few kept.
+ */
+async function similarWords(
+  tx: Tx,
+  ws: string,
+  qws: QueryWord[],
+): Promise<{ qi: number; term: string; score: number }[]> {
+  const grams = new Set<string>();
+  for (const q of qws) if (q.word.length >= 3) for (const g of trigrams(q.word, q.typing)) grams.add(g);
+  const vocab = new Set<string>();
+  if (grams.size) {
+    const rows = await rowsOf<{ word: string }>(
+      tx,
+      sql`select x.word::text as word from unnest(${pgArray([...grams])}::text[]) as g(gram)
+          cross join lateral (select w.word from search_words w where w.workspace_id = ${ws} and w.gram = g.gram limit ${WORDS_PER_GRAM}) x
+          group by x.word order by count(*) desc limit 4000`,
+    );
+    for (const r of rows) vocab.add(r.word);
+  }
+  for (const q of qws) {
+    vocab.add(q.word);
+    if (!q.typing) continue;
+    const { from, to } = prefixRange(q.word);
+    const rows = await rowsOf<{ word: string }>(
+      tx,
+      sql`select distinct word::text as word from search_words where workspace_id = ${ws} and word >= ${from} and word < ${to}
+          order by 1 limit 50`,
+    );
+    for (const r of rows) vocab.add(r.word);
+  }
+  const out: { qi: number; term: string; score: number }[] = [];
+  qws.forEach((q, qi) => {
+    const scored: { term: string; score: number }[] = [];
+    for (const w of vocab) {
+      const score = wordScore(q.word, w, q.typing);
+      if (score >= MIN_WORD_SCORE) scored.push({ term: w, score });
+    }
+    scored.sort((a, b) => b.score - a.score || a.term.length - b.term.length);
+    for (const s of scored.slice(0, WORDS_PER_QUERY_WORD)) out.push({ qi, ...s });
+  });
+  return out;
+}
+
+/** Records ranked by how many query words they match and how well (0..1), visible only. */
+async function fuzzyMatches(tx: Tx, actor: Actor, raw: string, limit: number, out: Candidates) {
+  const qws = queryWords(raw);
+  if (qws.length === 0 || qws.every((q) => q.word.length < 2)) return;
+  const ws = actor.workspaceId;
+  const matches = await similarWords(tx, ws, qws);
+  if (matches.length === 0) return;
+  const m = sql`unnest(${pgArray(matches.map((x) => String(x.qi)))}::int[], ${pgArray(matches.map((x) => x.term))}::text[], ${pgArray(matches.map((x) => String(x.score)))}::float8[]) as m(qi, term, score)`;
+  const n = qws.length;
+  for (const kind of ['person', 'company'] as const) {
+    const [terms, idCol, table, vis] =
+      kind === 'person'
+        ? [sql.raw('person_search_terms'), sql.raw('person_id'), sql`${people}`, or(visibleTo(actor, people))]
+        : [sql.raw('company_search_terms'), sql.raw('company_id'), sql`${companies}`, or(visibleTo(actor, companies))];
+    const rows = await rowsOf<{ id: string; score: number }>(
+      tx,
+      sql`with h as (
+            select x.id, m.qi, max(m.score) as s from ${m}
+            cross join lateral (select t.${idCol} as id from ${terms} t where t.workspace_id = ${ws} and t.term = m.term limit ${POSTINGS_PER_TERM}) x
+            group by x.id, m.qi),
+          r as (select id, sum(s) as score from h group by id order by score desc limit ${RANKED})
+          select r.id::text as id, r.score::float8 as score from r
+          join ${table} on ${table}.workspace_id = ${ws} and ${table}.${idCol} = r.id
+          where ${table}.deleted_at is null and ${vis}
+          order by r.score desc limit ${limit}`,
+    );
+    for (const r of rows) out.add(kind, r.id, (0.95 * Number(r.score)) / n, 'name');
+  }
+}
+
+/** How well `qws` match a list of words: the mean of each query word's best score. */
+function matchScore(qws: QueryWord[], list: string[]): number {
+  if (qws.length === 0 || list.length === 0) return 0;
+  let sum = 0;
+  for (const q of qws) {
+    let best = 0;
+    for (const w of list) best = Math.max(best, wordScore(q.word, w, q.typing));
+    sum += best;
+  }
+  return sum / qws.length;
+}
+
+async function present(tx: Tx, actor: Actor, raw: string, list: Candidate[]): Promise<TSearchResult[]> {
+  const ws = actor.workspaceId;
+  const qws = queryWords(raw);
+  const personIds = list.filter((c) => c.kind === 'person').map((c) => c.id);
+  const companyIds = list.filter((c) => c.kind === 'company').map((c) => c.id);
+  const persons = new Map<string, { title: string; subtitle: string | null; name: string[]; email: string[] }>();
+  const firms = new Map<string, { title: string; subtitle: string | null; name: string[]; domain: string[] }>();
+  if (personIds.length) {
+    const rows = await rowsOf<{
+      id: string;
+      first_name: string;
+      last_name: string;
+      title: string | null;
+      emails: string[] | null;
+      phone: string | null;
+    }>(
+      tx,
+      sql`select p.person_id::text as id, p.first_name, p.last_name, p.title,
+            array(select e.email::text from person_emails e where e.workspace_id = ${ws} and e.person_id = p.person_id order by e.is_primary desc, e.position) as emails,
+            (select ph.phone from person_phones ph where ph.workspace_id = ${ws} and ph.person_id = p.person_id order by ph.is_primary desc, ph.position limit 1) as phone
+          from people p where p.workspace_id = ${ws} and p.person_id = any(${pgArray(personIds)}::uuid[])`,
+    );
+    for (const r of rows) {
+      const emails = r.emails ?? [];
+      persons.set(r.id, {
+        title: `${r.first_name} ${r.last_name}`.trim(),
+        subtitle: emails[0] ?? r.phone ?? r.title ?? null,
+        name: [...words(r.first_name), ...words(r.last_name)],
+        email: emails.flatMap(emailWords),
+      });
+    }
+  }
+  if (companyIds.length) {
+    const rows = await rowsOf<{ id: string; name: string; domain: string | null; city: string | null }>(
+      tx,
+      sql`select c.company_id::text as id, c.name, c.domain::text as domain, c.city from companies c
+          where c.workspace_id = ${ws} and c.company_id = any(${pgArray(companyIds)}::uuid[])`,
+    );
+    for (const r of rows) {
+      firms.set(r.id, {
+        title: r.name,
+        subtitle: r.domain ?? r.city ?? null,
+        name: words(r.name),
+        domain: r.domain ? fold(r.domain).split('.').flatMap(words) : [],
+      });
+    }
+  }
+  const out: (TSearchResult & { tie: number })[] = [];
+  for (const c of list) {
+    if (c.kind === 'person') {
+      const p = persons.get(c.id);
+      if (!p) continue;
+      const byName = matchScore(qws, p.name);
+      const byEmail = matchScore(qws, p.email);
+      const field = c.field === 'phone' ? 'phone' : c.field === 'email' || byEmail > byName ? 'email' : 'name';
+      out.push({
+        kind: 'person',
+        id: c.id,
+        title: p.title,
+        subtitle: p.subtitle,
+        matchedField: field,
+        score: c.score,
+        tie: Math.max(byName, byEmail),
+      });
+    } else {
+      const f = firms.get(c.id);
+      if (!f) continue;
+      const byName = matchScore(qws, f.name);
+      const byDomain = matchScore(qws, f.domain);
+      const field = c.field === 'domain' || byDomain > byName ? 'domain' : 'name';
+      out.push({
+        kind: 'company',
+        id: c.id,
+        title: f.title,
+        subtitle: f.subtitle,
+        matchedField: field,
+        score: c.score,
+        tie: Math.max(byName, byDomain),
+      });
+    }
+  }
+  out.sort((a, b) => b.score - a.score || b.tie - a.tie || a.title.localeCompare(b.title));
+  return out.map(({ tie: _tie, ...r }) => ({ ...r, score: Math.round(Math.min(1, r.score) * 1000) / 1000 }));
+}
+
+/**
+ * The global search: people (names, emails, phones) and companies (names, domains) the
+ * actor can see, best first. Three kinds of match, all on btree indexes under row-level
+ * security: a phone prefix, a prefix of a name, email or domain, and the typo-tolerant
+ * match through the search index (see README.md). Visibility is part of every query, so a
+ * record the actor cannot see is never a candidate, and never shows up by its id.
+ *
+ * Not audited per query (see README.md): the results hold names and one contact detail,
+ * what the lists show; opening a record is what reads it.
+ */
+export async function search(services: Services, actor: Actor, input: SearchInput): Promise<TSearchResponse> {
+  const raw = input.q;
+  return inTenant(services, actor, async (tx) => {
+    const out = new Candidates();
+    const perSource = input.limit * 2;
+    await phoneMatches(tx, actor, raw, perSource, out);
+    await prefixMatches(tx, actor, raw, perSource, out);
+    await fuzzyMatches(tx, actor, raw, perSource, out);
+    const items = await present(tx, actor, raw, out.best(input.limit * 3));
+    return { items: items.slice(0, input.limit) };
+  });
+}
