@@ -1,6 +1,7 @@
 export * from './account.ts';
 export * from './common.ts';
 export * from './deals.ts';
+export * from './export.ts';
 export * from './errors.ts';
 export * from './people.ts';
 export * from './workspaces.ts';

@@ -14,7 +14,6 @@ import { notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
-import { reindexRecords } from '../search/search.index.ts';
 import { cleanTags, decodeCursor, encodeCursor, prefixRange } from '../people/people.cursor.ts';
 import {
   assertCanWrite,
@@ -24,7 +23,8 @@ import {
   visibleTo,
 } from '../people/people.policy.ts';
 import { presentTrashItem } from '../people/people.presenter.ts';
-import { inTenant } from '../people/people.service.ts';
+import { inTenant, type KeysetPosition } from '../people/people.service.ts';
+import { reindexRecords } from '../search/search.index.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { presentCompany } from './companies.presenter.ts';
 
@@ -70,8 +70,19 @@ const SORT_COLUMNS = {
   updatedAt: companies.updatedAt,
 } as const;
 
-/** One page of the companies the actor can see; keyset over (sort value, id). */
-export async function listCompanies(services: Services, actor: Actor, q: CompanyListInput): Promise<TCompanyList> {
+/** The filters, search and sort of the company list, without its page (cursor and limit). */
+export type CompanyFilter = Omit<CompanyListInput, 'after' | 'limit'>;
+
+/**
+ * One keyset page of the companies the actor can see, over (sort value, id). Shared by the
+ * list and the export, so both apply the same filters, search, sort and visibility.
+ */
+export async function companiesPage(
+  tx: Tx,
+  actor: Actor,
+  q: CompanyFilter,
+  page: { after?: KeysetPosition | undefined; limit: number },
+): Promise<{ items: TCompany[]; next: KeysetPosition | null }> {
   const ws = actor.workspaceId;
   const conds: (SQL | undefined)[] = [
     eq(companies.workspaceId, ws),
@@ -89,35 +100,39 @@ export async function listCompanies(services: Services, actor: Actor, q: Company
   if (q.createdAfter) conds.push(gte(companies.createdAt, new Date(q.createdAfter)));
   if (q.createdBefore) conds.push(lt(companies.createdAt, new Date(q.createdBefore)));
   const col = SORT_COLUMNS[q.sort];
-  if (q.after) {
-    const c = decodeCursor(q.after, `companies.${q.sort}`, q.dir);
-    const value = q.sort === 'name' ? sql`${c.value}` : sql`${c.value}::timestamptz`;
+  const after = page.after;
+  if (after) {
+    const value = q.sort === 'name' ? sql`${after.value}` : sql`${after.value}::timestamptz`;
     conds.push(
       q.dir === 'asc'
-        ? sql`(${col}, ${companies.companyId}) > (${value}, ${c.id}::uuid)`
-        : sql`(${col}, ${companies.companyId}) < (${value}, ${c.id}::uuid)`,
+        ? sql`(${col}, ${companies.companyId}) > (${value}, ${after.id}::uuid)`
+        : sql`(${col}, ${companies.companyId}) < (${value}, ${after.id}::uuid)`,
     );
   }
   const order = q.dir === 'asc' ? asc : desc;
+  const rows = await tx
+    .select()
+    .from(companies)
+    .where(and(...conds))
+    .orderBy(order(col), order(companies.companyId))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  const next =
+    rows.length > page.limit && last
+      ? { value: q.sort === 'name' ? (last.nameKey ?? '') : last[q.sort].toISOString(), id: last.companyId }
+      : null;
+  return { items: items.map(presentCompany), next };
+}
+
+/** One page of the companies the actor can see (`companiesPage` behind an opaque cursor). */
+export async function listCompanies(services: Services, actor: Actor, q: CompanyListInput): Promise<TCompanyList> {
+  const { after: raw, limit, ...filter } = q;
+  const after = raw ? decodeCursor(raw, `companies.${q.sort}`, q.dir) : undefined;
   return inTenant(services, actor, async (tx) => {
-    const rows = await tx
-      .select()
-      .from(companies)
-      .where(and(...conds))
-      .orderBy(order(col), order(companies.companyId))
-      .limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    const last = page.at(-1);
-    const nextCursor =
-      rows.length > q.limit && last
-        ? encodeCursor({
-            sort: `companies.${q.sort}`,
-            dir: q.dir,
-            value: q.sort === 'name' ? (last.nameKey ?? '') : last[q.sort].toISOString(),
-            id: last.companyId,
-          })
-        : null;
-    return { items: page.map(presentCompany), nextCursor };
+    const { items, next } = await companiesPage(tx, actor, filter, { after, limit });
+    const nextCursor = next ? encodeCursor({ sort: `companies.${q.sort}`, dir: q.dir, ...next }) : null;
+    return { items, nextCursor };
   });
 }
 

@@ -26,7 +26,7 @@ import {
   visibleTo,
 } from '../people/people.policy.ts';
 import { presentTrashItem } from '../people/people.presenter.ts';
-import { inTenant } from '../people/people.service.ts';
+import { inTenant, type KeysetPosition } from '../people/people.service.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { decodeDealCursor, encodeCursor } from './deals.cursor.ts';
 import { loadPipeline, presentPipeline, presentStage, userActor } from './pipelines.service.ts';
@@ -159,9 +159,18 @@ function sortValue(row: DealRow, sort: DealListInput['sort']): string {
   }
 }
 
-/** One page of the deals of a pipeline the actor can see; keyset over (sort value, id), each
- *  sort backed by a partial index (workspace_id, pipeline_id, sort, deal_id). */
-export async function listDealsIn(tx: Tx, actor: Actor, q: DealListInput): Promise<TDealList> {
+/** The filters and sort of the deal list, without its page (cursor and limit). */
+export type DealFilter = Omit<DealListInput, 'after' | 'limit'>;
+
+/** One keyset page of the deals of a pipeline the actor can see, over (sort value, id), each
+ *  sort backed by a partial index (workspace_id, pipeline_id, sort, deal_id). Shared by the
+ *  list, the board and the export, so all apply the same filters, sort and visibility. */
+export async function dealsPage(
+  tx: Tx,
+  actor: Actor,
+  q: DealFilter,
+  page: { after?: KeysetPosition | undefined; limit: number },
+): Promise<{ items: TDeal[]; next: KeysetPosition | null }> {
   const ws = actor.workspaceId;
   const conds: (SQL | undefined)[] = [
     eq(deals.workspaceId, ws),
@@ -188,15 +197,12 @@ export async function listDealsIn(tx: Tx, actor: Actor, q: DealListInput): Promi
     );
   }
   const { col, cast } = SORTS[q.sort];
-  const key = `deals.${q.sort}`;
-  if (q.after) {
-    const c = decodeDealCursor(q.after, key, q.dir);
-    if (q.sort === 'expectedCloseDate' && !/^\d{4}-\d{2}-\d{2}$/.test(c.value))
-      throw validationFailed({ after: 'is not a cursor from this list (same sort and dir)' });
+  const after = page.after;
+  if (after) {
     conds.push(
       q.dir === 'asc'
-        ? sql`(${col}, ${deals.dealId}) > (${c.value}${cast}, ${c.id}::uuid)`
-        : sql`(${col}, ${deals.dealId}) < (${c.value}${cast}, ${c.id}::uuid)`,
+        ? sql`(${col}, ${deals.dealId}) > (${after.value}${cast}, ${after.id}::uuid)`
+        : sql`(${col}, ${deals.dealId}) < (${after.value}${cast}, ${after.id}::uuid)`,
     );
   }
   const order = q.dir === 'asc' ? asc : desc;
@@ -205,14 +211,26 @@ export async function listDealsIn(tx: Tx, actor: Actor, q: DealListInput): Promi
     .from(deals)
     .where(and(...conds))
     .orderBy(order(col), order(deals.dealId))
-    .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
-  const last = page.at(-1);
-  const nextCursor =
-    rows.length > q.limit && last
-      ? encodeCursor({ sort: key, dir: q.dir, value: sortValue(last, q.sort), id: last.dealId })
-      : null;
-  return { items: await presentDeals(tx, actor, page), nextCursor };
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  const next = rows.length > page.limit && last ? { value: sortValue(last, q.sort), id: last.dealId } : null;
+  return { items: await presentDeals(tx, actor, items), next };
+}
+
+/** One page of the deals of a pipeline (`dealsPage` behind an opaque cursor). */
+export async function listDealsIn(tx: Tx, actor: Actor, q: DealListInput): Promise<TDealList> {
+  const { after: raw, limit, ...filter } = q;
+  const key = `deals.${q.sort}`;
+  let after: KeysetPosition | undefined;
+  if (raw) {
+    const c = decodeDealCursor(raw, key, q.dir);
+    if (q.sort === 'expectedCloseDate' && !/^\d{4}-\d{2}-\d{2}$/.test(c.value))
+      throw validationFailed({ after: 'is not a cursor from this list (same sort and dir)' });
+    after = { value: c.value, id: c.id };
+  }
+  const { items, next } = await dealsPage(tx, actor, filter, { after, limit });
+  return { items, nextCursor: next ? encodeCursor({ sort: key, dir: q.dir, ...next }) : null };
 }
 
 export async function listDeals(services: Services, actor: Actor, q: DealListInput): Promise<TDealList> {

@@ -122,7 +122,7 @@ async function loadParts(tx: Tx, actor: Actor, ids: string[]) {
   return { emails, phones, links, tags, categories };
 }
 
-async function presentPeople(tx: Tx, actor: Actor, rows: PersonRow[]): Promise<TPerson[]> {
+export async function presentPeople(tx: Tx, actor: Actor, rows: PersonRow[]): Promise<TPerson[]> {
   const parts = await loadParts(
     tx,
     actor,
@@ -188,11 +188,23 @@ const SORT_COLUMNS = {
   updatedAt: people.updatedAt,
 } as const;
 
+/** The filters, search and sort of the people list, without its page (cursor and limit). */
+export type PeopleFilter = Omit<ListInput, 'after' | 'limit'>;
+/** Where a keyset page starts: the last row's sort value and id (what a cursor carries). */
+export type KeysetPosition = { value: string; id: string };
+
 /**
- * One page of the people the actor can see. Keyset pagination over (sort value, id), each
- * sort backed by an index that leads with workspace_id; no OFFSET, no COUNT.
+ * One keyset page of the people the actor can see, over (sort value, id), each sort backed
+ * by an index that leads with workspace_id; no OFFSET, no COUNT. Shared by the list (one
+ * page per request) and the export (every page, streamed), so both apply exactly the same
+ * filters, search, sort and visibility. `next` is set when more rows follow.
  */
-export async function listPeople(services: Services, actor: Actor, q: ListInput): Promise<TPersonList> {
+export async function peoplePage(
+  tx: Tx,
+  actor: Actor,
+  q: PeopleFilter,
+  page: { after?: KeysetPosition | undefined; limit: number },
+): Promise<{ items: TPerson[]; next: KeysetPosition | null }> {
   const ws = actor.workspaceId;
   const conds: (SQL | undefined)[] = [eq(people.workspaceId, ws), isNull(people.deletedAt), visibleTo(actor, people)];
   if (q.q) {
@@ -227,35 +239,39 @@ export async function listPeople(services: Services, actor: Actor, q: ListInput)
   if (q.createdAfter) conds.push(gte(people.createdAt, new Date(q.createdAfter)));
   if (q.createdBefore) conds.push(lt(people.createdAt, new Date(q.createdBefore)));
   const col = SORT_COLUMNS[q.sort];
-  if (q.after) {
-    const c = decodeCursor(q.after, `people.${q.sort}`, q.dir);
-    const value = q.sort === 'name' ? sql`${c.value}` : sql`${c.value}::timestamptz`;
+  const after = page.after;
+  if (after) {
+    const value = q.sort === 'name' ? sql`${after.value}` : sql`${after.value}::timestamptz`;
     conds.push(
       q.dir === 'asc'
-        ? sql`(${col}, ${people.personId}) > (${value}, ${c.id}::uuid)`
-        : sql`(${col}, ${people.personId}) < (${value}, ${c.id}::uuid)`,
+        ? sql`(${col}, ${people.personId}) > (${value}, ${after.id}::uuid)`
+        : sql`(${col}, ${people.personId}) < (${value}, ${after.id}::uuid)`,
     );
   }
   const order = q.dir === 'asc' ? asc : desc;
+  const rows = await tx
+    .select()
+    .from(people)
+    .where(and(...conds))
+    .orderBy(order(col), order(people.personId))
+    .limit(page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  const next =
+    rows.length > page.limit && last
+      ? { value: q.sort === 'name' ? (last.sortName ?? '') : last[q.sort].toISOString(), id: last.personId }
+      : null;
+  return { items: await presentPeople(tx, actor, items), next };
+}
+
+/** One page of the people the actor can see (`peoplePage` behind an opaque cursor). */
+export async function listPeople(services: Services, actor: Actor, q: ListInput): Promise<TPersonList> {
+  const { after: raw, limit, ...filter } = q;
+  const after = raw ? decodeCursor(raw, `people.${q.sort}`, q.dir) : undefined;
   return inTenant(services, actor, async (tx) => {
-    const rows = await tx
-      .select()
-      .from(people)
-      .where(and(...conds))
-      .orderBy(order(col), order(people.personId))
-      .limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
-    const last = page.at(-1);
-    const nextCursor =
-      rows.length > q.limit && last
-        ? encodeCursor({
-            sort: `people.${q.sort}`,
-            dir: q.dir,
-            value: q.sort === 'name' ? (last.sortName ?? '') : last[q.sort].toISOString(),
-            id: last.personId,
-          })
-        : null;
-    return { items: await presentPeople(tx, actor, page), nextCursor };
+    const { items, next } = await peoplePage(tx, actor, filter, { after, limit });
+    const nextCursor = next ? encodeCursor({ sort: `people.${q.sort}`, dir: q.dir, ...next }) : null;
+    return { items, nextCursor };
   });
 }
 

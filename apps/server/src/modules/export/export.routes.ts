@@ -1,0 +1,70 @@
+import { ZCompanyExportQuery, ZDealExportQuery, ZPeopleExportQuery } from '@tillit/contracts';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireMember } from '../../http/auth-context.ts';
+import type { Services } from '../../services.ts';
+import { actorOf } from '../workspaces/workspaces.service.ts';
+import { type ExportResult, startExport } from './export.service.ts';
+
+/** GET /api/v1/{people,companies,deals}/export: the list's filters, search and sort plus
+ *  `format` (and `bom` for CSV); the whole view, streamed as a download. */
+export function registerExportRoutes(app: FastifyInstance, services: Services): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  type Req = Parameters<typeof requireMember>[1];
+  // The export right is checked by the service (members and above; viewers are refused).
+  const caller = async (request: Req) => actorOf(await requireMember(services, request, 'viewer'));
+  const send = (reply: FastifyReply, result: ExportResult) =>
+    reply
+      .header('content-type', result.contentType)
+      .header('content-disposition', `attachment; filename="${result.filename}"`)
+      .header('cache-control', 'no-store')
+      .send(result.stream);
+
+  r.get(
+    '/api/v1/people/export',
+    {
+      schema: {
+        tags: ['people', 'export'],
+        summary: 'Export the people I can see (csv, vcard or json), with the filters of the list',
+        querystring: ZPeopleExportQuery,
+      },
+    },
+    async (request, reply) => {
+      const { format, bom, ...filter } = request.query;
+      return send(reply, await startExport(services, await caller(request), { entity: 'people', format, bom, filter }));
+    },
+  );
+
+  r.get(
+    '/api/v1/companies/export',
+    {
+      schema: {
+        tags: ['companies', 'export'],
+        summary: 'Export the companies I can see (csv or json), with the filters of the list',
+        querystring: ZCompanyExportQuery,
+      },
+    },
+    async (request, reply) => {
+      const { format, bom, ...filter } = request.query;
+      return send(
+        reply,
+        await startExport(services, await caller(request), { entity: 'companies', format, bom, filter }),
+      );
+    },
+  );
+
+  r.get(
+    '/api/v1/deals/export',
+    {
+      schema: {
+        tags: ['deals', 'export'],
+        summary: 'Export the deals of a pipeline I can see (csv or json), with the filters of the list',
+        querystring: ZDealExportQuery,
+      },
+    },
+    async (request, reply) => {
+      const { format, bom, ...filter } = request.query;
+      return send(reply, await startExport(services, await caller(request), { entity: 'deals', format, bom, filter }));
+    },
+  );
+}
