@@ -8,6 +8,7 @@ import { registerPeopleRoutes } from './modules/people/people.routes.ts';
 import { registerSearchRoutes } from './modules/search/search.routes.ts';
 import { registerSetupRoutes } from './modules/setup/setup.routes.ts';
 import { registerSystemRoutes } from './modules/system/system.routes.ts';
+import { registerTimelineRoutes } from './modules/timeline/timeline.routes.ts';
 import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.ts';
 import { registerAuditRoutes } from './privacy/audit/audit.routes.ts';
 import { registerDataMapRoutes } from './privacy/data-map/data-map.routes.ts';
@@ -25,6 +26,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerPeopleRoutes(app, services);
   registerExportRoutes(app, services);
   registerDealRoutes(app, services);
+  registerTimelineRoutes(app, services);
   registerSearchRoutes(app, services);
   registerDashboardRoutes(app, services);
 }

@@ -7,3 +7,6 @@ export * from './people.ts';
 export * from './workspaces.ts';
 export * from './dashboard.ts';
 export * from './search.ts';
+export * from './notes.ts';
+export * from './interactions.ts';
+export * from './timeline.ts';

@@ -498,7 +498,7 @@ export const en = {
     show: 'Show',
     all: 'Everything',
     kind: 'Kind',
-    kinds: { person: 'Person', company: 'Company', deal: 'Deal' },
+    kinds: { person: 'Person', company: 'Company', deal: 'Deal', note: 'Note' },
     deleted: 'Deleted',
     purge: 'Deleted for good on',
     restore: 'Restore',

@@ -500,7 +500,7 @@ export const nb: Translation = {
     show: 'Vis',
     all: 'Alt',
     kind: 'Type',
-    kinds: { person: 'Person', company: 'Firma', deal: 'Avtale' },
+    kinds: { person: 'Person', company: 'Firma', deal: 'Avtale', note: 'Notat' },
     deleted: 'Slettet',
     purge: 'Slettes for godt',
     restore: 'Gjenopprett',
