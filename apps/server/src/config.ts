@@ -29,6 +29,11 @@ export const ZEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ACCOUNT_PURGE_DELAY_DAYS: z.coerce.number().int().min(0).max(29).default(6),
   SERVICES: z.string().default('api,worker,scheduler'),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(512 * 1024 * 1024),
 });
 
 export type TEnv = z.infer<typeof ZEnv>;
@@ -48,6 +53,8 @@ export type Config = {
   logLevel: TEnv['LOG_LEVEL'];
   accountPurgeDelayDays: number;
   services: Set<'api' | 'worker' | 'scheduler'>;
+  /** The largest file an import may upload (bytes). */
+  importMaxBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -92,5 +99,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     accountPurgeDelayDays: e.ACCOUNT_PURGE_DELAY_DAYS,
     services,
+    importMaxBytes: e.IMPORT_MAX_BYTES,
   };
 }

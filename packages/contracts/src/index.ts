@@ -3,6 +3,7 @@ export * from './common.ts';
 export * from './deals.ts';
 export * from './export.ts';
 export * from './errors.ts';
+export * from './import.ts';
 export * from './people.ts';
 export * from './workspaces.ts';
 export * from './dashboard.ts';

@@ -1,0 +1,176 @@
+import type { TImportField, TImportPreset } from '@tillit/contracts';
+
+/**
+ * Header names of the contact exports people bring, as those products write them, and the
+ * field each becomes. A file is recognised as a preset when enough of its headers are that
+ * preset's own; every header is then mapped by the preset, others by the generic names.
+ */
+const GOOGLE: Record<string, TImportField> = {
+  // The export of contacts.google.com since 2023.
+  'First Name': 'firstName',
+  'Last Name': 'lastName',
+  'E-mail 1 - Value': 'email',
+  'E-mail 2 - Value': 'email.other',
+  'E-mail 3 - Value': 'email.other',
+  'Phone 1 - Value': 'phone',
+  'Phone 2 - Value': 'phone.other',
+  'Phone 3 - Value': 'phone.other',
+  'Organization Name': 'company',
+  'Organization Title': 'title',
+  'Address 1 - Street': 'street',
+  'Address 1 - City': 'city',
+  'Address 1 - Region': 'state',
+  'Address 1 - Postal Code': 'postalCode',
+  'Address 1 - Country': 'country',
+  Labels: 'tags',
+  // The older "Google CSV" export.
+  'Given Name': 'firstName',
+  'Family Name': 'lastName',
+  'Organization 1 - Name': 'company',
+  'Organization 1 - Title': 'title',
+  'Group Membership': 'tags',
+};
+
+const OUTLOOK: Record<string, TImportField | null> = {
+  'First Name': 'firstName',
+  'Last Name': 'lastName',
+  'E-mail Address': 'email',
+  'E-mail 2 Address': 'email.other',
+  'E-mail 3 Address': 'email.other',
+  'Mobile Phone': 'phone',
+  'Business Phone': 'phone.work',
+  'Business Phone 2': 'phone.work',
+  'Home Phone': 'phone.home',
+  'Other Phone': 'phone.other',
+  // Outlook's "Title" is the courtesy title (Mr., Dr.); the role is "Job Title".
+  Title: null,
+  'Job Title': 'title',
+  Company: 'company',
+  'Business Street': 'street',
+  'Business City': 'city',
+  'Business State': 'state',
+  'Business Postal Code': 'postalCode',
+  'Business Country/Region': 'country',
+  Categories: 'tags',
+};
+
+const HUBSPOT: Record<string, TImportField> = {
+  'First Name': 'firstName',
+  'Last Name': 'lastName',
+  Email: 'email',
+  'Phone Number': 'phone.work',
+  'Mobile Phone Number': 'phone',
+  'Job Title': 'title',
+  'Company Name': 'company',
+  'Associated Company': 'company',
+  'Street Address': 'street',
+  City: 'city',
+  'State/Region': 'state',
+  'Postal Code': 'postalCode',
+  'Country/Region': 'country',
+  'Website URL': 'companyDomain',
+};
+
+/** Headers that only that product writes: they decide which preset a file is. */
+const SIGNATURES: Record<TImportPreset, string[]> = {
+  google: [
+    'E-mail 1 - Value',
+    'E-mail 1 - Label',
+    'E-mail 1 - Type',
+    'Phone 1 - Value',
+    'Organization Name',
+    'Organization 1 - Name',
+    'Group Membership',
+    'Labels',
+    'Given Name',
+  ],
+  outlook: ['E-mail Address', 'E-mail 2 Address', 'Business Phone', 'Mobile Phone', 'Business Street', 'Job Title'],
+  hubspot: ['Record ID', 'Email', 'Phone Number', 'Contact owner', 'Lifecycle Stage', 'Associated Company'],
+};
+
+export const PRESETS: Record<TImportPreset, Record<string, TImportField | null>> = {
+  google: GOOGLE,
+  outlook: OUTLOOK,
+  hubspot: HUBSPOT,
+};
+
+/** Names a file of our own or a hand-made sheet would use (lower-cased, spaces and _ - dropped). */
+const GENERIC: Record<string, TImportField> = {
+  firstname: 'firstName',
+  givenname: 'firstName',
+  fornavn: 'firstName',
+  lastname: 'lastName',
+  surname: 'lastName',
+  familyname: 'lastName',
+  etternavn: 'lastName',
+  name: 'fullName',
+  fullname: 'fullName',
+  navn: 'fullName',
+  email: 'email',
+  emailaddress: 'email',
+  epost: 'email',
+  mail: 'email',
+  phone: 'phone',
+  phonenumber: 'phone',
+  mobile: 'phone',
+  telefon: 'phone',
+  mobil: 'phone',
+  title: 'title',
+  jobtitle: 'title',
+  tittel: 'title',
+  company: 'company',
+  organization: 'company',
+  organisation: 'company',
+  firma: 'company',
+  domain: 'companyDomain',
+  website: 'companyDomain',
+  street: 'street',
+  address: 'street',
+  adresse: 'street',
+  postalcode: 'postalCode',
+  zip: 'postalCode',
+  zipcode: 'postalCode',
+  postnummer: 'postalCode',
+  city: 'city',
+  sted: 'city',
+  poststed: 'city',
+  state: 'state',
+  region: 'state',
+  country: 'country',
+  land: 'country',
+  tags: 'tags',
+  categories: 'subjectCategories',
+  subjectcategories: 'subjectCategories',
+};
+
+export function detectPreset(headers: string[]): TImportPreset | null {
+  const set = new Set(headers.map((h) => h.trim()));
+  let best: TImportPreset | null = null;
+  let bestHits = 1;
+  for (const preset of Object.keys(SIGNATURES) as TImportPreset[]) {
+    const hits = SIGNATURES[preset].filter((h) => set.has(h)).length;
+    if (hits > bestHits) {
+      best = preset;
+      bestHits = hits;
+    }
+  }
+  return best;
+}
+
+/** One field (or null) per header; a field that may appear once goes to its first column. */
+export function suggestMapping(headers: string[], preset: TImportPreset | null): (TImportField | null)[] {
+  const table = preset ? PRESETS[preset] : null;
+  const used = new Set<TImportField>();
+  const repeatable = (f: TImportField) => f.startsWith('email') || f.startsWith('phone') || f === 'tags';
+  return headers.map((h) => {
+    const name = h.trim();
+    const f =
+      table && name in table ? (table[name] ?? null) : (GENERIC[name.toLowerCase().replace(/[\s_\-.]/g, '')] ?? null);
+    if (!f) return null;
+    if (!repeatable(f)) {
+      if (used.has(f)) return null;
+      used.add(f);
+    }
+    return f;
+  });
+}

@@ -1,0 +1,976 @@
+import { existsSync } from 'node:fs';
+import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import {
+  companies,
+  importErrors,
+  importFiles,
+  importItems,
+  imports,
+  members,
+  people,
+  personCategories,
+  personCompanies,
+  personEmails,
+  personPhones,
+  personTags,
+} from '../../db/schema/index.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { roleAtLeast } from '../../http/auth-context.ts';
+import { newId } from '../../lib/ids.ts';
+import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import type { Services } from '../../services.ts';
+import { cleanTags } from '../people/people.cursor.ts';
+import { visibleTo } from '../people/people.policy.ts';
+import type { Actor } from '../workspaces/workspaces.service.ts';
+import { CsvStructureError, readCsv } from './import.csv.ts';
+import { importFilePath } from './import.files.ts';
+import type { ImportOptions } from './import.options.ts';
+import {
+  buildCandidate,
+  type Candidate,
+  columnsOf,
+  mapCsvRecord,
+  type RowProblem,
+  type SourceRecord,
+} from './import.rows.ts';
+import { readVcards, VcardStructureError } from './import.vcard.ts';
+
+/** A run holds an import this long after its last batch; a crashed run's import is taken
+ *  over by the next sweep once it runs out. */
+export const LEASE_MS = 5 * 60_000;
+export const BATCH_SIZE = 1000;
+/** A dry run remembers the keys seen earlier in the file (nothing is written to find them
+ *  in); past this many it stops noticing duplicates inside the file, and says so. */
+const DRY_RUN_KEY_LIMIT = 500_000;
+
+export type RunOptions = { maxBatches?: number; batchSize?: number };
+export type RunOutcome = 'busy' | 'done' | 'failed' | 'paused' | 'undone';
+
+type ImportRow = typeof imports.$inferSelect;
+type FileRow = typeof importFiles.$inferSelect;
+
+const chunk = <T>(rows: T[], cols: number): T[][] => {
+  const size = Math.max(1, Math.floor(20_000 / cols));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+};
+
+const tenant = <T>(services: Services, workspaceId: string, fn: (tx: Tx) => Promise<T>) =>
+  withTenant(services.database.db, { workspaceId }, fn);
+
+/** Takes the import for this run if nobody holds it (queued, or a lease that ran out). */
+async function claim(services: Services, workspaceId: string, importId: string): Promise<ImportRow | null> {
+  const now = services.clock.now();
+  return tenant(services, workspaceId, async (tx) => {
+    const [row] = await tx
+      .update(imports)
+      .set({
+        leaseUntil: new Date(now.getTime() + LEASE_MS),
+        status: sql`case when ${imports.status} = 'queued' then 'running' else ${imports.status} end`,
+        startedAt: sql`coalesce(${imports.startedAt}, ${now.toISOString()}::timestamptz)`,
+      })
+      .where(
+        and(
+          eq(imports.workspaceId, workspaceId),
+          eq(imports.importId, importId),
+          inArray(imports.status, ['queued', 'running', 'undoing']),
+          or(isNull(imports.leaseUntil), sql`${imports.leaseUntil} < ${now.toISOString()}::timestamptz`),
+        ),
+      )
+      .returning();
+    return row ?? null;
+  });
+}
+
+async function finish(
+  services: Services,
+  row: ImportRow,
+  status: 'done' | 'failed' | 'undone',
+  error: string | null = null,
+): Promise<void> {
+  const now = services.clock.now();
+  await tenant(services, row.workspaceId, async (tx) => {
+    await tx
+      .update(imports)
+      .set({
+        status,
+        error,
+        leaseUntil: null,
+        ...(status === 'undone' ? { undoneAt: now } : { finishedAt: now }),
+      })
+      .where(and(eq(imports.workspaceId, row.workspaceId), eq(imports.importId, row.importId)));
+    await appendAudit(
+      tx,
+      row.workspaceId,
+      {
+        actor: { kind: 'system' },
+        action: status === 'undone' ? 'import.undone' : status === 'done' ? 'import.finished' : 'import.failed',
+        target: { type: 'import', id: row.importId },
+        details: { dryRun: row.dryRun },
+      },
+      now,
+    );
+  });
+}
+
+/**
+ * Runs (or resumes) one import or its undo. Each batch commits its people, its report
+ * rows and the import's progress in one transaction, so a run cut short anywhere resumes at
+ * the first record not yet committed and writes nothing twice.
+ */
+export async function processImport(
+  services: Services,
+  workspaceId: string,
+  importId: string,
+  opts: RunOptions = {},
+): Promise<RunOutcome> {
+  const row = await claim(services, workspaceId, importId);
+  if (!row) return 'busy';
+  if (row.status === 'undoing') return runUndo(services, row, opts);
+  const [file] = await tenant(services, workspaceId, (tx) =>
+    tx
+      .select()
+      .from(importFiles)
+      .where(and(eq(importFiles.workspaceId, workspaceId), eq(importFiles.fileId, row.fileId))),
+  );
+  const path = file ? importFilePath(services, workspaceId, file.fileId) : '';
+  if (!file || !existsSync(path)) {
+    await finish(services, row, 'failed', 'The uploaded file is no longer there; upload it again.');
+    return 'failed';
+  }
+  const actor = await importer(services, row);
+  if (!actor) {
+    await finish(services, row, 'failed', 'The member who started the import may no longer import.');
+    return 'failed';
+  }
+  try {
+    return await runImport(services, row, file, path, actor, opts);
+  } catch (err) {
+    if (err instanceof CsvStructureError || err instanceof VcardStructureError) {
+      await finish(services, row, 'failed', err.message);
+      return 'failed';
+    }
+    throw err;
+  }
+}
+
+/** The member who started the import, with their role now: a member demoted to viewer
+ *  (or removed) since then stops the import. */
+async function importer(services: Services, row: ImportRow): Promise<Actor | null> {
+  if (!row.createdBy) return null;
+  const userId = row.createdBy;
+  const [m] = await tenant(services, row.workspaceId, (tx) =>
+    tx
+      .select({ role: members.role })
+      .from(members)
+      .where(and(eq(members.workspaceId, row.workspaceId), eq(members.userId, userId))),
+  );
+  if (!m || !roleAtLeast(m.role, 'member')) return null;
+  return { workspaceId: row.workspaceId, userId, role: m.role, twoFactorEnabled: true };
+}
+
+/** The records of the file, mapped to fields. */
+async function* records(file: FileRow, path: string, options: ImportOptions): AsyncGenerator<SourceRecord> {
+  if (file.format === 'vcard') {
+    yield* readVcards(path, options.encoding);
+    return;
+  }
+  let headers: string[] | null = null;
+  let columns: ReturnType<typeof columnsOf> | undefined;
+  for await (const rec of readCsv(path, options.encoding, options.delimiter ?? ',')) {
+    if (!headers) {
+      headers = options.headers ?? rec.values;
+      columns = columnsOf(headers, options.mapping ?? []);
+      continue;
+    }
+    yield mapCsvRecord(rec.row, rec.values, headers, options.mapping ?? [], rec.bytes, columns);
+  }
+}
+
+async function runImport(
+  services: Services,
+  row: ImportRow,
+  file: FileRow,
+  path: string,
+  actor: Actor,
+  opts: RunOptions,
+): Promise<RunOutcome> {
+  const options = row.options as ImportOptions;
+  const ws = row.workspaceId;
+  let done = row.rowsRead;
+  if (done === 0 || row.dryRun) {
+    // Before anything is written, the whole file is read once: a file broken as a whole
+    // (an unclosed quote, no vCard in it) fails here with nothing imported.
+    for await (const _ of records(file, path, options)) {
+      // only the structure is checked
+    }
+    if (row.dryRun && done > 0) {
+      // A dry run's memory of the keys is gone with the crashed run: start it over.
+      await tenant(services, ws, async (tx) => {
+        await tx
+          .delete(importErrors)
+          .where(and(eq(importErrors.workspaceId, ws), eq(importErrors.importId, row.importId)));
+        await tx
+          .update(imports)
+          .set({
+            rowsRead: 0,
+            rowsCreated: 0,
+            rowsUpdated: 0,
+            rowsSkipped: 0,
+            rowsFailed: 0,
+            companiesCreated: 0,
+            bytesRead: 0,
+          })
+          .where(and(eq(imports.workspaceId, ws), eq(imports.importId, row.importId)));
+      });
+      done = 0;
+    }
+  }
+  const size = opts.batchSize ?? BATCH_SIZE;
+  const dryKeys = row.dryRun ? new Map<string, DryTarget>() : null;
+  let batches = 0;
+  let seq = 0;
+  let batch: SourceRecord[] = [];
+  const flush = async () => {
+    const outcome = await writeBatch(services, row, actor, options, batch, done, dryKeys);
+    if (outcome === 'stale') return false;
+    done += batch.length;
+    batch = [];
+    batches += 1;
+    return true;
+  };
+  for await (const rec of records(file, path, options)) {
+    seq += 1;
+    if (seq <= done) continue;
+    batch.push(rec);
+    if (batch.length >= size) {
+      if (!(await flush())) return 'busy';
+      if (opts.maxBatches !== undefined && batches >= opts.maxBatches) return 'paused';
+    }
+  }
+  if (batch.length && !(await flush())) return 'busy';
+  await finish(services, row, 'done');
+  return 'done';
+}
+
+type DryTarget = 'new' | 'existing';
+
+type Change = {
+  firstName?: string;
+  lastName?: string;
+  title?: string | null;
+  address: Record<string, string | null>;
+  emails: Candidate['person']['emails'];
+  phones: Candidate['person']['phones'];
+  tags: string[];
+  categories: string[];
+  company: Candidate['company'];
+};
+
+function changeOf(c: Candidate): Change {
+  const p = c.person;
+  const change: Change = {
+    address: {},
+    emails: [...p.emails],
+    phones: [...p.phones],
+    tags: [...p.tags],
+    categories: [...p.subjectCategories],
+    company: c.company,
+  };
+  if (p.firstName) change.firstName = p.firstName;
+  if (p.lastName) change.lastName = p.lastName;
+  if (p.title) change.title = p.title;
+  for (const [k, v] of Object.entries(p.address ?? {})) if (v) change.address[k] = v;
+  return change;
+}
+
+/** Row values win over what was there; lists grow (nothing is taken away by an import). */
+function mergeInto(target: Change, more: Change): void {
+  if (more.firstName) target.firstName = more.firstName;
+  if (more.lastName) target.lastName = more.lastName;
+  if (more.title) target.title = more.title;
+  Object.assign(target.address, more.address);
+  for (const e of more.emails) if (!target.emails.some((x) => x.value === e.value)) target.emails.push(e);
+  for (const p of more.phones) if (!target.phones.some((x) => x.value === p.value)) target.phones.push(p);
+  for (const t of more.tags) if (!target.tags.includes(t)) target.tags.push(t);
+  for (const c of more.categories) if (!target.categories.includes(c)) target.categories.push(c);
+  if (more.company) target.company = more.company;
+}
+
+/** Existing, live people the importer can see, by normalised email and phone. */
+async function findExisting(tx: Tx, actor: Actor, keys: string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const emails = keys.filter((k) => k.startsWith('e:')).map((k) => k.slice(2));
+  const phones = keys.filter((k) => k.startsWith('p:')).map((k) => k.slice(2));
+  const ws = actor.workspaceId;
+  const live = and(isNull(people.deletedAt), visibleTo(actor, people));
+  if (emails.length) {
+    const rows = await tx
+      .select({ key: personEmails.email, personId: personEmails.personId })
+      .from(personEmails)
+      .innerJoin(
+        people,
+        and(eq(people.workspaceId, personEmails.workspaceId), eq(people.personId, personEmails.personId)),
+      )
+      .where(and(eq(personEmails.workspaceId, ws), inArray(personEmails.email, emails), live))
+      .orderBy(asc(personEmails.personId));
+    for (const r of rows) if (!found.has(`e:${r.key}`)) found.set(`e:${r.key}`, r.personId);
+  }
+  if (phones.length) {
+    const rows = await tx
+      .select({ key: personPhones.phone, personId: personPhones.personId })
+      .from(personPhones)
+      .innerJoin(
+        people,
+        and(eq(people.workspaceId, personPhones.workspaceId), eq(people.personId, personPhones.personId)),
+      )
+      .where(and(eq(personPhones.workspaceId, ws), inArray(personPhones.phone, phones), live))
+      .orderBy(asc(personPhones.personId));
+    for (const r of rows) if (!found.has(`p:${r.key}`)) found.set(`p:${r.key}`, r.personId);
+  }
+  return found;
+}
+
+type Tally = { created: number; updated: number; skipped: number; failed: number; companiesCreated: number };
+
+async function writeBatch(
+  services: Services,
+  row: ImportRow,
+  actor: Actor,
+  options: ImportOptions,
+  batch: SourceRecord[],
+  from: number,
+  dryKeys: Map<string, DryTarget> | null,
+): Promise<'ok' | 'stale'> {
+  const now = services.clock.now();
+  const ws = row.workspaceId;
+  const problems: { row: number; list: RowProblem[] }[] = [];
+  const candidates: Candidate[] = [];
+  for (const r of batch) {
+    const built = buildCandidate(r, { country: options.country, defaults: options.defaults });
+    if (built.ok) candidates.push(built.candidate);
+    else problems.push({ row: r.row, list: built.problems });
+  }
+  const tally: Tally = { created: 0, updated: 0, skipped: 0, failed: problems.length, companiesCreated: 0 };
+  const bytes = batch.at(-1)?.bytes ?? row.bytesRead;
+  return tenant(services, ws, async (tx) => {
+    const [current] = await tx
+      .select({ rowsRead: imports.rowsRead, status: imports.status })
+      .from(imports)
+      .where(and(eq(imports.workspaceId, ws), eq(imports.importId, row.importId)))
+      .for('update');
+    // Another run got here first (a lease taken over): this batch is already written.
+    if (!current || current.rowsRead !== from || current.status !== 'running') return 'stale';
+
+    const errorRows = problems.flatMap((p) =>
+      p.list.slice(0, 50).map((x, i) => ({
+        workspaceId: ws,
+        importId: row.importId,
+        rowNo: p.row,
+        seq: i,
+        field: x.field.slice(0, 200),
+        problem: x.problem.slice(0, 500),
+      })),
+    );
+    for (const part of chunk(errorRows, 6)) await tx.insert(importErrors).values(part).onConflictDoNothing();
+
+    const mode = options.duplicates;
+    const allKeys = [...new Set(candidates.flatMap((c) => c.keys))];
+    const existing = mode === 'create' ? new Map<string, string>() : await findExisting(tx, actor, allKeys);
+
+    // Plan: each row creates a person, updates one, or is skipped as a duplicate.
+    const creates: { personId: string; change: Change }[] = [];
+    const updates = new Map<string, Change>();
+    const seenInBatch = new Map<string, { kind: 'new'; index: number } | { kind: 'existing'; personId: string }>();
+    for (const c of candidates) {
+      let target: { kind: 'new'; index: number } | { kind: 'existing'; personId: string } | null = null;
+      let dryHit = false;
+      if (mode !== 'create') {
+        for (const k of c.keys) {
+          const inBatch = seenInBatch.get(k);
+          if (inBatch) {
+            target = inBatch;
+            break;
+          }
+          const id = existing.get(k);
+          if (id) {
+            target = { kind: 'existing', personId: id };
+            break;
+          }
+          if (dryKeys?.has(k)) dryHit = true;
+        }
+      }
+      if (!target && dryHit) {
+        // Dry run: a person an earlier batch would have created.
+        if (mode === 'skip') tally.skipped += 1;
+        else tally.updated += 1;
+        continue;
+      }
+      if (target && mode === 'skip') {
+        tally.skipped += 1;
+        continue;
+      }
+      const change = changeOf(c);
+      if (target && mode === 'update') {
+        tally.updated += 1;
+        if (target.kind === 'new') {
+          const t = creates[target.index];
+          if (t) mergeInto(t.change, change);
+        } else {
+          const prev = updates.get(target.personId);
+          if (prev) mergeInto(prev, change);
+          else updates.set(target.personId, change);
+        }
+        for (const k of c.keys) if (!seenInBatch.has(k)) seenInBatch.set(k, target);
+        continue;
+      }
+      tally.created += 1;
+      const index = creates.length;
+      creates.push({ personId: newId(now.getTime()), change });
+      for (const k of c.keys) if (!seenInBatch.has(k)) seenInBatch.set(k, { kind: 'new', index });
+    }
+
+    if (dryKeys) {
+      for (const k of seenInBatch.keys()) if (dryKeys.size < DRY_RUN_KEY_LIMIT) dryKeys.set(k, 'new');
+      const wouldCreate = await countNewCompanies(tx, actor, [
+        ...creates.map((x) => x.change.company),
+        ...[...updates.values()].map((x) => x.company),
+      ]);
+      tally.companiesCreated = wouldCreate;
+    } else {
+      const companyIds = await resolveCompanies(tx, actor, row, options, now, [
+        ...creates.map((x) => x.change.company),
+        ...[...updates.values()].map((x) => x.company),
+      ]);
+      tally.companiesCreated = companyIds.created;
+      await insertPeople(tx, actor, row, options, now, creates, companyIds.byKey);
+      await applyUpdates(tx, ws, row.importId, now, updates, companyIds.byKey);
+    }
+
+    await tx
+      .update(imports)
+      .set({
+        rowsRead: from + batch.length,
+        rowsCreated: sql`${imports.rowsCreated} + ${tally.created}`,
+        rowsUpdated: sql`${imports.rowsUpdated} + ${tally.updated}`,
+        rowsSkipped: sql`${imports.rowsSkipped} + ${tally.skipped}`,
+        rowsFailed: sql`${imports.rowsFailed} + ${tally.failed}`,
+        companiesCreated: sql`${imports.companiesCreated} + ${tally.companiesCreated}`,
+        bytesRead: bytes,
+        leaseUntil: new Date(now.getTime() + LEASE_MS),
+      })
+      .where(and(eq(imports.workspaceId, ws), eq(imports.importId, row.importId)));
+    if (!row.dryRun) {
+      await appendAudit(
+        tx,
+        ws,
+        {
+          actor: { kind: 'user', id: actor.userId },
+          action: 'import.batch',
+          target: { type: 'import', id: row.importId },
+          details: {
+            fromRecord: from + 1,
+            toRecord: from + batch.length,
+            created: tally.created,
+            updated: tally.updated,
+            skipped: tally.skipped,
+            failed: tally.failed,
+            companiesCreated: tally.companiesCreated,
+          },
+        },
+        now,
+      );
+    }
+    return 'ok';
+  });
+}
+
+const companyKey = (c: NonNullable<Candidate['company']>) => (c.domain ? `d:${c.domain}` : `n:${c.name.toLowerCase()}`);
+
+/** Live companies the importer can see, by domain and by lower-cased name. */
+async function existingCompanies(tx: Tx, actor: Actor, wanted: NonNullable<Candidate['company']>[]) {
+  const names = [...new Set(wanted.map((c) => c.name.toLowerCase()))];
+  const domains = [...new Set(wanted.flatMap((c) => (c.domain ? [c.domain] : [])))];
+  const byKey = new Map<string, string>();
+  if (!names.length && !domains.length) return byKey;
+  const ws = actor.workspaceId;
+  const match = domains.length
+    ? or(inArray(companies.nameKey, names.length ? names : ['']), inArray(companies.domain, domains))
+    : inArray(companies.nameKey, names);
+  const rows = await tx
+    .select({ companyId: companies.companyId, nameKey: companies.nameKey, domain: companies.domain })
+    .from(companies)
+    .where(and(eq(companies.workspaceId, ws), isNull(companies.deletedAt), match, visibleTo(actor, companies)))
+    .orderBy(asc(companies.companyId));
+  for (const r of rows) {
+    if (r.domain && !byKey.has(`d:${r.domain}`)) byKey.set(`d:${r.domain}`, r.companyId);
+    if (r.nameKey && !byKey.has(`n:${r.nameKey}`)) byKey.set(`n:${r.nameKey}`, r.companyId);
+  }
+  return byKey;
+}
+
+/** A company row names a domain: found by it, else by name; then created. */
+function lookupCompany(byKey: Map<string, string>, c: NonNullable<Candidate['company']>): string | undefined {
+  return (c.domain ? byKey.get(`d:${c.domain}`) : undefined) ?? byKey.get(`n:${c.name.toLowerCase()}`);
+}
+
+async function countNewCompanies(tx: Tx, actor: Actor, list: Candidate['company'][]): Promise<number> {
+  const wanted = list.filter((c): c is NonNullable<Candidate['company']> => c !== null);
+  const byKey = await existingCompanies(tx, actor, wanted);
+  const missing = new Set<string>();
+  for (const c of wanted) if (!lookupCompany(byKey, c)) missing.add(companyKey(c));
+  return missing.size;
+}
+
+async function resolveCompanies(
+  tx: Tx,
+  actor: Actor,
+  row: ImportRow,
+  options: ImportOptions,
+  now: Date,
+  list: Candidate['company'][],
+): Promise<{ byKey: Map<string, string>; created: number }> {
+  const wanted = list.filter((c): c is NonNullable<Candidate['company']> => c !== null);
+  const byKey = await existingCompanies(tx, actor, wanted);
+  const toCreate = new Map<string, NonNullable<Candidate['company']>>();
+  for (const c of wanted) if (!lookupCompany(byKey, c) && !toCreate.has(companyKey(c))) toCreate.set(companyKey(c), c);
+  const rows = [...toCreate.values()].map((c) => ({
+    workspaceId: actor.workspaceId,
+    companyId: newId(now.getTime()),
+    name: c.name,
+    domain: c.domain,
+    ownerId: actor.userId,
+    visibility: options.defaults.visibility,
+    teamId: options.defaults.teamId,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  for (const part of chunk(rows, 9)) await tx.insert(companies).values(part);
+  for (const part of chunk(rows, 6)) {
+    await tx.insert(importItems).values(
+      part.map((c) => ({
+        workspaceId: actor.workspaceId,
+        importId: row.importId,
+        kind: 'company' as const,
+        recordId: c.companyId,
+        action: 'created' as const,
+      })),
+    );
+  }
+  for (const r of rows) {
+    if (r.domain) byKey.set(`d:${r.domain}`, r.companyId);
+    byKey.set(`n:${r.name.toLowerCase()}`, r.companyId);
+  }
+  return { byKey, created: rows.length };
+}
+
+async function insertPeople(
+  tx: Tx,
+  actor: Actor,
+  row: ImportRow,
+  options: ImportOptions,
+  now: Date,
+  creates: { personId: string; change: Change }[],
+  companyByKey: Map<string, string>,
+): Promise<void> {
+  if (!creates.length) return;
+  const ws = actor.workspaceId;
+  const personRows = creates.map(({ personId, change: c }) => ({
+    workspaceId: ws,
+    personId,
+    firstName: c.firstName ?? '',
+    lastName: c.lastName ?? '',
+    title: c.title ?? null,
+    street: c.address.street ?? null,
+    state: c.address.state ?? null,
+    postalCode: c.address.postalCode ?? null,
+    city: c.address.city ?? null,
+    country: c.address.country ?? null,
+    ownerId: actor.userId,
+    source: 'import',
+    visibility: options.defaults.visibility,
+    teamId: options.defaults.teamId,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  for (const part of chunk(personRows, 16)) await tx.insert(people).values(part);
+  const emails = creates.flatMap(({ personId, change }) =>
+    change.emails.map((e, i) => ({
+      workspaceId: ws,
+      personId,
+      email: e.value,
+      type: e.type,
+      isPrimary: i === 0,
+      position: i,
+    })),
+  );
+  for (const part of chunk(emails, 6)) await tx.insert(personEmails).values(part);
+  const phones = creates.flatMap(({ personId, change }) =>
+    change.phones.map((p, i) => ({
+      workspaceId: ws,
+      personId,
+      phone: p.value,
+      type: p.type,
+      isPrimary: i === 0,
+      position: i,
+    })),
+  );
+  for (const part of chunk(phones, 6)) await tx.insert(personPhones).values(part);
+  const tags = creates.flatMap(({ personId, change }) =>
+    cleanTags(change.tags).map((tag, i) => ({ workspaceId: ws, personId, tag, position: i })),
+  );
+  for (const part of chunk(tags, 4)) await tx.insert(personTags).values(part);
+  const categories = creates.flatMap(({ personId, change }) =>
+    change.categories.map((category) => ({
+      workspaceId: ws,
+      personId,
+      category: category as typeof personCategories.$inferInsert.category,
+    })),
+  );
+  for (const part of chunk(categories, 3)) await tx.insert(personCategories).values(part);
+  const links = creates.flatMap(({ personId, change }) => {
+    const companyId = change.company ? lookupCompany(companyByKey, change.company) : undefined;
+    return companyId ? [{ workspaceId: ws, personId, companyId, role: null, createdAt: now }] : [];
+  });
+  for (const part of chunk(links, 5)) await tx.insert(personCompanies).values(part);
+  for (const part of chunk(creates, 6)) {
+    await tx.insert(importItems).values(
+      part.map((c) => ({
+        workspaceId: ws,
+        importId: row.importId,
+        kind: 'person' as const,
+        recordId: c.personId,
+        action: 'created' as const,
+      })),
+    );
+  }
+}
+
+/** A person as it was, enough to put it back exactly. */
+export type PersonSnapshot = {
+  firstName: string;
+  lastName: string;
+  title: string | null;
+  street: string | null;
+  state: string | null;
+  postalCode: string | null;
+  city: string | null;
+  country: string | null;
+  updatedAt: string;
+  emails: { email: string; type: string; isPrimary: boolean; position: number }[];
+  phones: { phone: string; type: string; isPrimary: boolean; position: number }[];
+  tags: { tag: string; position: number }[];
+  categories: string[];
+  companies: { companyId: string; role: string | null; createdAt: string }[];
+};
+
+async function snapshots(tx: Tx, ws: string, ids: string[]): Promise<Map<string, PersonSnapshot>> {
+  const out = new Map<string, PersonSnapshot>();
+  if (!ids.length) return out;
+  const rows = await tx
+    .select()
+    .from(people)
+    .where(and(eq(people.workspaceId, ws), inArray(people.personId, ids)));
+  for (const p of rows) {
+    out.set(p.personId, {
+      firstName: p.firstName,
+      lastName: p.lastName,
+      title: p.title,
+      street: p.street,
+      state: p.state,
+      postalCode: p.postalCode,
+      city: p.city,
+      country: p.country,
+      updatedAt: p.updatedAt.toISOString(),
+      emails: [],
+      phones: [],
+      tags: [],
+      categories: [],
+      companies: [],
+    });
+  }
+  const byPerson = <R extends { personId: string }>(list: R[], add: (s: PersonSnapshot, r: R) => void) => {
+    for (const r of list) {
+      const s = out.get(r.personId);
+      if (s) add(s, r);
+    }
+  };
+  byPerson(
+    await tx
+      .select()
+      .from(personEmails)
+      .where(and(eq(personEmails.workspaceId, ws), inArray(personEmails.personId, ids)))
+      .orderBy(asc(personEmails.position)),
+    (s, r) => s.emails.push({ email: r.email, type: r.type, isPrimary: r.isPrimary, position: r.position }),
+  );
+  byPerson(
+    await tx
+      .select()
+      .from(personPhones)
+      .where(and(eq(personPhones.workspaceId, ws), inArray(personPhones.personId, ids)))
+      .orderBy(asc(personPhones.position)),
+    (s, r) => s.phones.push({ phone: r.phone, type: r.type, isPrimary: r.isPrimary, position: r.position }),
+  );
+  byPerson(
+    await tx
+      .select()
+      .from(personTags)
+      .where(and(eq(personTags.workspaceId, ws), inArray(personTags.personId, ids)))
+      .orderBy(asc(personTags.position)),
+    (s, r) => s.tags.push({ tag: r.tag, position: r.position }),
+  );
+  byPerson(
+    await tx
+      .select()
+      .from(personCategories)
+      .where(and(eq(personCategories.workspaceId, ws), inArray(personCategories.personId, ids))),
+    (s, r) => s.categories.push(r.category),
+  );
+  byPerson(
+    await tx
+      .select()
+      .from(personCompanies)
+      .where(and(eq(personCompanies.workspaceId, ws), inArray(personCompanies.personId, ids))),
+    (s, r) => s.companies.push({ companyId: r.companyId, role: r.role, createdAt: r.createdAt.toISOString() }),
+  );
+  return out;
+}
+
+async function applyUpdates(
+  tx: Tx,
+  ws: string,
+  importId: string,
+  now: Date,
+  updates: Map<string, Change>,
+  companyByKey: Map<string, string>,
+): Promise<void> {
+  if (!updates.size) return;
+  const ids = [...updates.keys()];
+  const before = await snapshots(tx, ws, ids);
+  // The first import_items row of a person wins: it holds the values before this import
+  // touched it (a person this import created stays 'created').
+  const items = ids.flatMap((id) => {
+    const previous = before.get(id);
+    return previous
+      ? [{ workspaceId: ws, importId, kind: 'person' as const, recordId: id, action: 'updated' as const, previous }]
+      : [];
+  });
+  for (const part of chunk(items, 6)) await tx.insert(importItems).values(part).onConflictDoNothing();
+  const emails: (typeof personEmails.$inferInsert)[] = [];
+  const phones: (typeof personPhones.$inferInsert)[] = [];
+  const tags: (typeof personTags.$inferInsert)[] = [];
+  const categories: (typeof personCategories.$inferInsert)[] = [];
+  const links: (typeof personCompanies.$inferInsert)[] = [];
+  for (const [personId, c] of updates) {
+    const prev = before.get(personId);
+    if (!prev) continue;
+    const set: Partial<typeof people.$inferInsert> = { updatedAt: now };
+    if (c.firstName) set.firstName = c.firstName;
+    if (c.lastName) set.lastName = c.lastName;
+    if (c.title) set.title = c.title;
+    for (const k of ['street', 'state', 'postalCode', 'city', 'country'] as const) {
+      if (c.address[k]) set[k] = c.address[k];
+    }
+    await tx
+      .update(people)
+      .set(set)
+      .where(and(eq(people.workspaceId, ws), eq(people.personId, personId)));
+    let pos = Math.max(-1, ...prev.emails.map((e) => e.position)) + 1;
+    for (const e of c.emails) {
+      if (prev.emails.some((x) => x.email === e.value)) continue;
+      emails.push({ workspaceId: ws, personId, email: e.value, type: e.type, isPrimary: false, position: pos++ });
+    }
+    pos = Math.max(-1, ...prev.phones.map((p) => p.position)) + 1;
+    for (const p of c.phones) {
+      if (prev.phones.some((x) => x.phone === p.value)) continue;
+      phones.push({ workspaceId: ws, personId, phone: p.value, type: p.type, isPrimary: false, position: pos++ });
+    }
+    pos = Math.max(-1, ...prev.tags.map((t) => t.position)) + 1;
+    for (const tag of cleanTags(c.tags)) {
+      if (prev.tags.some((x) => x.tag === tag)) continue;
+      tags.push({ workspaceId: ws, personId, tag, position: pos++ });
+    }
+    for (const category of c.categories) {
+      if (!prev.categories.includes(category)) {
+        categories.push({
+          workspaceId: ws,
+          personId,
+          category: category as typeof personCategories.$inferInsert.category,
+        });
+      }
+    }
+    const companyId = c.company ? lookupCompany(companyByKey, c.company) : undefined;
+    if (companyId) links.push({ workspaceId: ws, personId, companyId, role: null, createdAt: now });
+  }
+  for (const part of chunk(emails, 6)) await tx.insert(personEmails).values(part).onConflictDoNothing();
+  for (const part of chunk(phones, 6)) await tx.insert(personPhones).values(part).onConflictDoNothing();
+  for (const part of chunk(tags, 4)) await tx.insert(personTags).values(part).onConflictDoNothing();
+  for (const part of chunk(categories, 3)) await tx.insert(personCategories).values(part).onConflictDoNothing();
+  for (const part of chunk(links, 5)) await tx.insert(personCompanies).values(part).onConflictDoNothing();
+}
+
+// Undo
+
+const UNDO_BATCH = 500;
+
+/**
+ * Undoes an import a batch at a time: people it created are deleted, people it updated get
+ * their snapshot back (fields, emails, phones, tags, categories, company links and
+ * updatedAt), then the companies it created are deleted. Each batch deletes the items it
+ * handled in the same transaction, so a crashed undo resumes where it stopped.
+ */
+async function runUndo(services: Services, row: ImportRow, opts: RunOptions): Promise<RunOutcome> {
+  const ws = row.workspaceId;
+  let batches = 0;
+  for (;;) {
+    const now = services.clock.now();
+    const left = await tenant(services, ws, async (tx) => {
+      const items = await tx
+        .select()
+        .from(importItems)
+        .where(and(eq(importItems.workspaceId, ws), eq(importItems.importId, row.importId)))
+        // 'person' before 'company': links to a created company go with their people first.
+        .orderBy(desc(importItems.kind), asc(importItems.recordId))
+        .limit(opts.batchSize ?? UNDO_BATCH);
+      if (!items.length) return 0;
+      const createdPeople = items.filter((i) => i.kind === 'person' && i.action === 'created').map((i) => i.recordId);
+      const updatedPeople = items.filter((i) => i.kind === 'person' && i.action === 'updated');
+      const createdCompanies = items.filter((i) => i.kind === 'company').map((i) => i.recordId);
+      if (createdPeople.length) {
+        await tx.delete(people).where(and(eq(people.workspaceId, ws), inArray(people.personId, createdPeople)));
+      }
+      for (const item of updatedPeople) await restorePerson(tx, ws, item.recordId, item.previous as PersonSnapshot);
+      if (createdCompanies.length) {
+        await tx
+          .delete(companies)
+          .where(and(eq(companies.workspaceId, ws), inArray(companies.companyId, createdCompanies)));
+      }
+      await tx.delete(importItems).where(
+        and(
+          eq(importItems.workspaceId, ws),
+          eq(importItems.importId, row.importId),
+          inArray(
+            importItems.recordId,
+            items.map((i) => i.recordId),
+          ),
+        ),
+      );
+      await tx
+        .update(imports)
+        .set({ leaseUntil: new Date(now.getTime() + LEASE_MS) })
+        .where(and(eq(imports.workspaceId, ws), eq(imports.importId, row.importId)));
+      await appendAudit(
+        tx,
+        ws,
+        {
+          actor: { kind: 'system' },
+          action: 'import.undo_batch',
+          target: { type: 'import', id: row.importId },
+          details: {
+            peopleRemoved: createdPeople.length,
+            peopleRestored: updatedPeople.length,
+            companiesRemoved: createdCompanies.length,
+          },
+        },
+        now,
+      );
+      return items.length;
+    });
+    if (left === 0) break;
+    batches += 1;
+    if (opts.maxBatches !== undefined && batches >= opts.maxBatches) return 'paused';
+  }
+  await finish(services, row, 'undone');
+  return 'undone';
+}
+
+async function restorePerson(tx: Tx, ws: string, personId: string, s: PersonSnapshot): Promise<void> {
+  const updated = await tx
+    .update(people)
+    .set({
+      firstName: s.firstName,
+      lastName: s.lastName,
+      title: s.title,
+      street: s.street,
+      state: s.state,
+      postalCode: s.postalCode,
+      city: s.city,
+      country: s.country,
+      updatedAt: new Date(s.updatedAt),
+    })
+    .where(and(eq(people.workspaceId, ws), eq(people.personId, personId)))
+    .returning({ personId: people.personId });
+  // Erased (purged) since the import: nothing to put back.
+  if (!updated.length) return;
+  await tx.delete(personEmails).where(and(eq(personEmails.workspaceId, ws), eq(personEmails.personId, personId)));
+  await tx.delete(personPhones).where(and(eq(personPhones.workspaceId, ws), eq(personPhones.personId, personId)));
+  await tx.delete(personTags).where(and(eq(personTags.workspaceId, ws), eq(personTags.personId, personId)));
+  await tx
+    .delete(personCategories)
+    .where(and(eq(personCategories.workspaceId, ws), eq(personCategories.personId, personId)));
+  await tx
+    .delete(personCompanies)
+    .where(and(eq(personCompanies.workspaceId, ws), eq(personCompanies.personId, personId)));
+  if (s.emails.length) {
+    await tx.insert(personEmails).values(
+      s.emails.map((e) => ({
+        workspaceId: ws,
+        personId,
+        email: e.email,
+        type: e.type as 'work',
+        isPrimary: e.isPrimary,
+        position: e.position,
+      })),
+    );
+  }
+  if (s.phones.length) {
+    await tx.insert(personPhones).values(
+      s.phones.map((p) => ({
+        workspaceId: ws,
+        personId,
+        phone: p.phone,
+        type: p.type as 'mobile',
+        isPrimary: p.isPrimary,
+        position: p.position,
+      })),
+    );
+  }
+  if (s.tags.length) {
+    await tx
+      .insert(personTags)
+      .values(s.tags.map((t) => ({ workspaceId: ws, personId, tag: t.tag, position: t.position })));
+  }
+  if (s.categories.length) {
+    await tx
+      .insert(personCategories)
+      .values(s.categories.map((c) => ({ workspaceId: ws, personId, category: c as 'client' })));
+  }
+  if (s.companies.length) {
+    // Only companies still there: one purged since cannot be linked again.
+    const live = await tx
+      .select({ companyId: companies.companyId })
+      .from(companies)
+      .where(
+        and(
+          eq(companies.workspaceId, ws),
+          inArray(
+            companies.companyId,
+            s.companies.map((c) => c.companyId),
+          ),
+        ),
+      );
+    const ok = new Set(live.map((c) => c.companyId));
+    const rows = s.companies
+      .filter((c) => ok.has(c.companyId))
+      .map((c) => ({
+        workspaceId: ws,
+        personId,
+        companyId: c.companyId,
+        role: c.role,
+        createdAt: new Date(c.createdAt),
+      }));
+    if (rows.length) await tx.insert(personCompanies).values(rows);
+  }
+}

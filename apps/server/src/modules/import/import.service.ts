@@ -1,0 +1,379 @@
+import { existsSync } from 'node:fs';
+import type {
+  TImport,
+  TImportEncoding,
+  TImportField,
+  TImportList,
+  TImportPreview,
+  ZCreateImportBody,
+  ZImportListQuery,
+} from '@tillit/contracts';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Tx } from '../../db/client.ts';
+import { importErrors, importFiles, imports, workspaces } from '../../db/schema/index.ts';
+import { roleAtLeast } from '../../http/auth-context.ts';
+import { AppError, conflict, forbidden, notFound, validationFailed } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import type { Services } from '../../services.ts';
+import { decodeCursor, encodeCursor } from '../people/people.cursor.ts';
+import { resolveVisibility } from '../people/people.policy.ts';
+import { inTenant } from '../people/people.service.ts';
+import type { Actor } from '../workspaces/workspaces.service.ts';
+import { CsvStructureError, detectDelimiter, readCsv, readFirstLine } from './import.csv.ts';
+import { importFilePath } from './import.files.ts';
+import type { ImportOptions } from './import.options.ts';
+import { presentFile, presentImport } from './import.presenter.ts';
+import { detectPreset, suggestMapping } from './import.presets.ts';
+import { readVcards, VcardStructureError } from './import.vcard.ts';
+
+export type CreateImportInput = z.output<typeof ZCreateImportBody>;
+export type ListImportsInput = z.output<typeof ZImportListQuery>;
+
+/**
+ * Who may import (P-CRM-10): members and above; viewers may not. When the permission matrix
+ * of modules/permissions lands, this is where its check for ('people', 'import') goes.
+ */
+export function assertCanImport(actor: Actor): void {
+  if (!roleAtLeast(actor.role, 'member')) throw forbidden('Importing needs the member role or higher.');
+}
+
+async function findFile(tx: Tx, actor: Actor, fileId: string) {
+  const [f] = await tx
+    .select()
+    .from(importFiles)
+    .where(and(eq(importFiles.workspaceId, actor.workspaceId), eq(importFiles.fileId, fileId)));
+  if (!f) throw notFound('The file');
+  return f;
+}
+
+const PREVIEW_ROWS = 5;
+
+/** The first rows of a file, its headers and a suggested mapping (a preset when the headers
+ *  are those of a Google, Outlook or HubSpot export). */
+export async function previewFile(
+  services: Services,
+  actor: Actor,
+  fileId: string,
+  encodingOverride?: TImportEncoding,
+): Promise<TImportPreview> {
+  assertCanImport(actor);
+  const file = await inTenant(services, actor, (tx) => findFile(tx, actor, fileId));
+  const path = importFilePath(services, actor.workspaceId, fileId);
+  if (!existsSync(path)) throw notFound('The file');
+  const encoding = encodingOverride ?? (file.encoding as TImportEncoding);
+  if (file.format === 'vcard') {
+    const headers: TImportField[] = [];
+    const cards: Map<TImportField, string>[] = [];
+    try {
+      for await (const card of readVcards(path, encoding)) {
+        const m = new Map<TImportField, string>();
+        for (const v of card.values) {
+          if (!headers.includes(v.field)) headers.push(v.field);
+          if (!m.has(v.field)) m.set(v.field, v.value);
+        }
+        cards.push(m);
+        if (cards.length >= PREVIEW_ROWS) break;
+      }
+    } catch (err) {
+      if (err instanceof VcardStructureError) throw validationFailed({ file: err.message }, err.message);
+      throw err;
+    }
+    return {
+      file: presentFile(file),
+      encoding,
+      delimiter: null,
+      headers,
+      rows: cards.map((m) => headers.map((h) => m.get(h) ?? '')),
+      preset: null,
+      suggestedMapping: headers,
+    };
+  }
+  const delimiter = detectDelimiter(await readFirstLine(path, encoding));
+  const rows: string[][] = [];
+  try {
+    for await (const rec of readCsv(path, encoding, delimiter)) {
+      rows.push(rec.values);
+      if (rows.length > PREVIEW_ROWS) break;
+    }
+  } catch (err) {
+    if (err instanceof CsvStructureError) throw validationFailed({ [`row ${err.row}`]: err.message }, err.message);
+    throw err;
+  }
+  const headers = rows.shift() ?? [];
+  if (headers.length === 0) throw validationFailed({ file: 'has no header row' }, 'The file has no header row.');
+  const preset = detectPreset(headers);
+  return {
+    file: presentFile(file),
+    encoding,
+    delimiter,
+    headers,
+    rows,
+    preset,
+    suggestedMapping: suggestMapping(headers, preset),
+  };
+}
+
+async function presentWithProblems(tx: Tx, row: typeof imports.$inferSelect): Promise<TImport> {
+  const [file] = await tx
+    .select()
+    .from(importFiles)
+    .where(and(eq(importFiles.workspaceId, row.workspaceId), eq(importFiles.fileId, row.fileId)));
+  if (!file) throw notFound('The import');
+  const problems = await tx
+    .select({ row: importErrors.rowNo, field: importErrors.field, problem: importErrors.problem })
+    .from(importErrors)
+    .where(and(eq(importErrors.workspaceId, row.workspaceId), eq(importErrors.importId, row.importId)))
+    .orderBy(asc(importErrors.rowNo), asc(importErrors.seq))
+    .limit(20);
+  return presentImport(row, file, problems);
+}
+
+/** Starts an import (or a dry run): checks the mapping against the file's header, the
+ *  defaults against the workspace, and queues it for the `import.run` job. */
+export async function createImport(services: Services, actor: Actor, input: CreateImportInput): Promise<TImport> {
+  assertCanImport(actor);
+  const now = services.clock.now();
+  const file = await inTenant(services, actor, (tx) => findFile(tx, actor, input.fileId));
+  const path = importFilePath(services, actor.workspaceId, file.fileId);
+  if (!existsSync(path)) throw notFound('The file');
+  const encoding = input.encoding ?? (file.encoding as TImportEncoding);
+  let headers: string[] | null = null;
+  let delimiter: string | null = null;
+  let mapping: ImportOptions['mapping'] = null;
+  if (file.format === 'csv') {
+    if (!input.mapping)
+      throw validationFailed({ mapping: 'is required for a CSV file (one field or null per column)' });
+    delimiter = detectDelimiter(await readFirstLine(path, encoding));
+    try {
+      for await (const rec of readCsv(path, encoding, delimiter)) {
+        headers = rec.values;
+        break;
+      }
+    } catch (err) {
+      if (err instanceof CsvStructureError) throw validationFailed({ file: err.message }, err.message);
+      throw err;
+    }
+    if (!headers) throw validationFailed({ file: 'has no header row' }, 'The file has no header row.');
+    if (input.mapping.length > headers.length) {
+      throw validationFailed({
+        mapping: `has ${input.mapping.length} entries but the file has ${headers.length} columns`,
+      });
+    }
+    if (!input.mapping.some((f) => f === 'firstName' || f === 'fullName')) {
+      throw validationFailed({ mapping: 'must give a column to firstName or fullName' });
+    }
+    mapping = input.mapping;
+  } else if (input.mapping) {
+    throw validationFailed({ mapping: 'is for CSV files; vCard properties map themselves' });
+  }
+  return inTenant(services, actor, async (tx) => {
+    const vis = await resolveVisibility(tx, actor, input.defaults);
+    const [w] = await tx
+      .select({ country: workspaces.country })
+      .from(workspaces)
+      .where(eq(workspaces.workspaceId, actor.workspaceId));
+    const options: ImportOptions = {
+      format: file.format,
+      mapping,
+      headers,
+      delimiter,
+      duplicates: input.duplicates,
+      encoding,
+      country: w?.country ?? 'NO',
+      defaults: {
+        visibility: vis.visibility,
+        teamId: vis.teamId,
+        tags: input.defaults.tags,
+        subjectCategories: input.defaults.subjectCategories,
+      },
+    };
+    const importId = newId(now.getTime());
+    const [row] = await tx
+      .insert(imports)
+      .values({
+        workspaceId: actor.workspaceId,
+        importId,
+        fileId: file.fileId,
+        status: 'queued',
+        dryRun: input.dryRun,
+        options,
+        createdBy: actor.userId,
+        createdAt: now,
+      })
+      .returning();
+    if (!row) throw new AppError('internal', 500, 'The import could not be created.');
+    await appendAudit(
+      tx,
+      actor.workspaceId,
+      {
+        actor: { kind: 'user', id: actor.userId },
+        action: 'import.created',
+        target: { type: 'import', id: importId },
+        details: { fileId: file.fileId, format: file.format, dryRun: input.dryRun, duplicates: input.duplicates },
+      },
+      now,
+    );
+    return presentWithProblems(tx, row);
+  });
+}
+
+async function findImport(tx: Tx, actor: Actor, importId: string, lock = false) {
+  const q = tx
+    .select()
+    .from(imports)
+    .where(and(eq(imports.workspaceId, actor.workspaceId), eq(imports.importId, importId)));
+  const [row] = lock ? await q.for('update') : await q;
+  if (!row) throw notFound('The import');
+  return row;
+}
+
+export async function getImport(services: Services, actor: Actor, importId: string): Promise<TImport> {
+  assertCanImport(actor);
+  return inTenant(services, actor, async (tx) => presentWithProblems(tx, await findImport(tx, actor, importId)));
+}
+
+/** The workspace's imports, newest first; keyset over (created_at, id). */
+export async function listImports(services: Services, actor: Actor, q: ListImportsInput): Promise<TImportList> {
+  assertCanImport(actor);
+  const conds = [eq(imports.workspaceId, actor.workspaceId)];
+  if (q.after) {
+    const c = decodeCursor(q.after, 'imports.createdAt', 'desc');
+    conds.push(sql`(${imports.createdAt}, ${imports.importId}) < (${c.value}::timestamptz, ${c.id}::uuid)`);
+  }
+  return inTenant(services, actor, async (tx) => {
+    const rows = await tx
+      .select()
+      .from(imports)
+      .where(and(...conds))
+      .orderBy(desc(imports.createdAt), desc(imports.importId))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const files = page.length
+      ? await tx
+          .select()
+          .from(importFiles)
+          .where(
+            and(
+              eq(importFiles.workspaceId, actor.workspaceId),
+              inArray(
+                importFiles.fileId,
+                page.map((r) => r.fileId),
+              ),
+            ),
+          )
+      : [];
+    const byId = new Map(files.map((f) => [f.fileId, f]));
+    const items: TImport[] = [];
+    for (const r of page) {
+      const f = byId.get(r.fileId);
+      if (f) items.push(presentImport(r, f, []));
+    }
+    const last = page.at(-1);
+    const nextCursor =
+      rows.length > q.limit && last
+        ? encodeCursor({
+            sort: 'imports.createdAt',
+            dir: 'desc',
+            value: last.createdAt.toISOString(),
+            id: last.importId,
+          })
+        : null;
+    return { items, nextCursor };
+  });
+}
+
+const csvCell = (v: string | number) => {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** The report of refused rows as CSV (row, field, problem), read a page at a time. */
+export async function* reportCsv(services: Services, actor: Actor, importId: string): AsyncGenerator<string> {
+  assertCanImport(actor);
+  await inTenant(services, actor, (tx) => findImport(tx, actor, importId));
+  yield 'row,field,problem\r\n';
+  let after: { row: number; seq: number } | null = null;
+  for (;;) {
+    const cursor: { row: number; seq: number } | null = after;
+    const rows: { row: number; seq: number; field: string; problem: string }[] = await inTenant(services, actor, (tx) =>
+      tx
+        .select({
+          row: importErrors.rowNo,
+          seq: importErrors.seq,
+          field: importErrors.field,
+          problem: importErrors.problem,
+        })
+        .from(importErrors)
+        .where(
+          and(
+            eq(importErrors.workspaceId, actor.workspaceId),
+            eq(importErrors.importId, importId),
+            cursor ? sql`(${importErrors.rowNo}, ${importErrors.seq}) > (${cursor.row}, ${cursor.seq})` : undefined,
+          ),
+        )
+        .orderBy(asc(importErrors.rowNo), asc(importErrors.seq))
+        .limit(5000),
+    );
+    if (!rows.length) return;
+    yield rows.map((r) => `${r.row},${csvCell(r.field)},${csvCell(r.problem)}\r\n`).join('');
+    const last: { row: number; seq: number } | undefined = rows.at(-1);
+    if (!last || rows.length < 5000) return;
+    after = { row: last.row, seq: last.seq };
+  }
+}
+
+/** Asks for an import to be undone (by the `import.run` job): the member who ran it, or an
+ *  admin. Only a finished, real import that wrote something can be undone, once. */
+export async function requestUndo(services: Services, actor: Actor, importId: string): Promise<TImport> {
+  assertCanImport(actor);
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const row = await findImport(tx, actor, importId, true);
+    if (row.createdBy !== actor.userId && !roleAtLeast(actor.role, 'admin')) {
+      throw forbidden('Only the member who ran an import, or an admin, can undo it.');
+    }
+    if (row.dryRun) throw conflict('A dry run wrote nothing to undo.');
+    if (row.status !== 'done' && row.status !== 'failed') {
+      throw conflict(
+        row.status === 'undone' || row.status === 'undoing'
+          ? 'This import is already undone.'
+          : 'The import is still running; undo it when it has finished.',
+      );
+    }
+    const [updated] = await tx
+      .update(imports)
+      .set({ status: 'undoing', leaseUntil: null })
+      .where(and(eq(imports.workspaceId, actor.workspaceId), eq(imports.importId, importId)))
+      .returning();
+    await appendAudit(
+      tx,
+      actor.workspaceId,
+      {
+        actor: { kind: 'user', id: actor.userId },
+        action: 'import.undo_requested',
+        target: { type: 'import', id: importId },
+      },
+      now,
+    );
+    return presentWithProblems(tx, updated ?? row);
+  });
+}
+
+/** Imports waiting for a run, or whose run stopped (its lease ran out), in one workspace. */
+export async function pendingImports(tx: Tx, workspaceId: string, now: Date): Promise<string[]> {
+  const rows = await tx
+    .select({ importId: imports.importId })
+    .from(imports)
+    .where(
+      and(
+        eq(imports.workspaceId, workspaceId),
+        inArray(imports.status, ['queued', 'running', 'undoing']),
+        sql`(${imports.leaseUntil} is null or ${imports.leaseUntil} < ${now.toISOString()}::timestamptz)`,
+      ),
+    )
+    .orderBy(asc(imports.createdAt))
+    .limit(20);
+  return rows.map((r) => r.importId);
+}
