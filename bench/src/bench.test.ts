@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../apps/server/src/app.ts';
+import { createServices } from '../../apps/server/src/bootstrap.ts';
+import { loadConfig } from '../../apps/server/src/config.ts';
+import { startBareServer } from './bare-server.ts';
+import { openCopyTarget } from './copy-target.ts';
+import { generateWorkspaceData } from './generate.ts';
+import { freePort } from './processes.ts';
+import { renderMarkdown } from './report.ts';
+import { createRng, uuid7 } from './rng.ts';
+import { type DatabaseUnderBench, runDatabaseSuite, type SuiteDeps } from './suite.ts';
+
+// A smoke run of the benchmark code at a tiny scale, with the servers in this process.
+// It proves the generator, the workloads and the report still work; it asserts no timing.
+
+const SMOKE_SCALE = { people: 300, companies: 30, deals: 60 };
+
+async function startTillitInProcess(db: DatabaseUnderBench, dataDir: string) {
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    SECRET_KEY: 'bench-smoke-secret-key-0123456789abcdef',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    TILLIT_DATA_DIR: db.kind === 'pglite' ? db.dataDir : dataDir,
+    ...(db.kind === 'postgres' ? { DATABASE_URL: db.appUrl } : {}),
+  });
+  const services = await createServices(config);
+  const app = await buildApp(services);
+  await app.listen({ port, host: '127.0.0.1' });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      await app.close();
+      await services.database.close();
+    },
+  };
+}
+
+function inProcessDeps(scratch: string): SuiteDeps {
+  return {
+    startTillit: (db) => startTillitInProcess(db, scratch),
+    startBare: async (db, workspaceId) => {
+      const port = await freePort();
+      return db.kind === 'postgres'
+        ? startBareServer({ kind: 'postgres', url: db.adminUrl, workspaceId, port })
+        : startBareServer({ kind: 'pglite', dataDir: path.join(db.dataDir, 'pglite'), workspaceId, port });
+    },
+  };
+}
+
+describe('benchmarks (smoke, tiny scale)', () => {
+  const dirs: string[] = [];
+  const scratch = () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'tillit-bench-smoke-'));
+    dirs.push(d);
+    return d;
+  };
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('the generator is deterministic for a seed', () => {
+    const a = createRng(7);
+    const b = createRng(7);
+    const ids = [uuid7(a, 1_700_000_000_000), uuid7(a, 1_700_000_000_001)];
+    expect([uuid7(b, 1_700_000_000_000), uuid7(b, 1_700_000_000_001)]).toEqual(ids);
+    expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('runs every workload on PGlite beside its baseline and renders the report', async () => {
+    const dir = scratch();
+    const run = await runDatabaseSuite({ kind: 'pglite', dataDir: dir }, inProcessDeps(scratch()), {
+      scale: SMOKE_SCALE,
+      seconds: 1,
+      connections: 4,
+    });
+    expect(run.generated.counts).toEqual({ companies: 30, people: 300, deals: 60 });
+    expect(run.results.map((r) => r.workload)).toHaveLength(2);
+    for (const r of run.results) {
+      expect(r.tillit.requests).toBeGreaterThan(0);
+      expect(r.tillit.failures).toBe(0);
+      expect(r.baseline?.requests).toBeGreaterThan(0);
+      expect(r.ratio).toBeGreaterThan(0);
+    }
+    const md = renderMarkdown({
+      date: '2026-11-25T00:00:00.000Z',
+      machine: { cpu: 'test', cores: 2, memoryGb: 1, node: process.version },
+      scale: 'smoke',
+      quick: true,
+      generate: [{ database: 'pglite', ms: run.generateMs }],
+      results: run.results,
+      start: null,
+    });
+    expect(md).toContain('| GET one person by id');
+  }, 120_000);
+
+  it.runIf(process.env.TEST_DATABASE_URL)(
+    'writes the data set through COPY on PostgreSQL as a table owner that is not a superuser',
+    async () => {
+      // The CI role owns the test database but is no superuser: the generator lifts FORCE
+      // row-level security for its transaction and restores it.
+      const base = process.env.TEST_DATABASE_URL as string;
+      const name = `tillit_bench_smoke_${Date.now().toString(36)}`;
+      const admin = new pg.Client({ connectionString: base });
+      await admin.connect();
+      await admin.query(`create database ${name}`);
+      await admin.end();
+      const url = new URL(base);
+      url.pathname = `/${name}`;
+      const db: DatabaseUnderBench = { kind: 'postgres', appUrl: url.toString(), adminUrl: url.toString() };
+      try {
+        const tillit = await startTillitInProcess(db, scratch());
+        const { firstRun } = await import('./suite.ts');
+        const session = await firstRun(tillit.url);
+        await tillit.stop();
+        const target = await openCopyTarget({ kind: 'postgres', url: url.toString() });
+        const generated = await generateWorkspaceData(target, {
+          workspaceId: session.workspaceId,
+          ownerId: session.userId,
+          scale: SMOKE_SCALE,
+        });
+        await target.commit();
+        const forced = await target.query<{ n: number }>(
+          `select count(*)::int as n from pg_class where relname in ('people', 'deals') and relforcerowsecurity`,
+        );
+        await target.close();
+        expect(forced[0]?.n).toBe(2);
+        expect(generated.counts.people).toBe(300);
+        // The server reads what was generated, through row-level security.
+        const again = await startTillitInProcess(db, scratch());
+        try {
+          const res = await fetch(`${again.url}/api/v1/people/${generated.samplePersonIds[0]}`, {
+            headers: { cookie: session.cookie },
+          });
+          expect(res.status).toBe(200);
+        } finally {
+          await again.stop();
+        }
+      } finally {
+        const a = new pg.Client({ connectionString: base });
+        await a.connect();
+        await a.query(`drop database if exists ${name} with (force)`);
+        await a.end();
+      }
+    },
+    120_000,
+  );
+});

@@ -1,0 +1,59 @@
+import { cpus, totalmem } from 'node:os';
+import type { WorkloadResult } from './suite.ts';
+
+export type BenchReport = {
+  date: string;
+  machine: { cpu: string; cores: number; memoryGb: number; node: string };
+  scale: string;
+  quick: boolean;
+  generate: { database: string; ms: number }[];
+  results: WorkloadResult[];
+  start: { ms: number; idleRssMb: number; target: string; met: boolean } | null;
+};
+
+export function machine(): BenchReport['machine'] {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+  };
+}
+
+const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '-' : String(n));
+
+/** The table for docs/performance.md: every row with its raw figures and its ratio. */
+export function renderMarkdown(report: BenchReport): string {
+  const lines = [
+    '# Performance',
+    '',
+    'Written by `npm run bench` (do not edit by hand; the raw figures are in',
+    '`bench/results/`). Each workload runs beside its bare baseline in the same run, on the',
+    'same data, and the ratio is Tillit over the baseline. See `bench/README.md` for how.',
+    '',
+    `- Run: ${report.date}${report.quick ? ' (quick: 1/100 scale)' : ''}`,
+    `- Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGb} GB, Node ${report.machine.node}`,
+    `- Data: ${report.scale}`,
+    ...report.generate.map((g) => `- Generation (COPY) on ${g.database}: ${g.ms} ms`),
+    '',
+    '| workload | database | Tillit req/s | p50 / p99 ms | bare req/s | bare p50 / p99 ms | ratio | target | met |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of report.results) {
+    lines.push(
+      `| ${r.workload} | ${r.database} | ${fmt(r.tillit.reqPerSec)} | ${fmt(r.tillit.p50)} / ${fmt(r.tillit.p99)} | ${fmt(r.baseline?.reqPerSec)} | ${r.baseline ? `${r.baseline.p50} / ${r.baseline.p99}` : '-'} | ${fmt(r.ratio)} | ${r.target} | ${r.met === null ? '-' : r.met ? 'yes' : 'no'} |`,
+    );
+  }
+  if (report.start) {
+    lines.push(
+      `| embedded start: \`npm start\` (built) to /api/health | pglite | ${report.start.ms} ms to answer | - | - | - | - | ${report.start.target} (idle RSS ${report.start.idleRssMb} MB) | ${report.start.met ? 'yes' : 'no'} |`,
+    );
+  }
+  lines.push(
+    '',
+    'Not measured yet (their features are not built): CSV import of 1M people against COPY,',
+    'global search, access export and erasure of one person, retention purge.',
+    '',
+  );
+  return lines.join('\n');
+}

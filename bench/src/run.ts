@@ -1,0 +1,143 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { describeScale, FULL_SCALE, scaled } from './generate.ts';
+import { freePort, ROOT, residentMb, startNode } from './processes.ts';
+import { type BenchReport, machine, renderMarkdown } from './report.ts';
+import { type DatabaseUnderBench, runDatabaseSuite, type SuiteDeps, type WorkloadResult } from './suite.ts';
+
+/**
+ * `npm run bench [-- --quick] [-- --db=pglite|postgres|both] [-- --seconds=N]`: runs every
+ * workload on each database beside its bare baseline, writes bench/results/<date>.json and
+ * docs/performance.md. Expects the server to be built (the npm script builds it).
+ */
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const dbArg = args.find((a) => a.startsWith('--db='))?.slice(5) ?? 'both';
+const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.slice(10) ?? (quick ? 3 : 10));
+const connections = 50;
+const scale = quick ? scaled(100) : FULL_SCALE;
+const adminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SECRET_KEY = 'bench-only-secret-key-0123456789abcdef';
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+const tillitEnv = (db: DatabaseUnderBench): Record<string, string> => ({
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  SECRET_KEY,
+  SERVICES: 'api',
+  ...(db.kind === 'postgres'
+    ? { DATABASE_URL: db.appUrl, TILLIT_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'tillit-bench-')) }
+    : { TILLIT_DATA_DIR: db.dataDir }),
+});
+
+const deps: SuiteDeps = {
+  async startTillit(db) {
+    const port = await freePort();
+    return startNode(
+      'apps/server/dist/main.js',
+      [],
+      { ...tillitEnv(db), PUBLIC_URL: `http://127.0.0.1:${port}` },
+      '/api/health',
+      port,
+    );
+  },
+  async startBare(db, workspaceId) {
+    const port = await freePort();
+    const env: Record<string, string> =
+      db.kind === 'postgres'
+        ? { BARE_DATABASE_URL: db.adminUrl, BARE_WORKSPACE_ID: workspaceId }
+        : { BARE_PGLITE_DIR: path.join(db.dataDir, 'pglite'), BARE_WORKSPACE_ID: workspaceId };
+    return startNode('bench/dist/bare.js', [], env, '/health', port);
+  },
+};
+
+async function withPostgres<T>(fn: (db: DatabaseUnderBench) => Promise<T>): Promise<T> {
+  const name = `tillit_bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  // The server runs as a login role that is not a superuser, as in production, so that
+  // row-level security binds it.
+  await admin.query(
+    `do $$ begin if not exists (select 1 from pg_roles where rolname = 'tillit_bench') then create role tillit_bench login createrole; end if; end $$`,
+  );
+  await admin.query('alter role tillit_bench createrole');
+  await admin.query(`create database ${name} owner tillit_bench`);
+  await admin.end();
+  const u = (user: string) => {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    url.username = user;
+    return url.toString();
+  };
+  try {
+    return await fn({
+      kind: 'postgres',
+      appUrl: u('tillit_bench'),
+      adminUrl: u(new URL(adminUrl).username || 'postgres'),
+    });
+  } finally {
+    const a = new pg.Client({ connectionString: adminUrl });
+    await a.connect();
+    await a.query(`drop database if exists ${name} with (force)`);
+    await a.end();
+  }
+}
+
+async function embeddedStart(): Promise<BenchReport['start']> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tillit-start-'));
+  const port = await freePort();
+  try {
+    const running = await startNode(
+      'scripts/start.mjs',
+      [],
+      { TILLIT_DATA_DIR: dir, LOG_LEVEL: 'warn', SECRET_KEY },
+      '/api/health',
+      port,
+    );
+    await new Promise((r) => setTimeout(r, 5000));
+    const idleRssMb = residentMb(running.pid);
+    await running.stop();
+    const ms = Math.round(running.startMs);
+    return { ms, idleRssMb, target: '< 5000 ms; idle RSS < 300 MB', met: ms < 5000 && idleRssMb < 300 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const results: WorkloadResult[] = [];
+const generate: BenchReport['generate'] = [];
+if (dbArg === 'both' || dbArg === 'pglite') {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tillit-bench-pglite-'));
+  try {
+    const r = await runDatabaseSuite({ kind: 'pglite', dataDir: dir }, deps, { scale, seconds, connections, log });
+    results.push(...r.results);
+    generate.push({ database: 'pglite', ms: r.generateMs });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+if (dbArg === 'both' || dbArg === 'postgres') {
+  const r = await withPostgres((db) => runDatabaseSuite(db, deps, { scale, seconds, connections, log }));
+  results.push(...r.results);
+  generate.push({ database: 'postgres', ms: r.generateMs });
+}
+log('embedded start');
+const start = await embeddedStart();
+
+const report: BenchReport = {
+  date: new Date().toISOString(),
+  machine: machine(),
+  scale: describeScale(scale),
+  quick,
+  generate,
+  results,
+  start,
+};
+mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+const file = path.join(ROOT, 'bench', 'results', `${report.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(path.join(ROOT, 'docs', 'performance.md'), renderMarkdown(report));
+console.log(renderMarkdown(report));
+log(`wrote ${path.relative(ROOT, file)} and docs/performance.md`);

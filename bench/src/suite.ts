@@ -1,0 +1,169 @@
+import path from 'node:path';
+import { openCopyTarget } from './copy-target.ts';
+import { describeScale, type Generated, generateWorkspaceData, type Scale } from './generate.ts';
+import { drive, type LoadResult } from './load.ts';
+
+/**
+ * One database's benchmark run: the real server creates the instance and workspace (first
+ * run), the generator fills it with COPY, then each workload runs against Tillit and
+ * against its bare baseline on the same data, and reports the ratio.
+ */
+export type DatabaseUnderBench =
+  | { kind: 'postgres'; appUrl: string; adminUrl: string }
+  | { kind: 'pglite'; dataDir: string };
+
+export type Server = { url: string; stop(): Promise<void> };
+
+export type SuiteDeps = {
+  startTillit(db: DatabaseUnderBench): Promise<Server>;
+  startBare(db: DatabaseUnderBench, workspaceId: string): Promise<Server>;
+};
+
+export type SuiteOptions = { scale: Scale; seconds: number; connections: number; log?: (line: string) => void };
+
+export type WorkloadResult = {
+  workload: string;
+  database: 'postgres' | 'pglite';
+  tillit: LoadResult;
+  baseline: LoadResult | null;
+  /** Tillit's req/s over the baseline's. */
+  ratio: number | null;
+  target: string;
+  met: boolean | null;
+};
+
+const ORIGIN_HEADERS = (url: string) => ({ origin: url, 'content-type': 'application/json' });
+const CATEGORIES = ['client', 'prospect', 'supplier', 'correspondent', 'newsletter_subscriber'];
+
+/** First run through the HTTP API; returns the session cookie and the ids the generator needs. */
+export async function firstRun(url: string): Promise<{ cookie: string; workspaceId: string; userId: string }> {
+  const res = await fetch(`${url}/api/setup/first-run`, {
+    method: 'POST',
+    headers: ORIGIN_HEADERS(url),
+    body: JSON.stringify({
+      account: {
+        email: 'bench.owner@example.test',
+        password: 'correct horse battery staple',
+        firstName: 'Bench',
+        lastName: 'Owner',
+        dateOfBirth: '1980-04-02',
+      },
+      workspace: { name: 'Bench AS', country: 'NO', region: 'no' },
+    }),
+  });
+  if (res.status !== 201) throw new Error(`first run failed: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { id: string; activeWorkspaceId: string };
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  // The default pipeline is made on the first read of the pipelines.
+  const pipelines = await fetch(`${url}/api/v1/pipelines`, { headers: { cookie } });
+  if (pipelines.status !== 200) throw new Error(`pipelines: ${pipelines.status} ${await pipelines.text()}`);
+  return { cookie, workspaceId: body.activeWorkspaceId, userId: body.id };
+}
+
+export async function runDatabaseSuite(
+  db: DatabaseUnderBench,
+  deps: SuiteDeps,
+  options: SuiteOptions,
+): Promise<{ results: WorkloadResult[]; generated: Generated; generateMs: number }> {
+  const log = options.log ?? (() => {});
+  let server = await deps.startTillit(db);
+  const session = await firstRun(server.url);
+  await server.stop();
+
+  log(`${db.kind}: generating ${describeScale(options.scale)}`);
+  const started = performance.now();
+  const target = await openCopyTarget(
+    db.kind === 'postgres'
+      ? { kind: 'postgres', url: db.adminUrl }
+      : { kind: 'pglite', dataDir: path.join(db.dataDir, 'pglite') },
+  );
+  let generated: Generated;
+  try {
+    generated = await generateWorkspaceData(target, {
+      workspaceId: session.workspaceId,
+      ownerId: session.userId,
+      scale: options.scale,
+    });
+    await target.commit();
+    await target.query('analyze');
+  } finally {
+    await target.close();
+  }
+  const generateMs = Math.round(performance.now() - started);
+  log(`${db.kind}: generated in ${generateMs} ms`);
+
+  const ids = generated.samplePersonIds;
+  let n = 0;
+  const nextId = () => ids[n++ % ids.length] as string;
+  let c = 0;
+  const nextCategory = () => CATEGORIES[c++ % CATEGORIES.length] as string;
+  const load = { seconds: options.seconds, connections: options.connections };
+
+  const measure = async (url: string, headers: Record<string, string>, paths: () => string) => {
+    // A short warm-up so both sides start with the same caches.
+    await drive({
+      url,
+      headers,
+      paths,
+      connections: load.connections,
+      seconds: Math.max(1, Math.round(load.seconds / 5)),
+    });
+    const r = await drive({ url, headers, paths, ...load });
+    if (r.failures > 0) throw new Error(`${url}: ${r.failures} of ${r.requests} requests failed`);
+    return r;
+  };
+
+  server = await deps.startTillit(db);
+  let tillitGet: LoadResult;
+  let tillitList: LoadResult;
+  try {
+    const headers = { cookie: session.cookie };
+    tillitGet = await measure(server.url, headers, () => `/api/v1/people/${nextId()}`);
+    tillitList = await measure(
+      server.url,
+      headers,
+      () => `/api/v1/people?subjectCategory=${nextCategory()}&sort=name&dir=${c % 2 ? 'asc' : 'desc'}&limit=50`,
+    );
+  } finally {
+    await server.stop();
+  }
+  const bare = await deps.startBare(db, session.workspaceId);
+  let bareGet: LoadResult;
+  let bareList: LoadResult;
+  try {
+    bareGet = await measure(bare.url, {}, () => `/people/${nextId()}`);
+    bareList = await measure(bare.url, {}, () => `/people?category=${nextCategory()}&dir=${c % 2 ? 'asc' : 'desc'}`);
+  } finally {
+    await bare.stop();
+  }
+  const ratio = (a: LoadResult, b: LoadResult) => Math.round((a.reqPerSec / b.reqPerSec) * 100) / 100;
+  const getRatio = ratio(tillitGet, bareGet);
+  const listRatio = ratio(tillitList, bareList);
+  return {
+    generated,
+    generateMs,
+    results: [
+      {
+        workload: `GET one person by id, signed in, ${load.connections} concurrent`,
+        database: db.kind,
+        tillit: tillitGet,
+        baseline: bareGet,
+        ratio: getRatio,
+        target: '>= 0.5 of bare req/s; p99 < 25 ms',
+        met: getRatio >= 0.5 && tillitGet.p99 < 25,
+      },
+      {
+        workload: 'list page of 50 people, category filter, sorted by name',
+        database: db.kind,
+        tillit: tillitList,
+        baseline: bareList,
+        ratio: listRatio,
+        target: '>= 0.5 of bare req/s; p99 < 50 ms',
+        met: listRatio >= 0.5 && tillitList.p99 < 50,
+      },
+    ],
+  };
+}
