@@ -13,3 +13,4 @@ export * from './api-keys.schema.ts';
 export * from './permissions.schema.ts';
 export * from './webhooks.schema.ts';
 export * from './notes.schema.ts';
+export * from './access-log.schema.ts';
