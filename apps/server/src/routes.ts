@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
 import { registerDashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { registerDealRoutes } from './modules/deals/deals.routes.ts';
+import { registerDuplicateRoutes } from './modules/duplicates/duplicates.routes.ts';
 import { registerImportRoutes } from './modules/import/import.routes.ts';
 import { registerExportRoutes } from './modules/export/export.routes.ts';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.ts';
@@ -26,6 +27,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerDataMapRoutes(app, services);
   registerPeopleRoutes(app, services);
   registerExportRoutes(app, services);
+  registerDuplicateRoutes(app, services);
   registerDealRoutes(app, services);
   await registerImportRoutes(app, services);
   registerTimelineRoutes(app, services);

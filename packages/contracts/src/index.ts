@@ -1,6 +1,7 @@
 export * from './account.ts';
 export * from './common.ts';
 export * from './deals.ts';
+export * from './duplicates.ts';
 export * from './export.ts';
 export * from './errors.ts';
 export * from './import.ts';

@@ -15,6 +15,8 @@ import { DataMapPage } from '../features/data-map/data-map.page.tsx';
 import { DealDetailPage } from '../features/deals/deal-detail.page.tsx';
 import { EditDealPage, NewDealPage } from '../features/deals/deal-form.page.tsx';
 import { DealsPage, validateDealsSearch } from '../features/deals/deals.page.tsx';
+import { DuplicatesPage } from '../features/duplicates/duplicates.page.tsx';
+import { MergePage } from '../features/duplicates/merge.page.tsx';
 import { HomePage } from '../features/home/home.page.tsx';
 import { InvitationsPage } from '../features/invitations/invitations.page.tsx';
 import { MembersPage } from '../features/members/members.page.tsx';
@@ -207,6 +209,17 @@ const newPersonRoute = createRoute({
   }),
   component: NewPersonPage,
 });
+const duplicatesRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/people/duplicates',
+  component: DuplicatesPage,
+});
+const mergeRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/people/merge',
+  validateSearch: (s: Record<string, unknown>): { a?: string; b?: string } => ({ a: str(s.a), b: str(s.b) }),
+  component: MergePage,
+});
 const personRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/people/$personId',
@@ -273,6 +286,8 @@ const routeTree = rootRoute.addChildren([
     homeRoute,
     peopleRoute,
     newPersonRoute,
+    duplicatesRoute,
+    mergeRoute,
     personRoute,
     editPersonRoute,
     companiesRoute,

@@ -20,6 +20,7 @@ import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { ErrorAlert, Loading, Page } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { formatDate } from '../../lib/format.ts';
+import { ExportMenu } from '../export/export-menu.tsx';
 import { dayBoundary, type TSortField, useCanWrite } from '../people/people.api.ts';
 import { restoreFromTrash } from '../trash/trash.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
@@ -116,6 +117,7 @@ export function CompaniesListPage() {
       actions={
         <Group gap="xs">
           <ColumnsMenu columns={columns} shown={shown} onToggle={toggleColumn} />
+          {canWrite && <ExportMenu entity="companies" filters={filters} />}
           {canWrite && <ButtonLink to="/companies/new">{t('companies.new')}</ButtonLink>}
         </Group>
       }

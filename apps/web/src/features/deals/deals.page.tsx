@@ -8,6 +8,7 @@ import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { ErrorAlert, Loading, Page, visuallyHidden } from '../../components/ui.tsx';
 import { formatDate } from '../../lib/format.ts';
 import { describeError } from '../../lib/i18n.ts';
+import { ExportMenu } from '../export/export-menu.tsx';
 import { useCanWrite } from '../people/people.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import { CompanyName, MoveSelect, StatusBadge } from './deal-bits.tsx';
@@ -119,6 +120,24 @@ export function DealsPage() {
               {t('deals.table')}
             </Button>
           </Button.Group>
+          {canWrite && pipeline && (
+            <ExportMenu
+              entity="deals"
+              filters={{
+                pipelineId: pipeline.id,
+                // The board shows every deal of the pipeline; the table its filters and sort.
+                ...(view === 'table'
+                  ? {
+                      stageId: search.stageId,
+                      ownerId: search.ownerId,
+                      status: search.status,
+                      sort: search.sortBy ?? 'updatedAt',
+                      dir: search.dir ?? 'desc',
+                    }
+                  : {}),
+              }}
+            />
+          )}
           {canWrite && pipeline && (
             <ButtonLink to="/deals/new" search={{ pipelineId: pipeline.id }}>
               {t('deals.new')}

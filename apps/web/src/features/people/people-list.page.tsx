@@ -22,6 +22,8 @@ import { ErrorAlert, Loading, Page } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { formatDate } from '../../lib/format.ts';
 import { searchCompanies } from '../companies/companies.api.ts';
+import { ExportMenu } from '../export/export-menu.tsx';
+import { PersonAvatar } from '../files/person-photo.tsx';
 import { restoreFromTrash } from '../trash/trash.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import {
@@ -137,6 +139,12 @@ export function PeopleListPage() {
       actions={
         <Group gap="xs">
           <ColumnsMenu columns={columns} shown={shown} onToggle={toggleColumn} />
+          {canWrite && <ExportMenu entity="people" filters={filters} />}
+          {canWrite && (
+            <ButtonLink to="/people/duplicates" variant="default" size="xs">
+              {t('duplicates.open')}
+            </ButtonLink>
+          )}
           {canWrite && <ButtonLink to="/people/new">{t('people.new')}</ButtonLink>}
         </Group>
       }
@@ -278,6 +286,7 @@ export function PeopleListPage() {
                     onOpen={() => void navigate({ to: '/people/$personId', params: { personId: p.id } })}
                   >
                     <Table.Td>
+                      <PersonAvatar person={p} />
                       <AnchorLink to="/people/$personId" params={{ personId: p.id }} fw={500} fz="sm">
                         {personName(p) || t('people.unnamed')}
                       </AnchorLink>
