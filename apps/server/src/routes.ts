@@ -7,6 +7,7 @@ import { registerImportRoutes } from './modules/import/import.routes.ts';
 import { registerExportRoutes } from './modules/export/export.routes.ts';
 import { registerOutboxRoutes } from './modules/outbox/outbox.routes.ts';
 import { registerPeopleRoutes } from './modules/people/people.routes.ts';
+import { registerPermissionRoutes } from './modules/permissions/permissions.routes.ts';
 import { registerSearchRoutes } from './modules/search/search.routes.ts';
 import { registerSetupRoutes } from './modules/setup/setup.routes.ts';
 import { registerSystemRoutes } from './modules/system/system.routes.ts';
@@ -29,6 +30,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerExportRoutes(app, services);
   registerDuplicateRoutes(app, services);
   registerDealRoutes(app, services);
+  registerPermissionRoutes(app, services);
   await registerImportRoutes(app, services);
   registerTimelineRoutes(app, services);
   registerSearchRoutes(app, services);

@@ -12,3 +12,4 @@ export * from './search.ts';
 export * from './notes.ts';
 export * from './interactions.ts';
 export * from './timeline.ts';
+export * from './permissions.ts';

@@ -18,7 +18,12 @@ export type SignedIn = {
   session: { id: string; token: string; activeWorkspaceId: string | null };
 };
 
-export type InWorkspace = SignedIn & { workspaceId: string; role: WorkspaceRole };
+/** An API key acting in its workspace (see modules/api-keys): its id and scopes. */
+export type ApiKeyPrincipal = { id: string; scopes: readonly string[] };
+
+/** `apiKey` is set when a bearer API key (not a session) made the request; `user` is then
+ *  the member who created the key, and `role` the key's role (never above theirs). */
+export type InWorkspace = SignedIn & { workspaceId: string; role: WorkspaceRole; apiKey?: ApiKeyPrincipal | null };
 
 const ROLE_RANK: Record<WorkspaceRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 

@@ -1,4 +1,5 @@
 import {
+  type TPermissionAction,
   ZCompany,
   ZCompanyList,
   ZCompanyListQuery,
@@ -7,20 +8,19 @@ import {
   ZDeletedRecord,
   ZUpdateCompanyBody,
 } from '@tillit/contracts';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
+import { requireAllowed } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import { createCompany, deleteCompany, getCompany, listCompanies, updateCompany } from './companies.service.ts';
 
 /** Companies. Registered by registerPeopleRoutes. Viewer reads, member writes. */
 export function registerCompanyRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const reader = async (request: Parameters<typeof requireMember>[1]) =>
-    actorOf(await requireMember(services, request, 'viewer'));
-  const writer = async (request: Parameters<typeof requireMember>[1]) =>
-    actorOf(await requireMember(services, request, 'member'));
+  // The permission matrix decides (by default: viewer reads, member writes).
+  const allowed = async (request: FastifyRequest, action: TPermissionAction) =>
+    actorOf(await requireAllowed(services, request, 'companies', action));
   const tags = ['companies'];
 
   r.get(
@@ -33,7 +33,7 @@ export function registerCompanyRoutes(app: FastifyInstance, services: Services):
         response: { 200: ZCompanyList },
       },
     },
-    async (request) => listCompanies(services, await reader(request), request.query),
+    async (request) => listCompanies(services, await allowed(request, 'read'), request.query),
   );
 
   r.post(
@@ -42,13 +42,13 @@ export function registerCompanyRoutes(app: FastifyInstance, services: Services):
       schema: { tags, summary: 'Create a company (member)', body: ZCreateCompanyBody, response: { 201: ZCompany } },
     },
     async (request, reply) =>
-      reply.status(201).send(await createCompany(services, await writer(request), request.body)),
+      reply.status(201).send(await createCompany(services, await allowed(request, 'create'), request.body)),
   );
 
   r.get(
     '/api/v1/companies/:id',
     { schema: { tags, summary: 'One company', params: ZCompanyParams, response: { 200: ZCompany } } },
-    async (request) => getCompany(services, await reader(request), request.params.id),
+    async (request) => getCompany(services, await allowed(request, 'read'), request.params.id),
   );
 
   r.patch(
@@ -62,7 +62,7 @@ export function registerCompanyRoutes(app: FastifyInstance, services: Services):
         response: { 200: ZCompany },
       },
     },
-    async (request) => updateCompany(services, await writer(request), request.params.id, request.body),
+    async (request) => updateCompany(services, await allowed(request, 'update'), request.params.id, request.body),
   );
 
   r.delete(
@@ -75,6 +75,6 @@ export function registerCompanyRoutes(app: FastifyInstance, services: Services):
         response: { 200: ZDeletedRecord },
       },
     },
-    async (request) => deleteCompany(services, await writer(request), request.params.id),
+    async (request) => deleteCompany(services, await allowed(request, 'delete'), request.params.id),
   );
 }

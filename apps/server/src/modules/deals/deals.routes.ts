@@ -1,4 +1,5 @@
 import {
+  type TPermissionAction,
   ZBoard,
   ZBoardQuery,
   ZCreateDealBody,
@@ -21,8 +22,9 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireMember } from '../../http/auth-context.ts';
+import type { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
+import { requireAllowed } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import {
   createDeal,
@@ -43,9 +45,10 @@ import { createPipeline, deletePipeline, getPipeline, listPipelines, updatePipel
 export function registerDealRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   type Req = Parameters<typeof requireMember>[1];
-  const reader = async (request: Req) => actorOf(await requireMember(services, request, 'viewer'));
-  const writer = async (request: Req) => actorOf(await requireMember(services, request, 'member'));
-  const admin = async (request: Req) => actorOf(await requireMember(services, request, 'admin'));
+  // The permission matrix decides (by default: viewer reads, member writes deals, admin
+  // changes pipelines); a restore needs 'delete', as it undoes one.
+  const allowed = async (request: Req, object: 'deals' | 'pipelines', action: TPermissionAction) =>
+    actorOf(await requireAllowed(services, request, object, action));
   const ptags = ['pipelines'];
   const tags = ['deals'];
 
@@ -58,7 +61,7 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZPipelineList },
       },
     },
-    async (request) => listPipelines(services, await reader(request)),
+    async (request) => listPipelines(services, await allowed(request, 'pipelines', 'read')),
   );
   r.post(
     '/api/v1/pipelines',
@@ -71,12 +74,14 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createPipeline(services, await admin(request), request.body)),
+      reply
+        .status(201)
+        .send(await createPipeline(services, await allowed(request, 'pipelines', 'create'), request.body)),
   );
   r.get(
     '/api/v1/pipelines/:id',
     { schema: { tags: ptags, summary: 'One pipeline', params: ZPipelineParams, response: { 200: ZPipeline } } },
-    async (request) => getPipeline(services, await reader(request), request.params.id),
+    async (request) => getPipeline(services, await allowed(request, 'pipelines', 'read'), request.params.id),
   );
   r.patch(
     '/api/v1/pipelines/:id',
@@ -89,7 +94,8 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZPipeline },
       },
     },
-    async (request) => updatePipeline(services, await admin(request), request.params.id, request.body),
+    async (request) =>
+      updatePipeline(services, await allowed(request, 'pipelines', 'update'), request.params.id, request.body),
   );
   r.delete(
     '/api/v1/pipelines/:id',
@@ -102,7 +108,7 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
       },
     },
     async (request, reply) => {
-      await deletePipeline(services, await admin(request), request.params.id);
+      await deletePipeline(services, await allowed(request, 'pipelines', 'delete'), request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -117,7 +123,8 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZBoard },
       },
     },
-    async (request) => dealBoard(services, await reader(request), request.params.id, request.query.perStage),
+    async (request) =>
+      dealBoard(services, await allowed(request, 'deals', 'read'), request.params.id, request.query.perStage),
   );
 
   r.get(
@@ -130,12 +137,13 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZDealList },
       },
     },
-    async (request) => listDeals(services, await reader(request), request.query),
+    async (request) => listDeals(services, await allowed(request, 'deals', 'read'), request.query),
   );
   r.post(
     '/api/v1/deals',
     { schema: { tags, summary: 'Create a deal (member)', body: ZCreateDealBody, response: { 201: ZDeal } } },
-    async (request, reply) => reply.status(201).send(await createDeal(services, await writer(request), request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await createDeal(services, await allowed(request, 'deals', 'create'), request.body)),
   );
   r.get(
     '/api/v1/deals/trash',
@@ -147,12 +155,12 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZDealTrashList },
       },
     },
-    async (request) => listDealTrash(services, await reader(request), request.query),
+    async (request) => listDealTrash(services, await allowed(request, 'deals', 'read'), request.query),
   );
   r.get(
     '/api/v1/deals/:id',
     { schema: { tags, summary: 'One deal', params: ZDealParams, response: { 200: ZDeal } } },
-    async (request) => getDeal(services, await reader(request), request.params.id),
+    async (request) => getDeal(services, await allowed(request, 'deals', 'read'), request.params.id),
   );
   r.patch(
     '/api/v1/deals/:id',
@@ -165,7 +173,7 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZDeal },
       },
     },
-    async (request) => updateDeal(services, await writer(request), request.params.id, request.body),
+    async (request) => updateDeal(services, await allowed(request, 'deals', 'update'), request.params.id, request.body),
   );
   r.delete(
     '/api/v1/deals/:id',
@@ -177,7 +185,7 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZDeletedDeal },
       },
     },
-    async (request) => deleteDeal(services, await writer(request), request.params.id),
+    async (request) => deleteDeal(services, await allowed(request, 'deals', 'delete'), request.params.id),
   );
   r.post(
     '/api/v1/deals/:id/restore',
@@ -189,7 +197,7 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZDeal },
       },
     },
-    async (request) => restoreDeal(services, await writer(request), request.params.id),
+    async (request) => restoreDeal(services, await allowed(request, 'deals', 'delete'), request.params.id),
   );
   r.post(
     '/api/v1/deals/:id/move',
@@ -202,7 +210,8 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZDeal },
       },
     },
-    async (request) => moveDeal(services, await writer(request), request.params.id, request.body.stageId),
+    async (request) =>
+      moveDeal(services, await allowed(request, 'deals', 'update'), request.params.id, request.body.stageId),
   );
   r.get(
     '/api/v1/deals/:id/history',
@@ -214,6 +223,6 @@ export function registerDealRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZStageHistory },
       },
     },
-    async (request) => dealHistory(services, await reader(request), request.params.id),
+    async (request) => dealHistory(services, await allowed(request, 'deals', 'read'), request.params.id),
   );
 }

@@ -12,13 +12,15 @@ import {
   ZTrashList,
   ZTrashListQuery,
   ZTrashParams,
+  type TPermissionAction,
+  type TPermissionObject,
   ZUpdatePersonBody,
 } from '@tillit/contracts';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
+import { requireAllowed } from '../permissions/permissions.ts';
 import { registerCompanyRoutes } from '../companies/companies.routes.ts';
 import { restoreCompany } from '../companies/companies.service.ts';
 import { restoreDeal } from '../deals/deals.service.ts';
@@ -35,14 +37,23 @@ import {
 } from './people.service.ts';
 import { listTrash } from './trash.service.ts';
 
+/** The permission-matrix object of each kind in the trash. */
+const TRASH_OBJECT: Record<string, TPermissionObject> = {
+  person: 'people',
+  company: 'companies',
+  deal: 'deals',
+  task: 'tasks',
+  project: 'projects',
+};
+
 /** People, their links to companies, and the trash; companies register beside them. Each
  *  route: validate, authorise (viewer reads, member writes), one service call. */
 export function registerPeopleRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const reader = async (request: Parameters<typeof requireMember>[1]) =>
-    actorOf(await requireMember(services, request, 'viewer'));
-  const writer = async (request: Parameters<typeof requireMember>[1]) =>
-    actorOf(await requireMember(services, request, 'member'));
+  // The permission matrix decides (by default: viewer reads, member writes). Linking a
+  // company changes the person ('update'); a restore undoes a delete ('delete' on its kind).
+  const allowed = async (request: FastifyRequest, object: TPermissionObject, action: TPermissionAction) =>
+    actorOf(await requireAllowed(services, request, object, action));
   const tags = ['people'];
 
   r.get(
@@ -55,7 +66,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         response: { 200: ZPersonList },
       },
     },
-    async (request) => listPeople(services, await reader(request), request.query),
+    async (request) => listPeople(services, await allowed(request, 'people', 'read'), request.query),
   );
 
   r.post(
@@ -63,13 +74,14 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
     {
       schema: { tags, summary: 'Create a person (member)', body: ZCreatePersonBody, response: { 201: ZPerson } },
     },
-    async (request, reply) => reply.status(201).send(await createPerson(services, await writer(request), request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await createPerson(services, await allowed(request, 'people', 'create'), request.body)),
   );
 
   r.get(
     '/api/v1/people/:id',
     { schema: { tags, summary: 'One person', params: ZPersonParams, response: { 200: ZPerson } } },
-    async (request) => getPerson(services, await reader(request), request.params.id),
+    async (request) => getPerson(services, await allowed(request, 'people', 'read'), request.params.id),
   );
 
   r.patch(
@@ -83,7 +95,8 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         response: { 200: ZPerson },
       },
     },
-    async (request) => updatePerson(services, await writer(request), request.params.id, request.body),
+    async (request) =>
+      updatePerson(services, await allowed(request, 'people', 'update'), request.params.id, request.body),
   );
 
   r.delete(
@@ -96,7 +109,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         response: { 200: ZDeletedRecord },
       },
     },
-    async (request) => deletePerson(services, await writer(request), request.params.id),
+    async (request) => deletePerson(services, await allowed(request, 'people', 'delete'), request.params.id),
   );
 
   r.post(
@@ -110,7 +123,8 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         response: { 200: ZPerson },
       },
     },
-    async (request) => linkCompany(services, await writer(request), request.params.id, request.body),
+    async (request) =>
+      linkCompany(services, await allowed(request, 'people', 'update'), request.params.id, request.body),
   );
 
   r.delete(
@@ -123,7 +137,8 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         response: { 200: ZPerson },
       },
     },
-    async (request) => unlinkCompany(services, await writer(request), request.params.id, request.params.companyId),
+    async (request) =>
+      unlinkCompany(services, await allowed(request, 'people', 'update'), request.params.id, request.params.companyId),
   );
 
   r.get(
@@ -136,7 +151,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         response: { 200: ZTrashList },
       },
     },
-    async (request) => listTrash(services, await reader(request), request.query),
+    async (request) => listTrash(services, await allowed(request, 'people', 'read'), request.query),
   );
 
   r.post(
@@ -150,8 +165,9 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
       },
     },
     async (request) => {
-      const actor = await writer(request);
       const { kind, id } = request.params;
+      const object = TRASH_OBJECT[kind] ?? 'people';
+      const actor = await allowed(request, object, 'delete');
       if (kind === 'person') return restorePerson(services, actor, id);
       if (kind === 'deal') return restoreDeal(services, actor, id);
       return restoreCompany(services, actor, id);

@@ -1,0 +1,84 @@
+import type { TPermissionAction, TPermissionObject } from '@tillit/contracts';
+import { and, eq } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
+import type { Tx } from '../../db/client.ts';
+import { rolePermissions, type WorkspaceRole } from '../../db/schema/index.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { type InWorkspace, requireMember } from '../../http/auth-context.ts';
+import { AppError } from '../../lib/errors.ts';
+import type { Services } from '../../services.ts';
+import { CEILING_MATRIX, isDefault } from './permissions.defaults.ts';
+
+/** What a permission check needs to know about the caller: a member, or an API key acting
+ *  with its own role and scopes. */
+export type PermissionContext = {
+  workspaceId: string;
+  role: WorkspaceRole;
+  userId?: string;
+  apiKey?: { id: string; scopes: readonly string[] } | null;
+};
+
+export const scopeOf = (object: TPermissionObject, action: TPermissionAction) => `${object}:${action}`;
+
+function refuse(object: TPermissionObject, action: TPermissionAction, why: string): AppError {
+  return new AppError('forbidden', 403, `You may not ${action} ${object}: ${why}.`);
+}
+
+/**
+ * Throws 403 `forbidden` (the code every role refusal has always had; the message names
+ * the object, the action and why) unless the caller's role may do `action` on `object` in
+ * this workspace (the default matrix, with the workspace's changes), and, for an API key,
+ * unless the key's scopes include `object:action`. The owner may always do everything the
+ * key lets it. Record visibility (private/team/workspace) applies on top, in the services.
+ */
+export async function assertAllowed(
+  source: Services | Tx,
+  ctx: PermissionContext,
+  object: TPermissionObject,
+  action: TPermissionAction,
+): Promise<void> {
+  if (ctx.apiKey && !ctx.apiKey.scopes.includes(scopeOf(object, action))) {
+    throw refuse(object, action, `this API key lacks the scope ${scopeOf(object, action)}`);
+  }
+  const role = ctx.role;
+  if (role === 'owner') return;
+  if (!CEILING_MATRIX[role][object].includes(action)) {
+    throw refuse(object, action, `the ${ctx.role} role never can`);
+  }
+  const read = async (tx: Tx) => {
+    const [row] = await tx
+      .select({ allowed: rolePermissions.allowed })
+      .from(rolePermissions)
+      .where(
+        and(
+          eq(rolePermissions.workspaceId, ctx.workspaceId),
+          eq(rolePermissions.role, role),
+          eq(rolePermissions.object, object),
+          eq(rolePermissions.action, action),
+        ),
+      );
+    return row?.allowed;
+  };
+  const override =
+    'database' in source
+      ? await withTenant(source.database.db, { workspaceId: ctx.workspaceId, userId: ctx.userId ?? null }, read)
+      : await read(source);
+  const allowed = override ?? isDefault(role, object, action);
+  if (!allowed) throw refuse(object, action, `this workspace does not allow it for the ${ctx.role} role`);
+}
+
+/** For routes: the caller (member or API key) of this workspace, once allowed `action` on `object`. */
+export async function requireAllowed(
+  services: Services,
+  request: FastifyRequest,
+  object: TPermissionObject,
+  action: TPermissionAction,
+): Promise<InWorkspace> {
+  const ctx = await requireMember(services, request, 'viewer');
+  await assertAllowed(services, permissionContextOf(ctx), object, action);
+  return ctx;
+}
+
+export function permissionContextOf(ctx: InWorkspace): PermissionContext {
+  return { workspaceId: ctx.workspaceId, role: ctx.role, userId: ctx.user.id, apiKey: ctx.apiKey ?? null };
+}
