@@ -8,11 +8,14 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { createKeyRing, loadOrCreateSecret } from './lib/keys.ts';
 import { createOutboxTransport, createSmtpTransport, type MailTransport } from './mail/mail.transport.ts';
 import type { Services } from './services.ts';
+import { createLocalStorage } from './storage/storage.local.ts';
+import type { FileStorage } from './storage/storage.ts';
 
 export type ServiceOverrides = {
   database?: Database;
   clock?: Clock;
   mail?: MailTransport;
+  storage?: FileStorage;
   rateLimit?: { window: number; max: number; signInMax: number };
 };
 
@@ -34,7 +37,8 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     onSignInAttempt: createSignInAuditor(database.db, clock),
     rateLimit: overrides.rateLimit ?? { window: 60, max: 300, signInMax: 10 },
   });
-  return { config, database, clock, mail, keys, auth, version: readVersion() };
+  const storage = overrides.storage ?? createLocalStorage(config.files.dir);
+  return { config, database, clock, mail, keys, auth, storage, version: readVersion() };
 }
 
 function readVersion(): string {

@@ -29,6 +29,17 @@ export const ZEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ACCOUNT_PURGE_DELAY_DAYS: z.coerce.number().int().min(0).max(29).default(6),
   SERVICES: z.string().default('api,worker,scheduler'),
+  FILES_DIR: z.string().min(1).optional(),
+  FILES_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(25 * 1024 * 1024),
+  FILES_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 1024 * 1024 * 1024),
   IMPORT_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -53,6 +64,9 @@ export type Config = {
   logLevel: TEnv['LOG_LEVEL'];
   accountPurgeDelayDays: number;
   services: Set<'api' | 'worker' | 'scheduler'>;
+  /** Files attached to records: where the local storage keeps them, the largest upload,
+   *  and each workspace's default quota (bytes). */
+  files: { dir: string; maxBytes: number; quotaBytes: number };
   /** The largest file an import may upload (bytes). */
   importMaxBytes: number;
 };
@@ -99,6 +113,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     accountPurgeDelayDays: e.ACCOUNT_PURGE_DELAY_DAYS,
     services,
+    files: {
+      dir: e.FILES_DIR ? path.resolve(e.FILES_DIR) : path.join(dataDir, 'files'),
+      maxBytes: e.FILES_MAX_BYTES,
+      quotaBytes: e.FILES_QUOTA_BYTES,
+    },
     importMaxBytes: e.IMPORT_MAX_BYTES,
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
 import { registerDashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { registerDealRoutes } from './modules/deals/deals.routes.ts';
+import { registerFileRoutes } from './modules/files/files.routes.ts';
 import { registerDuplicateRoutes } from './modules/duplicates/duplicates.routes.ts';
 import { registerImportRoutes } from './modules/import/import.routes.ts';
 import { registerExportRoutes } from './modules/export/export.routes.ts';
@@ -30,6 +31,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerExportRoutes(app, services);
   registerDuplicateRoutes(app, services);
   registerDealRoutes(app, services);
+  registerFileRoutes(app, services);
   registerPermissionRoutes(app, services);
   await registerImportRoutes(app, services);
   registerTimelineRoutes(app, services);

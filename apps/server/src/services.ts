@@ -4,6 +4,7 @@ import type { Database } from './db/client.ts';
 import type { Clock } from './lib/clock.ts';
 import type { KeyRing } from './lib/keys.ts';
 import type { MailTransport } from './mail/mail.transport.ts';
+import type { FileStorage } from './storage/storage.ts';
 
 /** Everything with a side effect, built once in main.ts (or by a test) and handed down. */
 export type Services = {
@@ -13,5 +14,7 @@ export type Services = {
   mail: MailTransport;
   keys: KeyRing;
   auth: Auth;
+  /** The bytes of files attached to records (local disk by default). */
+  storage: FileStorage;
   version: string;
 };

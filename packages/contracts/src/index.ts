@@ -4,6 +4,7 @@ export * from './deals.ts';
 export * from './duplicates.ts';
 export * from './export.ts';
 export * from './errors.ts';
+export * from './files.ts';
 export * from './import.ts';
 export * from './people.ts';
 export * from './workspaces.ts';

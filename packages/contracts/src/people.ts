@@ -163,6 +163,8 @@ export const ZPerson = z.object({
   visibility: ZRecordVisibility,
   /** Set when visibility is 'team', null otherwise. */
   teamId: ZId.nullable(),
+  /** The square thumbnail of the person's photo (P-CRM-1), or null. */
+  photoUrl: z.string().nullable().optional(),
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,
   /** Set while the person is in the trash. */
@@ -366,7 +368,7 @@ export type TCompanyList = z.infer<typeof ZCompanyList>;
 
 // Trash (P-ACC-4): deleted records stay 30 days, then a daily job purges them for good.
 
-export const TRASH_KINDS = ['person', 'company', 'deal', 'note'] as const;
+export const TRASH_KINDS = ['person', 'company', 'deal', 'note', 'file'] as const;
 export const ZTrashKind = z.enum(TRASH_KINDS, { error: `must be one of ${TRASH_KINDS.join(', ')}` });
 export type TTrashKind = z.infer<typeof ZTrashKind>;
 

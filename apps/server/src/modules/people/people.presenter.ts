@@ -44,6 +44,8 @@ export function presentPerson(
     subjectCategories: parts.subjectCategories,
     source: row.source,
     ...effectiveVisibility(row),
+    // The square thumbnail of the photo; files/ serves it with the person's visibility.
+    photoUrl: row.photoFileId ? `/api/v1/files/${row.photoFileId}/thumbnail` : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     deletedAt: row.deletedAt ? row.deletedAt.toISOString() : null,

@@ -2,11 +2,13 @@ import type { TTrashItem, TTrashList, ZTrashListQuery } from '@tillit/contracts'
 import { and, eq, isNotNull, lte, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
-import { companies, deals, people, workspaces } from '../../db/schema/index.ts';
+import { companies, deals, files, people, workspaces } from '../../db/schema/index.ts';
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
+import { deleteStoredKeys, hasFilesToPurge, type PurgedFiles, purgeFilesIn } from '../files/files.purge.ts';
+import { fileRecordVisible } from '../files/files.records.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { decodeCursor, encodeCursor } from './people.cursor.ts';
 import { visibleTo } from './people.policy.ts';
@@ -39,6 +41,11 @@ export async function listTrash(services: Services, actor: Actor, q: TrashListIn
     parts.push(sql`select 'deal' as kind, ${deals.dealId} as id, ${deals.name} as name, ${deals.deletedAt} as deleted_at
       from ${deals} where ${deals.workspaceId} = ${ws} and ${deals.deletedAt} is not null and ${dealVis}`);
   }
+  if (!q.kind || q.kind === 'file') {
+    // A file shows while its record is live and visible; it goes and comes back with it.
+    parts.push(sql`select 'file' as kind, ${files.fileId} as id, ${files.name} as name, ${files.deletedAt} as deleted_at
+      from ${files} where ${files.workspaceId} = ${ws} and ${files.deletedAt} is not null and ${fileRecordVisible(actor)}`);
+  }
   const union = sql.join(parts, sql` union all `);
   return inTenant(services, actor, async (tx) => {
     const res = await tx.execute(
@@ -60,7 +67,7 @@ export async function listTrash(services: Services, actor: Actor, q: TrashListIn
   });
 }
 
-export type PurgeResult = { workspaces: number; people: number; companies: number; deals: number };
+export type PurgeResult = { workspaces: number; people: number; companies: number; deals: number; files: number };
 
 const BATCH = 500;
 
@@ -110,9 +117,10 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
   const now = services.clock.now();
   const cutoff = new Date(now.getTime() - TRASH_DAYS * DAY_MS);
   const ids = await withSystemScope(db, (tx) => tx.select({ workspaceId: workspaces.workspaceId }).from(workspaces));
-  const total: PurgeResult = { workspaces: 0, people: 0, companies: 0, deals: 0 };
+  const total: PurgeResult = { workspaces: 0, people: 0, companies: 0, deals: 0, files: 0 };
   for (const { workspaceId } of ids) {
     const due = await withTenant(db, { workspaceId }, async (tx) => {
+      if (await hasFilesToPurge(tx, workspaceId, cutoff)) return true;
       const [p] = await tx
         .select({ id: people.personId })
         .from(people)
@@ -133,7 +141,10 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
       return Boolean(p || c || d);
     });
     if (!due) continue;
+    let purgedFiles: PurgedFiles = { count: 0, bytes: 0, keys: [] };
     const r = await withTenant(db, { workspaceId }, async (tx) => {
+      // Files first: those in the trash, and every file of the records purged below.
+      purgedFiles = await purgeFilesIn(tx, services, workspaceId, cutoff);
       const removed = await purgeWorkspace(tx, workspaceId, cutoff);
       await appendAudit(
         tx,
@@ -145,6 +156,7 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
             people: removed.removedPeople,
             companies: removed.removedCompanies,
             deals: removed.removedDeals,
+            files: purgedFiles.count,
             before: cutoff.toISOString(),
           },
         },
@@ -152,6 +164,9 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
       );
       return removed;
     });
+    // The bytes go once the rows are gone for good (see files.purge.ts).
+    await deleteStoredKeys(services, purgedFiles.keys);
+    total.files += purgedFiles.count;
     total.workspaces += 1;
     total.people += r.removedPeople;
     total.companies += r.removedCompanies;

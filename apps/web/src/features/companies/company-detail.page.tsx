@@ -10,6 +10,7 @@ import { firstFieldError, formatAddress, RemoteSelect } from '../../components/r
 import { ConfirmDialog, ErrorAlert, Loading, Page, Section, SuccessAlert } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
+import { FilesSection } from '../files/files-section.tsx';
 import {
   findInLists,
   linkCompany,
@@ -144,6 +145,7 @@ function CompanyDetail({ company: c }: { company: TCompany }) {
         </Section>
       </SimpleGrid>
       <CompanyPeople company={c} />
+      <FilesSection kind="company" recordId={c.id} />
       <ConfirmDialog
         opened={confirming}
         title={t('companies.deleteTitle')}

@@ -8,6 +8,7 @@ import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { ConfirmDialog, ErrorAlert, Loading, Page, Section } from '../../components/ui.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { describeError } from '../../lib/i18n.ts';
+import { FilesSection } from '../files/files-section.tsx';
 import { findInLists, useCanWrite, useTeamOptions } from '../people/people.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import { CompanyName, MoveSelect, PersonName, StatusBadge } from './deal-bits.tsx';
@@ -206,6 +207,7 @@ function DealDetail({ deal: d }: { deal: TDeal }) {
           </Text>
         )}
       </Section>
+      <FilesSection kind="deal" recordId={d.id} />
       <ConfirmDialog
         opened={confirming}
         title={t('deals.deleteTitle')}

@@ -23,6 +23,7 @@ import { fieldError } from '../../lib/api.ts';
 import { formatDate } from '../../lib/format.ts';
 import { searchCompanies } from '../companies/companies.api.ts';
 import { ExportMenu } from '../export/export-menu.tsx';
+import { PersonAvatar } from '../files/person-photo.tsx';
 import { restoreFromTrash } from '../trash/trash.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import {
@@ -285,6 +286,7 @@ export function PeopleListPage() {
                     onOpen={() => void navigate({ to: '/people/$personId', params: { personId: p.id } })}
                   >
                     <Table.Td>
+                      <PersonAvatar person={p} />
                       <AnchorLink to="/people/$personId" params={{ personId: p.id }} fw={500} fz="sm">
                         {personName(p) || t('people.unnamed')}
                       </AnchorLink>

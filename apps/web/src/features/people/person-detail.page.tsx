@@ -8,6 +8,8 @@ import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { formatAddress } from '../../components/record-fields.tsx';
 import { ConfirmDialog, ErrorAlert, Loading, Page, Section } from '../../components/ui.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
+import { FilesSection } from '../files/files-section.tsx';
+import { PersonPhoto } from '../files/person-photo.tsx';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import {
   deletePerson,
@@ -94,6 +96,7 @@ function PersonDetail({ person: p }: { person: TPerson }) {
       <AnchorLink to="/people" fz="sm" w="fit-content">
         {t('people.backToList')}
       </AnchorLink>
+      <PersonPhoto person={p} />
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
         <Section title={t('people.contact')}>
           <Facts>
@@ -173,6 +176,7 @@ function PersonDetail({ person: p }: { person: TPerson }) {
           </Facts>
         </Section>
       </SimpleGrid>
+      <FilesSection kind="person" recordId={p.id} />
       <ConfirmDialog
         opened={confirming}
         title={t('people.deleteTitle')}

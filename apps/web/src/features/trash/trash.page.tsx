@@ -28,6 +28,7 @@ export function TrashPage() {
       await queryClient.invalidateQueries({ queryKey: ['people'] });
       await queryClient.invalidateQueries({ queryKey: ['companies'] });
       await queryClient.invalidateQueries({ queryKey: ['deals'] });
+      await queryClient.invalidateQueries({ queryKey: ['files'] });
     },
   });
 
@@ -44,7 +45,7 @@ export function TrashPage() {
             <AnchorLink to="/deals/$dealId" params={{ dealId: restored.id }} fz="sm">
               {t('trash.view', { name: restored.name })}
             </AnchorLink>
-          ) : (
+          ) : restored.kind === 'file' ? null : (
             <AnchorLink to="/companies/$companyId" params={{ companyId: restored.id }} fz="sm">
               {t('trash.view', { name: restored.name })}
             </AnchorLink>
@@ -62,6 +63,7 @@ export function TrashPage() {
           { value: 'company', label: t('companies.title') },
           // Offered once the contract lists deals among the kinds the trash holds.
           ...((TRASH_KINDS as readonly string[]).includes('deal') ? [{ value: 'deal', label: t('deals.title') }] : []),
+          { value: 'file', label: t('files.title') },
         ]}
         w={200}
       />

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { ErrorAlert, Loading, Page, Section, SuccessAlert } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { readForm } from '../auth/account-fields.tsx';
+import { StorageUsage } from '../files/storage-usage.tsx';
 import { WorkspaceFields } from './workspace-fields.tsx';
 import { currentWorkspaceQuery, updateWorkspace } from './workspaces.api.ts';
 
@@ -65,6 +66,7 @@ export function WorkspaceSettingsPage() {
           </form>
         </Section>
       )}
+      <StorageUsage />
     </Page>
   );
 }
