@@ -368,7 +368,7 @@ export type TCompanyList = z.infer<typeof ZCompanyList>;
 
 // Trash (P-ACC-4): deleted records stay 30 days, then a daily job purges them for good.
 
-export const TRASH_KINDS = ['person', 'company', 'deal', 'note', 'file'] as const;
+export const TRASH_KINDS = ['person', 'company', 'deal', 'note', 'file', 'task', 'project'] as const;
 export const ZTrashKind = z.enum(TRASH_KINDS, { error: `must be one of ${TRASH_KINDS.join(', ')}` });
 export type TTrashKind = z.infer<typeof ZTrashKind>;
 

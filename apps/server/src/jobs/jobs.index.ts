@@ -5,3 +5,4 @@ import '../modules/files/files.jobs.ts';
 import '../modules/import/import.jobs.ts';
 import '../modules/people/trash.jobs.ts';
 import '../modules/search/search.jobs.ts';
+import '../modules/tasks/tasks.jobs.ts';

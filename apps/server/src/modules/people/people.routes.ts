@@ -1,4 +1,6 @@
 import {
+  type TPermissionAction,
+  type TPermissionObject,
   ZCompany,
   ZCreatePersonBody,
   ZDeal,
@@ -9,21 +11,23 @@ import {
   ZPersonList,
   ZPersonListQuery,
   ZPersonParams,
+  ZProject,
+  ZTask,
   ZTrashList,
   ZTrashListQuery,
   ZTrashParams,
-  type TPermissionAction,
-  type TPermissionObject,
   ZUpdatePersonBody,
 } from '@tillit/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../services.ts';
-import { requireAllowed } from '../permissions/permissions.ts';
 import { registerCompanyRoutes } from '../companies/companies.routes.ts';
 import { restoreCompany } from '../companies/companies.service.ts';
 import { restoreDeal } from '../deals/deals.service.ts';
+import { requireAllowed } from '../permissions/permissions.ts';
+import { restoreProject } from '../projects/projects.service.ts';
+import { restoreTask } from '../tasks/tasks.service.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import {
   createPerson,
@@ -159,9 +163,9 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
     {
       schema: {
         tags: ['trash'],
-        summary: 'Restore a person, a company or a deal from the trash (member)',
+        summary: 'Restore a person, a company, a deal, a task or a project from the trash (member)',
         params: ZTrashParams,
-        response: { 200: z.union([ZPerson, ZCompany, ZDeal]) },
+        response: { 200: z.union([ZPerson, ZCompany, ZDeal, ZTask, ZProject]) },
       },
     },
     async (request) => {
@@ -170,6 +174,8 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
       const actor = await allowed(request, object, 'delete');
       if (kind === 'person') return restorePerson(services, actor, id);
       if (kind === 'deal') return restoreDeal(services, actor, id);
+      if (kind === 'task') return restoreTask(services, actor, id);
+      if (kind === 'project') return restoreProject(services, actor, id);
       return restoreCompany(services, actor, id);
     },
   );

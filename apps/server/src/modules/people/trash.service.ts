@@ -9,6 +9,7 @@ import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import { deleteStoredKeys, hasFilesToPurge, type PurgedFiles, purgeFilesIn } from '../files/files.purge.ts';
 import { fileRecordVisible } from '../files/files.records.ts';
+import { hasTasksOrProjectsToPurge, purgeTasksAndProjects, taskTrashParts } from '../tasks/tasks.trash.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { decodeCursor, encodeCursor } from './people.cursor.ts';
 import { visibleTo } from './people.policy.ts';
@@ -46,6 +47,7 @@ export async function listTrash(services: Services, actor: Actor, q: TrashListIn
     parts.push(sql`select 'file' as kind, ${files.fileId} as id, ${files.name} as name, ${files.deletedAt} as deleted_at
       from ${files} where ${files.workspaceId} = ${ws} and ${files.deletedAt} is not null and ${fileRecordVisible(actor)}`);
   }
+  parts.push(...taskTrashParts(actor, q.kind));
   const union = sql.join(parts, sql` union all `);
   return inTenant(services, actor, async (tx) => {
     const res = await tx.execute(
@@ -67,7 +69,15 @@ export async function listTrash(services: Services, actor: Actor, q: TrashListIn
   });
 }
 
-export type PurgeResult = { workspaces: number; people: number; companies: number; deals: number; files: number };
+export type PurgeResult = {
+  workspaces: number;
+  people: number;
+  companies: number;
+  deals: number;
+  tasks: number;
+  projects: number;
+  files: number;
+};
 
 const BATCH = 500;
 
@@ -108,7 +118,7 @@ async function purgeWorkspace(tx: Tx, workspaceId: string, cutoff: Date) {
 }
 
 /**
- * P-ACC-4: people, companies and deals deleted more than 30 days ago (by `services.clock`) are
+ * P-ACC-4: people, companies, deals, tasks and projects deleted more than 30 days ago (by `services.clock`) are
  * deleted for good, with their emails, phones and links; each workspace's audit chain
  * records how many. Safe to run again: a second run finds nothing.
  */
@@ -117,7 +127,7 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
   const now = services.clock.now();
   const cutoff = new Date(now.getTime() - TRASH_DAYS * DAY_MS);
   const ids = await withSystemScope(db, (tx) => tx.select({ workspaceId: workspaces.workspaceId }).from(workspaces));
-  const total: PurgeResult = { workspaces: 0, people: 0, companies: 0, deals: 0, files: 0 };
+  const total: PurgeResult = { workspaces: 0, people: 0, companies: 0, deals: 0, tasks: 0, projects: 0, files: 0 };
   for (const { workspaceId } of ids) {
     const due = await withTenant(db, { workspaceId }, async (tx) => {
       if (await hasFilesToPurge(tx, workspaceId, cutoff)) return true;
@@ -138,7 +148,7 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
         .from(deals)
         .where(and(eq(deals.workspaceId, workspaceId), isNotNull(deals.deletedAt), lte(deals.deletedAt, cutoff)))
         .limit(1);
-      return Boolean(p || c || d);
+      return Boolean(p || c || d) || (await hasTasksOrProjectsToPurge(tx, workspaceId, cutoff));
     });
     if (!due) continue;
     let purgedFiles: PurgedFiles = { count: 0, bytes: 0, keys: [] };
@@ -146,6 +156,7 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
       // Files first: those in the trash, and every file of the records purged below.
       purgedFiles = await purgeFilesIn(tx, services, workspaceId, cutoff);
       const removed = await purgeWorkspace(tx, workspaceId, cutoff);
+      const removedWork = await purgeTasksAndProjects(tx, workspaceId, cutoff);
       await appendAudit(
         tx,
         workspaceId,
@@ -156,13 +167,15 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
             people: removed.removedPeople,
             companies: removed.removedCompanies,
             deals: removed.removedDeals,
+            tasks: removedWork.removedTasks,
+            projects: removedWork.removedProjects,
             files: purgedFiles.count,
             before: cutoff.toISOString(),
           },
         },
         now,
       );
-      return removed;
+      return { ...removed, ...removedWork };
     });
     // The bytes go once the rows are gone for good (see files.purge.ts).
     await deleteStoredKeys(services, purgedFiles.keys);
@@ -171,6 +184,8 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
     total.people += r.removedPeople;
     total.companies += r.removedCompanies;
     total.deals += r.removedDeals;
+    total.tasks += r.removedTasks;
+    total.projects += r.removedProjects;
   }
   return total;
 }
