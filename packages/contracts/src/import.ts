@@ -137,7 +137,10 @@ export const ZImportFile = z.object({
 export type TImportFile = z.infer<typeof ZImportFile>;
 
 export const ZImportFileParams = z.object({ id: ZId }).strict();
-export const ZImportPreviewQuery = z.object({ encoding: ZImportEncoding.optional() }).strict();
+/** `preset` maps the columns by that export's header names instead of the one detected. */
+export const ZImportPreviewQuery = z
+  .object({ encoding: ZImportEncoding.optional(), preset: ZImportPreset.optional() })
+  .strict();
 
 export const ZImportPreview = z.object({
   file: ZImportFile,

@@ -18,6 +18,7 @@ import { DealsPage, validateDealsSearch } from '../features/deals/deals.page.tsx
 import { DuplicatesPage } from '../features/duplicates/duplicates.page.tsx';
 import { MergePage } from '../features/duplicates/merge.page.tsx';
 import { HomePage } from '../features/home/home.page.tsx';
+import { ImportPage } from '../features/import/import.page.tsx';
 import { InvitationsPage } from '../features/invitations/invitations.page.tsx';
 import { MembersPage } from '../features/members/members.page.tsx';
 import { OutboxPage } from '../features/outbox/outbox.page.tsx';
@@ -274,6 +275,7 @@ const editDealRoute = createRoute({
   component: EditDealPage,
 });
 const trashRoute = createRoute({ getParentRoute: () => appRoute, path: '/trash', component: TrashPage });
+const importRoute = createRoute({ getParentRoute: () => appRoute, path: '/people/import', component: ImportPage });
 
 const routeTree = rootRoute.addChildren([
   setupRoute,
@@ -286,6 +288,7 @@ const routeTree = rootRoute.addChildren([
     homeRoute,
     peopleRoute,
     newPersonRoute,
+    importRoute,
     duplicatesRoute,
     mergeRoute,
     personRoute,

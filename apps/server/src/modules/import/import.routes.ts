@@ -82,7 +82,8 @@ export async function registerImportRoutes(app: FastifyInstance, services: Servi
           response: { 200: ZImportPreview },
         },
       },
-      async (request) => previewFile(services, await importer(request), request.params.id, request.query.encoding),
+      async (request) =>
+        previewFile(services, await importer(request), request.params.id, request.query.encoding, request.query.preset),
     );
 
     r.post(

@@ -4,6 +4,7 @@ import type {
   TImportEncoding,
   TImportField,
   TImportList,
+  TImportPreset,
   TImportPreview,
   ZCreateImportBody,
   ZImportListQuery,
@@ -57,6 +58,7 @@ export async function previewFile(
   actor: Actor,
   fileId: string,
   encodingOverride?: TImportEncoding,
+  presetOverride?: TImportPreset,
 ): Promise<TImportPreview> {
   assertCanImport(actor);
   const file = await inTenant(services, actor, (tx) => findFile(tx, actor, fileId));
@@ -103,7 +105,7 @@ export async function previewFile(
   }
   const headers = rows.shift() ?? [];
   if (headers.length === 0) throw validationFailed({ file: 'has no header row' }, 'The file has no header row.');
-  const preset = detectPreset(headers);
+  const preset = presetOverride ?? detectPreset(headers);
   return {
     file: presentFile(file),
     encoding,

@@ -1,4 +1,4 @@
-import type { TCreateImportBody, TImport, TImportFile, TImportPreview } from '@tillit/contracts';
+import type { TCreateImportBody, TImport, TImportFile, TImportPreview, TSubjectCategory } from '@tillit/contracts';
 import { expect } from 'vitest';
 import type { TestClient } from '../../../test/harness.ts';
 
@@ -35,7 +35,7 @@ export async function waitFor(client: TestClient, id: string): Promise<TImport> 
   }
 }
 
-export const DEFAULTS = { subjectCategories: ['client'] } as const;
+export const DEFAULTS: { subjectCategories: TSubjectCategory[] } = { subjectCategories: ['client'] };
 
 /** Uploads `csv`, imports it with the suggested mapping (or `mapping`), waits for the end. */
 export async function importCsv(

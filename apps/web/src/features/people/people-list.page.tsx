@@ -139,6 +139,11 @@ export function PeopleListPage() {
       actions={
         <Group gap="xs">
           <ColumnsMenu columns={columns} shown={shown} onToggle={toggleColumn} />
+          {canWrite && (
+            <ButtonLink to="/people/import" variant="default" size="xs">
+              {t('imports.open')}
+            </ButtonLink>
+          )}
           {canWrite && <ExportMenu entity="people" filters={filters} />}
           {canWrite && (
             <ButtonLink to="/people/duplicates" variant="default" size="xs">

@@ -1,0 +1,87 @@
+import { queryOptions } from '@tanstack/react-query';
+import type {
+  TCreateImportBody,
+  TImport,
+  TImportEncoding,
+  TImportFile,
+  TImportList,
+  TImportPreset,
+  TImportPreview,
+} from '@tillit/contracts';
+import { ApiError, api, toApiError } from '../../lib/api.ts';
+
+export type {
+  TDuplicateMode,
+  TImport,
+  TImportEncoding,
+  TImportField,
+  TImportFile,
+  TImportPreset,
+  TImportPreview,
+} from '@tillit/contracts';
+export { DUPLICATE_MODES, IMPORT_ENCODINGS, IMPORT_FIELDS, IMPORT_PRESETS } from '@tillit/contracts';
+
+/**
+ * Sends the file as the raw request body, so the server streams it to disk; XMLHttpRequest
+ * because fetch cannot report upload progress.
+ */
+export function uploadImportFile(file: File, onProgress: (fraction: number) => void): Promise<TImportFile> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api/v1/imports/files?name=${encodeURIComponent(file.name)}`);
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onerror = () =>
+      reject(new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.'));
+    xhr.onload = () => {
+      let body: unknown;
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        body = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body as TImportFile);
+      else reject(toApiError(xhr.status, body));
+    };
+    xhr.send(file);
+  });
+}
+
+export function previewQuery(fileId: string, encoding?: TImportEncoding, preset?: TImportPreset) {
+  const params = new URLSearchParams();
+  if (encoding) params.set('encoding', encoding);
+  if (preset) params.set('preset', preset);
+  const qs = params.toString();
+  return queryOptions({
+    queryKey: ['imports', 'preview', fileId, encoding ?? null, preset ?? null],
+    queryFn: () => api<TImportPreview>(`/api/v1/imports/files/${fileId}/preview${qs ? `?${qs}` : ''}`),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+export const startImport = (body: TCreateImportBody) => api<TImport>('/api/v1/imports', { method: 'POST', body });
+
+const RUNNING = new Set(['queued', 'running', 'undoing']);
+export const isRunning = (i: TImport | undefined) => Boolean(i && RUNNING.has(i.status));
+
+/** Polls twice a second while the import runs. */
+export function importQuery(id: string) {
+  return queryOptions({
+    queryKey: ['imports', 'one', id],
+    queryFn: () => api<TImport>(`/api/v1/imports/${id}`),
+    refetchInterval: (q) => (isRunning(q.state.data) ? 500 : false),
+  });
+}
+
+export const importsQuery = () =>
+  queryOptions({
+    queryKey: ['imports', 'list'],
+    queryFn: () => api<TImportList>('/api/v1/imports?limit=20'),
+  });
+
+export const undoImport = (id: string) => api<TImport>(`/api/v1/imports/${id}/undo`, { method: 'POST', body: {} });
+
+export const reportUrl = (id: string) => `/api/v1/imports/${id}/report`;
