@@ -6,6 +6,7 @@ import { companies, deals, files, people, workspaces } from '../../db/schema/ind
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import { hasNotesToPurge, noteTrashBranch, purgeNotesIn } from '../timeline/notes.trash.ts';
 import type { Services } from '../../services.ts';
 import { deleteStoredKeys, hasFilesToPurge, type PurgedFiles, purgeFilesIn } from '../files/files.purge.ts';
 import { fileRecordVisible } from '../files/files.records.ts';
@@ -48,6 +49,7 @@ export async function listTrash(services: Services, actor: Actor, q: TrashListIn
       from ${files} where ${files.workspaceId} = ${ws} and ${files.deletedAt} is not null and ${fileRecordVisible(actor)}`);
   }
   parts.push(...taskTrashParts(actor, q.kind));
+  if (!q.kind || q.kind === 'note') parts.push(noteTrashBranch(actor));
   const union = sql.join(parts, sql` union all `);
   return inTenant(services, actor, async (tx) => {
     const res = await tx.execute(
@@ -148,6 +150,7 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
         .from(deals)
         .where(and(eq(deals.workspaceId, workspaceId), isNotNull(deals.deletedAt), lte(deals.deletedAt, cutoff)))
         .limit(1);
+      if (await hasNotesToPurge(tx, workspaceId, cutoff)) return true;
       return Boolean(p || c || d) || (await hasTasksOrProjectsToPurge(tx, workspaceId, cutoff));
     });
     if (!due) continue;
@@ -156,6 +159,8 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
       // Files first: those in the trash, and every file of the records purged below.
       purgedFiles = await purgeFilesIn(tx, services, workspaceId, cutoff);
       const removed = await purgeWorkspace(tx, workspaceId, cutoff);
+      // Notes after the records: those left about nobody go too (notes.trash.ts).
+      const purgedNotes = await purgeNotesIn(tx, workspaceId, cutoff);
       const removedWork = await purgeTasksAndProjects(tx, workspaceId, cutoff);
       await appendAudit(
         tx,
@@ -167,6 +172,8 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
             people: removed.removedPeople,
             companies: removed.removedCompanies,
             deals: removed.removedDeals,
+            notes: purgedNotes.notes,
+            interactions: purgedNotes.interactions,
             tasks: removedWork.removedTasks,
             projects: removedWork.removedProjects,
             files: purgedFiles.count,
