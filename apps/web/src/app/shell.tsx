@@ -5,6 +5,7 @@ import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-route
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { activeWorkspace, displayName, isWorkspaceAdmin, meQuery } from '../features/account/account.api.ts';
+import { CommandPalette } from '../features/search/command-palette.tsx';
 import { switchWorkspace, workspacesQuery } from '../features/workspaces/workspaces.api.ts';
 import { authClient, unwrap } from '../lib/auth-client.ts';
 import { describeError } from '../lib/i18n.ts';
@@ -82,6 +83,7 @@ export function Shell() {
             </Text>
           </Group>
           <Group gap="sm" wrap="nowrap">
+            {hasWorkspace && <CommandPalette />}
             <Text size="sm" c="dimmed" visibleFrom="xs">
               {displayName(me)}
             </Text>

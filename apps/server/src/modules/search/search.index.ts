@@ -100,8 +100,10 @@ export async function reindexRecords(
     await tx.execute(sql`insert into ${t.terms} (workspace_id, term, ${t.id})
       select ${ws}::uuid, x.term, x.id from unnest(${pgArray(addTerms)}::text[], ${pgArray(addIds)}::uuid[]) as x(term, id)
       on conflict do nothing`);
-    // Each new word's trigrams; a word already known conflicts and is left alone.
-    const newWords = [...new Set(addTerms)];
+    // Each new word's trigrams; a word already known conflicts and is left alone. Numbers
+    // stay out: a typo in a number is not guessed, and the digits of a million email
+    // addresses would swell the vocabulary (they are still found exactly).
+    const newWords = [...new Set(addTerms)].filter((w) => /\D/.test(w));
     const vw: string[] = [];
     const vg: string[] = [];
     for (const w of newWords) {

@@ -4,6 +4,7 @@ import { Link } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
 import { Page, Section } from '../../components/ui.tsx';
 import { activeWorkspace, displayName, isWorkspaceAdmin, meQuery } from '../account/account.api.ts';
+import { Dashboard } from './dashboard.tsx';
 
 export function HomePage() {
   const { t } = useTranslation();
@@ -14,7 +15,10 @@ export function HomePage() {
   return (
     <Page title={t('home.title', { name: me.firstName || displayName(me) })}>
       {ws ? (
-        <Text>{t('home.workspace', { workspace: ws.name, role: t(`roles.${ws.role}`) })}</Text>
+        <>
+          <Text>{t('home.workspace', { workspace: ws.name, role: t(`roles.${ws.role}`) })}</Text>
+          <Dashboard />
+        </>
       ) : (
         <Section title={t('nav.noWorkspace')}>
           <Text size="sm">{t('home.noWorkspace')}</Text>
