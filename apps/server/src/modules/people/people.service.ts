@@ -27,6 +27,7 @@ import {
 import { withTenant } from '../../db/tenant.ts';
 import { notFound, validationFailed } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
+import { recordAccess } from '../../privacy/access-log/access-log.service.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import { reindexRecords } from '../search/search.index.ts';
@@ -173,6 +174,12 @@ export async function getPerson(services: Services, actor: Actor, personId: stri
     const row = await findPerson(tx, actor, personId);
     const [person] = await presentPeople(tx, actor, [row]);
     if (!person) throw notFound('The person');
+    await recordAccess(
+      tx,
+      actor.workspaceId,
+      { actor: accessActor(actor), action: 'read', via: 'people.get', subjects: { kind: 'person', ids: [personId] } },
+      services.clock.now(),
+    );
     return person;
   });
 }
@@ -265,12 +272,40 @@ export async function peoplePage(
 }
 
 /** One page of the people the actor can see (`peoplePage` behind an opaque cursor). */
+/** Who an access row names: the API key when one made the request, else the member. */
+function accessActor(actor: Actor) {
+  return actor.apiKeyId
+    ? { kind: 'api_key' as const, id: actor.apiKeyId }
+    : { kind: 'user' as const, id: actor.userId };
+}
+
+/** The filter of a list request for the access log: which filters, and ids or categories,
+ *  never the search text (it may be a name or an email). */
+function filterKeys(filter: PeopleFilter): Record<string, unknown> {
+  const { q, ...rest } = filter;
+  return { ...rest, ...(q ? { q: 'search' } : {}) };
+}
+
 export async function listPeople(services: Services, actor: Actor, q: ListInput): Promise<TPersonList> {
   const { after: raw, limit, ...filter } = q;
   const after = raw ? decodeCursor(raw, `people.${q.sort}`, q.dir) : undefined;
   return inTenant(services, actor, async (tx) => {
     const { items, next } = await peoplePage(tx, actor, filter, { after, limit });
     const nextCursor = next ? encodeCursor({ sort: `people.${q.sort}`, dir: q.dir, ...next }) : null;
+    if (items.length > 0) {
+      // A list shows many people: one row for the request, with its filter and count.
+      await recordAccess(
+        tx,
+        actor.workspaceId,
+        {
+          actor: accessActor(actor),
+          action: 'list',
+          via: 'people.list',
+          details: { filter: filterKeys(filter), count: items.length },
+        },
+        services.clock.now(),
+      );
+    }
     return { items, nextCursor };
   });
 }

@@ -15,7 +15,14 @@ import { presentMyWorkspace, presentWorkspace } from './workspaces.presenter.ts'
 export type TCreateWorkspace = { name: string; country: string; region: string };
 
 /** Who acts, where, with which role: what every workspace service needs from the request. */
-export type Actor = { workspaceId: string; userId: string; role: WorkspaceRole; twoFactorEnabled: boolean };
+export type Actor = {
+  workspaceId: string;
+  userId: string;
+  role: WorkspaceRole;
+  twoFactorEnabled: boolean;
+  /** Set when a bearer API key made the request (then `userId` is the key's creator). */
+  apiKeyId?: string | null;
+};
 
 export function actorOf(ctx: InWorkspace): Actor {
   return {
@@ -23,6 +30,7 @@ export function actorOf(ctx: InWorkspace): Actor {
     userId: ctx.user.id,
     role: ctx.role,
     twoFactorEnabled: ctx.user.twoFactorEnabled,
+    apiKeyId: ctx.apiKey?.id ?? null,
   };
 }
 

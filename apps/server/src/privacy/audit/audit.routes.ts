@@ -6,7 +6,8 @@ import { auditEntries, users } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
-import { appendAudit, verifyChain } from './audit.service.ts';
+import { appendAudit } from './audit.service.ts';
+import { verifyWorkspaceAudit } from './audit.verify-all.ts';
 
 export const ZAuditEntry = z.object({
   seq: z.number().int(),
@@ -101,7 +102,7 @@ export function registerAuditRoutes(app: FastifyInstance, services: Services): v
     async (request) => {
       const ctx = await requireMember(services, request, 'admin');
       return withTenant(services.database.db, { workspaceId: ctx.workspaceId, userId: ctx.user.id }, async (tx) => {
-        const report = await verifyChain(tx, ctx.workspaceId);
+        const report = await verifyWorkspaceAudit(tx, ctx.workspaceId);
         await appendAudit(
           tx,
           ctx.workspaceId,

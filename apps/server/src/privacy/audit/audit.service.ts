@@ -126,7 +126,7 @@ export async function recordAudit(db: Db, workspaceId: string, event: AuditEvent
 export type ChainProblem = {
   workspaceId: string;
   seq: number;
-  kind: 'edited' | 'missing' | 'reordered' | 'personal_edited' | 'head_mismatch';
+  kind: 'edited' | 'missing' | 'reordered' | 'personal_edited' | 'head_mismatch' | 'access_log';
   message: string;
 };
 
