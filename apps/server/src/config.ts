@@ -29,6 +29,8 @@ export const ZEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ACCOUNT_PURGE_DELAY_DAYS: z.coerce.number().int().min(0).max(29).default(6),
   SERVICES: z.string().default('api,worker,scheduler'),
+  API_KEY_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(600),
+  WEBHOOKS_ALLOW_PRIVATE_URLS: booleanish.default(false),
   FILES_DIR: z.string().min(1).optional(),
   FILES_MAX_BYTES: z.coerce
     .number()
@@ -64,6 +66,10 @@ export type Config = {
   logLevel: TEnv['LOG_LEVEL'];
   accountPurgeDelayDays: number;
   services: Set<'api' | 'worker' | 'scheduler'>;
+  /** Requests a minute each API key may make (token bucket per key, per process). */
+  apiKeyRatePerMinute: number;
+  /** Let webhooks reach private, loopback and link-local addresses (tests, closed networks). */
+  webhooksAllowPrivateUrls: boolean;
   /** Files attached to records: where the local storage keeps them, the largest upload,
    *  and each workspace's default quota (bytes). */
   files: { dir: string; maxBytes: number; quotaBytes: number };
@@ -113,6 +119,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     accountPurgeDelayDays: e.ACCOUNT_PURGE_DELAY_DAYS,
     services,
+    apiKeyRatePerMinute: e.API_KEY_RATE_PER_MINUTE,
+    webhooksAllowPrivateUrls: e.WEBHOOKS_ALLOW_PRIVATE_URLS,
     files: {
       dir: e.FILES_DIR ? path.resolve(e.FILES_DIR) : path.join(dataDir, 'files'),
       maxBytes: e.FILES_MAX_BYTES,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
+import { registerApiKeyRoutes } from './modules/api-keys/api-keys.routes.ts';
 import { registerDashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { registerDealRoutes } from './modules/deals/deals.routes.ts';
 import { registerDuplicateRoutes } from './modules/duplicates/duplicates.routes.ts';
@@ -34,6 +35,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerExportRoutes(app, services);
   registerDuplicateRoutes(app, services);
   registerDealRoutes(app, services);
+  registerApiKeyRoutes(app, services);
   registerFileRoutes(app, services);
   registerPermissionRoutes(app, services);
   await registerImportRoutes(app, services);

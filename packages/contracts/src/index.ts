@@ -1,4 +1,5 @@
 export * from './account.ts';
+export * from './api-keys.ts';
 export * from './common.ts';
 export * from './dashboard.ts';
 export * from './deals.ts';

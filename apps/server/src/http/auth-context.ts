@@ -3,6 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { members, type WorkspaceRole, workspaces } from '../db/schema/index.ts';
 import { withTenant } from '../db/tenant.ts';
 import { AppError, forbidden, unauthenticated } from '../lib/errors.ts';
+import { authenticateApiKey } from '../modules/api-keys/api-keys.service.ts';
+import { bearerOf } from '../modules/api-keys/api-keys.token.ts';
 import type { Services } from '../services.ts';
 import { toFetchHeaders } from './request-headers.ts';
 
@@ -60,7 +62,25 @@ export async function currentUser(services: Services, request: FastifyRequest): 
   return signedIn;
 }
 
+/**
+ * API keys (`Authorization: Bearer tlt_…`) are accepted on the data API (`/api/v1/…`) only,
+ * never on sign-in, the account, workspace management (members, invitations, teams) or the
+ * management of keys, permissions and webhooks themselves: a leaked key must not be able to
+ * mint more keys or widen its own rights. A request with a bearer token is authenticated
+ * by the key alone, never by a cookie it may also carry.
+ */
+const KEY_REFUSED = ['/api/v1/api-keys', '/api/v1/permissions', '/api/v1/webhooks'];
+
+function keyAllowedOn(url: string): boolean {
+  const p = url.split('?')[0] ?? '';
+  return p.startsWith('/api/v1/') && !KEY_REFUSED.some((r) => p === r || p.startsWith(`${r}/`));
+}
+
+const keyRefused = () =>
+  new AppError('api_key_not_allowed', 403, 'API keys are not accepted here; sign in to do this.');
+
 export async function requireUser(services: Services, request: FastifyRequest): Promise<SignedIn> {
+  if (bearerOf(request.headers.authorization)) throw keyRefused();
   const signedIn = await currentUser(services, request);
   if (!signedIn) throw unauthenticated();
   return signedIn;
@@ -80,8 +100,18 @@ export async function requireMember(
   minRole: WorkspaceRole = 'viewer',
   options: { allowWithoutTwoFactor?: boolean } = {},
 ): Promise<InWorkspace> {
-  const signedIn = await requireUser(services, request);
+  const bearer = bearerOf(request.headers.authorization);
   const header = request.headers['x-tillit-workspace'];
+  if (bearer) {
+    if (!keyAllowedOn(request.url)) throw keyRefused();
+    const ctx = await authenticateApiKey(services, bearer);
+    if (typeof header === 'string' && header && header !== ctx.workspaceId) {
+      throw forbidden('This API key belongs to another workspace.');
+    }
+    if (!roleAtLeast(ctx.role, minRole)) throw forbidden(`This needs the ${minRole} role or higher.`);
+    return ctx;
+  }
+  const signedIn = await requireUser(services, request);
   const workspaceId = (typeof header === 'string' && header) || signedIn.session.activeWorkspaceId;
   if (!workspaceId) throw new AppError('no_workspace', 409, 'Choose or create a workspace first.');
   if (!UUID.test(workspaceId)) {
