@@ -1,8 +1,10 @@
 // Zod schemas of the timeline (issue 3, P-CRM-9): one stream per person, company or deal of
-// its notes, calls, meetings and emails, and the stage changes of its deals, newest first.
+// its notes, calls, meetings and emails, its tasks (created, completed) and the stage changes
+// of its deals, newest first.
 import { z } from 'zod';
 import { refineOneTimelineRecord, ZInteraction, ZTimelineRecordQuery } from './interactions.ts';
 import { ZNote } from './notes.ts';
+import { ZTaskStatus } from './tasks.ts';
 
 const ZId = z.uuid({ error: 'must be a UUID' });
 const ZTimestamp = z.string();
@@ -36,7 +38,30 @@ export const ZTimelineStageChange = z.object({
   }),
 });
 
-export const ZTimelineItem = z.discriminatedUnion('kind', [ZTimelineNote, ZTimelineInteraction, ZTimelineStageChange]);
+/** A task linked to the record (P-CRM-4): one item when it was created, one when it was done. */
+export const ZTimelineTaskSummary = z.object({
+  id: ZId,
+  title: z.string(),
+  status: ZTaskStatus,
+  dueAt: ZTimestamp.nullable(),
+  completedAt: ZTimestamp.nullable(),
+  assigneeId: ZId.nullable(),
+  createdBy: ZId.nullable(),
+});
+export const ZTimelineTask = z.object({
+  kind: z.enum(['task_created', 'task_completed']),
+  /** The task's id (a task may have both items). */
+  id: ZId,
+  at: ZTimestamp,
+  task: ZTimelineTaskSummary,
+});
+
+export const ZTimelineItem = z.discriminatedUnion('kind', [
+  ZTimelineNote,
+  ZTimelineInteraction,
+  ZTimelineStageChange,
+  ZTimelineTask,
+]);
 export type TTimelineItem = z.infer<typeof ZTimelineItem>;
 
 /** Newest first; ties in time break on kind, then id. */

@@ -1,12 +1,23 @@
 import type { TTimeline, TTimelineItem, ZTimelineQuery } from '@tillit/contracts';
-import { type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
-import { dealPeople, dealStageHistory, deals, interactions, notes } from '../../db/schema/index.ts';
+import {
+  dealPeople,
+  dealStageHistory,
+  deals,
+  interactions,
+  notes,
+  taskCompanies,
+  taskDeals,
+  taskPeople,
+  tasks,
+} from '../../db/schema/index.ts';
 import { validationFailed } from '../../lib/errors.ts';
 import type { Services } from '../../services.ts';
 import { visibleTo } from '../people/people.policy.ts';
 import { inTenant } from '../people/people.service.ts';
+import { taskVisibleTo } from '../tasks/tasks.policy.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { interactionAccess, loadVisibleInteractions, presentInteractions } from './interactions.service.ts';
 import { loadVisibleNotes, noteAccess, presentNotes } from './notes.service.ts';
@@ -25,8 +36,9 @@ export type TimelineInput = z.output<typeof ZTimelineQuery>;
  * all descending, so a page never repeats or skips an item whatever the mix of kinds.
  */
 
-export type StreamKind = 'interaction' | 'note' | 'stage_change';
-const STREAM_KINDS: readonly StreamKind[] = ['interaction', 'note', 'stage_change'];
+/** In byte order, the order of the kind in the keyset (the outer ORDER BY compares them COLLATE "C"). */
+export type StreamKind = 'interaction' | 'note' | 'stage_change' | 'task_completed' | 'task_created';
+const STREAM_KINDS: readonly StreamKind[] = ['interaction', 'note', 'stage_change', 'task_completed', 'task_created'];
 
 type Cursor = { list: string; at: string; kind: StreamKind; id: string };
 const ZCursorTuple = z.tuple([
@@ -105,6 +117,65 @@ function stageBranch(actor: Actor, record: RecordKind, recordId: string, c: Curs
     order by ${h.movedAt} desc, ${h.entryId} desc limit ${n})`;
 }
 
+const TASK_LINKS = {
+  person: { table: taskPeople, taskId: taskPeople.taskId, recordId: taskPeople.personId, ws: taskPeople.workspaceId },
+  company: {
+    table: taskCompanies,
+    taskId: taskCompanies.taskId,
+    recordId: taskCompanies.companyId,
+    ws: taskCompanies.workspaceId,
+  },
+  deal: { table: taskDeals, taskId: taskDeals.taskId, recordId: taskDeals.dealId, ws: taskDeals.workspaceId },
+} as const;
+
+/** Tasks linked to the record: when each was created, or when it was completed. The link
+ *  index (workspace_id, record id, task_id) finds them; their times are sorted per record. */
+function taskBranch(
+  actor: Actor,
+  kind: 'task_created' | 'task_completed',
+  record: RecordKind,
+  recordId: string,
+  c: Cursor | undefined,
+  n: number,
+) {
+  const l = TASK_LINKS[record];
+  const at = kind === 'task_created' ? tasks.createdAt : tasks.completedAt;
+  const done = kind === 'task_completed' ? sql`and ${tasks.completedAt} is not null` : sql``;
+  return sql`(select ${at} as at, ${kind}::text as kind, ${tasks.taskId} as id
+    from ${l.table} join ${tasks} on ${tasks.workspaceId} = ${l.ws} and ${tasks.taskId} = ${l.taskId}
+    where ${l.ws} = ${actor.workspaceId} and ${l.recordId} = ${recordId}
+      and ${tasks.deletedAt} is null and ${taskVisibleTo(actor) ?? sql`true`} ${done}
+      and ${before(c, kind, sql`${at}`, sql`${tasks.taskId}`)}
+    order by ${at} desc, ${tasks.taskId} desc limit ${n})`;
+}
+
+async function loadTasks(tx: Tx, actor: Actor, ids: string[]) {
+  const out = new Map<string, Extract<TTimelineItem, { task: unknown }>['task']>();
+  if (ids.length === 0) return out;
+  const rows = await tx
+    .select()
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.workspaceId, actor.workspaceId),
+        inArray(tasks.taskId, ids),
+        isNull(tasks.deletedAt),
+        taskVisibleTo(actor),
+      ),
+    );
+  for (const r of rows)
+    out.set(r.taskId, {
+      id: r.taskId,
+      title: r.title,
+      status: r.status,
+      dueAt: r.dueAt ? r.dueAt.toISOString() : null,
+      completedAt: r.completedAt ? r.completedAt.toISOString() : null,
+      assigneeId: r.assigneeId,
+      createdBy: r.createdBy,
+    });
+  return out;
+}
+
 type Row = { at: Date | string; kind: StreamKind; id: string };
 
 /** The page's stage changes with the deal's and the stages' names (stages may be gone). */
@@ -153,8 +224,10 @@ export async function timelinePage(
   if (kinds.includes('note')) branches.push(itemBranch(actor, 'note', record, recordId, c, n));
   if (kinds.includes('interaction')) branches.push(itemBranch(actor, 'interaction', record, recordId, c, n));
   if (kinds.includes('stage_change')) branches.push(stageBranch(actor, record, recordId, c, n));
+  for (const k of ['task_created', 'task_completed'] as const)
+    if (kinds.includes(k)) branches.push(taskBranch(actor, k, record, recordId, c, n));
   const res = await tx.execute(sql`select at, kind, id::text as id from (${sql.join(branches, sql` union all `)}) t
-    order by at desc, kind desc, id desc limit ${n}`);
+    order by at desc, kind collate "C" desc, id desc limit ${n}`);
   const rows = (res as unknown as { rows: Row[] }).rows;
   const page = rows.slice(0, q.limit).map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
   const idsOf = (k: StreamKind) => page.filter((r) => r.kind === k).map((r) => r.id);
@@ -164,6 +237,7 @@ export async function timelinePage(
   const interactionRows = await loadVisibleInteractions(tx, actor, idsOf('interaction'));
   const interactionsById = new Map((await presentInteractions(tx, actor, interactionRows)).map((x) => [x.id, x]));
   const changes = await loadStageChanges(tx, actor, idsOf('stage_change'));
+  const taskById = await loadTasks(tx, actor, [...new Set([...idsOf('task_created'), ...idsOf('task_completed')])]);
 
   const items: TTimelineItem[] = [];
   for (const r of page) {
@@ -173,9 +247,12 @@ export async function timelinePage(
     } else if (r.kind === 'interaction') {
       const interaction = interactionsById.get(r.id);
       if (interaction) items.push({ kind: 'interaction', id: r.id, at: r.at, interaction });
-    } else {
+    } else if (r.kind === 'stage_change') {
       const stageChange = changes.get(r.id);
       if (stageChange) items.push({ kind: 'stage_change', id: r.id, at: r.at, stageChange });
+    } else {
+      const task = taskById.get(r.id);
+      if (task) items.push({ kind: r.kind, id: r.id, at: r.at, task });
     }
   }
   const last = page.at(-1);

@@ -321,6 +321,44 @@ describeEachDatabase('timeline: notes, interactions and the merged stream', (env
       expect(wrong.status).toBe(422);
     });
 
+    it('[P-CRM-9] shows the tasks of a record when created and when completed, with task visibility', async () => {
+      const p = await makePerson(w.member.client);
+      const secret = await w.member.client.post<{ id: string }>('/api/v1/tasks', {
+        title: 'Private errand',
+        personIds: [p.id],
+        visibility: 'private',
+        assigneeId: null,
+      });
+      expect(secret.status, JSON.stringify(secret.body)).toBe(201);
+      env().clock.advance(1000);
+      const task = await w.member.client.post<{ id: string }>('/api/v1/tasks', {
+        title: 'Send the quote',
+        personIds: [p.id],
+      });
+      expect(task.status, JSON.stringify(task.body)).toBe(201);
+      env().clock.advance(60_000);
+      const n = await w.member.client.post<TNote>('/api/v1/notes', { bodyHtml: 'between', personIds: [p.id] });
+      env().clock.advance(60_000);
+      const done = await w.member.client.patch(`/api/v1/tasks/${task.body.id}`, { status: 'done' });
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      const line = await timeline(`person=${p.id}`);
+      expect(line.items.map((i) => [i.kind, i.id])).toEqual([
+        ['task_completed', task.body.id],
+        ['note', n.body.id],
+        ['task_created', task.body.id],
+        ['task_created', secret.body.id],
+      ]);
+      const completed = line.items[0];
+      expect(completed?.kind === 'task_completed' && completed.task).toMatchObject({
+        title: 'Send the quote',
+        status: 'done',
+      });
+      // Another member does not see the private task, in any page.
+      const other = await wholeTimeline(`person=${p.id}`, 1, w.other.client);
+      expect(other.items.map((i) => i.id)).not.toContain(secret.body.id);
+      expect(other.items.map((i) => i.kind)).toEqual(['task_completed', 'note', 'task_created']);
+    });
+
     it('an unknown or deleted record is 404', async () => {
       const p = await makePerson(w.member.client);
       expect((await w.member.client.delete(`/api/v1/people/${p.id}`)).status).toBe(200);
