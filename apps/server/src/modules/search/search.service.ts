@@ -3,6 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
 import { companies, people, workspaces } from '../../db/schema/index.ts';
+import { recordAccess } from '../../privacy/access-log/access-log.service.ts';
 import type { Services } from '../../services.ts';
 import { prefixRange } from '../people/people.cursor.ts';
 import { callingCode } from '../people/people.phone.ts';
@@ -305,8 +306,8 @@ async function present(tx: Tx, actor: Actor, raw: string, list: Candidate[]): Pr
  * match through the search index (see README.md). Visibility is part of every query, so a
  * record the actor cannot see is never a candidate, and never shows up by its id.
  *
- * Not audited per query (see README.md): the results hold names and one contact detail,
- * what the lists show; opening a record is what reads it.
+ * Each request that finds something writes one access-log row (counts only, like a list
+ * page); opening a result is logged as the read of that record (see README.md).
  */
 export async function search(services: Services, actor: Actor, input: SearchInput): Promise<TSearchResponse> {
   const raw = input.q;
@@ -316,7 +317,25 @@ export async function search(services: Services, actor: Actor, input: SearchInpu
     await phoneMatches(tx, actor, raw, perSource, out);
     await prefixMatches(tx, actor, raw, perSource, out);
     await fuzzyMatches(tx, actor, raw, perSource, out);
-    const items = await present(tx, actor, raw, out.best(input.limit * 3));
-    return { items: items.slice(0, input.limit) };
+    const items = (await present(tx, actor, raw, out.best(input.limit * 3))).slice(0, input.limit);
+    if (items.length > 0) {
+      // Like a list page: one access row per request with counts, never the query text
+      // (it may be a name or a phone number); opening a result is logged as a read.
+      await recordAccess(
+        tx,
+        actor.workspaceId,
+        {
+          actor: actor.apiKeyId ? { kind: 'api_key', id: actor.apiKeyId } : { kind: 'user', id: actor.userId },
+          action: 'search',
+          via: 'search',
+          details: {
+            people: items.filter((i) => i.kind === 'person').length,
+            companies: items.filter((i) => i.kind === 'company').length,
+          },
+        },
+        services.clock.now(),
+      );
+    }
+    return { items };
   });
 }

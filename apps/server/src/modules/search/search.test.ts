@@ -2,7 +2,7 @@ import type { TCompany, TPerson, TSearchResponse } from '@tillit/contracts';
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase, type TestClient } from '../../../test/harness.ts';
-import { auditEntries, personSearchTerms, searchIndexState, searchWords } from '../../db/schema/index.ts';
+import { accessLog, auditEntries, personSearchTerms, searchIndexState, searchWords } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
 import { type CrmWorkspace, crmWorkspace, makeCompany, makePerson } from '../people/people.test-helpers.ts';
@@ -143,6 +143,25 @@ describeEachDatabase('global search', (env) => {
     it('needs a session', async () => {
       const anon = env().client();
       expect((await anon.get('/api/v1/search?q=john')).status).toBe(401);
+    });
+  });
+
+  describe('access log', () => {
+    it('[P-CRM-1] a search that finds something writes one access row with counts, never the query', async () => {
+      const db = env().services.database.db;
+      const rows = () =>
+        withTenant(db, { workspaceId: a.workspaceId }, (tx) =>
+          tx.select().from(accessLog).where(eq(accessLog.via, 'search')),
+        );
+      const before = (await rows()).length;
+      await find(a.viewer.client, 'jonh smiht');
+      await find(a.viewer.client, 'xylophone');
+      const after = await rows();
+      expect(after.length).toBe(before + 1);
+      const row = after.find((r) => r.actorId === a.viewer.userId);
+      expect(row).toMatchObject({ action: 'search', actorKind: 'user', subjectId: null });
+      expect(Object.keys(row?.details as object).sort()).toEqual(['companies', 'people']);
+      expect(JSON.stringify(row?.details)).not.toMatch(/smi|jon/i);
     });
   });
 
