@@ -25,8 +25,13 @@ import { OutboxPage } from '../features/outbox/outbox.page.tsx';
 import { PeopleListPage, validatePeopleSearch } from '../features/people/people-list.page.tsx';
 import { PersonDetailPage } from '../features/people/person-detail.page.tsx';
 import { EditPersonPage, NewPersonPage } from '../features/people/person-form.page.tsx';
+import { ProjectDetailPage } from '../features/projects/project-detail.page.tsx';
+import { EditProjectPage, NewProjectPage } from '../features/projects/project-form.page.tsx';
+import { ProjectsPage, validateProjectsSearch } from '../features/projects/projects.page.tsx';
 import { SecurityPage } from '../features/security/security.page.tsx';
 import { FirstRunPage } from '../features/setup/first-run.page.tsx';
+import { NewTaskPage, TaskPage } from '../features/tasks/task-form.page.tsx';
+import { TasksPage, validateTasksSearch } from '../features/tasks/tasks.page.tsx';
 import { TeamsPage } from '../features/teams/teams.page.tsx';
 import { TrashPage } from '../features/trash/trash.page.tsx';
 import { NewWorkspacePage } from '../features/workspaces/new-workspace.page.tsx';
@@ -277,6 +282,48 @@ const editDealRoute = createRoute({
 const trashRoute = createRoute({ getParentRoute: () => appRoute, path: '/trash', component: TrashPage });
 const importRoute = createRoute({ getParentRoute: () => appRoute, path: '/people/import', component: ImportPage });
 
+const tasksRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/tasks',
+  validateSearch: validateTasksSearch,
+  component: TasksPage,
+});
+const newTaskRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/tasks/new',
+  validateSearch: (
+    s: Record<string, unknown>,
+  ): { personId?: string; companyId?: string; dealId?: string; projectId?: string } => ({
+    personId: str(s.personId),
+    companyId: str(s.companyId),
+    dealId: str(s.dealId),
+    projectId: str(s.projectId),
+  }),
+  component: NewTaskPage,
+});
+const taskRoute = createRoute({ getParentRoute: () => appRoute, path: '/tasks/$taskId', component: TaskPage });
+const projectsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/projects',
+  validateSearch: validateProjectsSearch,
+  component: ProjectsPage,
+});
+const newProjectRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/projects/new',
+  component: NewProjectPage,
+});
+const projectRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/projects/$projectId',
+  component: ProjectDetailPage,
+});
+const editProjectRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/projects/$projectId/edit',
+  component: EditProjectPage,
+});
+
 const routeTree = rootRoute.addChildren([
   setupRoute,
   signInRoute,
@@ -301,6 +348,13 @@ const routeTree = rootRoute.addChildren([
     newDealRoute,
     dealRoute,
     editDealRoute,
+    tasksRoute,
+    newTaskRoute,
+    taskRoute,
+    projectsRoute,
+    newProjectRoute,
+    projectRoute,
+    editProjectRoute,
     trashRoute,
     newWorkspaceRoute,
     workspaceSettingsRoute,

@@ -5,6 +5,7 @@ import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-route
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { activeWorkspace, displayName, isWorkspaceAdmin, meQuery } from '../features/account/account.api.ts';
+import { NotificationsBell } from '../features/notifications/notifications-bell.tsx';
 import { CommandPalette } from '../features/search/command-palette.tsx';
 import { switchWorkspace, workspacesQuery } from '../features/workspaces/workspaces.api.ts';
 import { authClient, unwrap } from '../lib/auth-client.ts';
@@ -43,6 +44,8 @@ export function Shell() {
     { to: '/people', label: t('nav.people') },
     { to: '/companies', label: t('nav.companies') },
     { to: '/deals', label: t('nav.deals') },
+    { to: '/tasks', label: t('tasks.nav') },
+    { to: '/projects', label: t('projects.nav') },
     { to: '/trash', label: t('nav.trash') },
   ];
   const settings: NavItem[] = [
@@ -84,6 +87,7 @@ export function Shell() {
           </Group>
           <Group gap="sm" wrap="nowrap">
             {hasWorkspace && <CommandPalette />}
+            {hasWorkspace && <NotificationsBell />}
             <Text size="sm" c="dimmed" visibleFrom="xs">
               {displayName(me)}
             </Text>

@@ -23,6 +23,7 @@ import {
   useCanWrite,
   useTeamOptions,
 } from '../people/people.api.ts';
+import { RecordTasks } from '../tasks/record-tasks.tsx';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import { companyQuery, deleteCompany, type TCompany } from './companies.api.ts';
 
@@ -146,6 +147,7 @@ function CompanyDetail({ company: c }: { company: TCompany }) {
       </SimpleGrid>
       <CompanyPeople company={c} />
       <FilesSection kind="company" recordId={c.id} />
+      <RecordTasks companyId={c.id} />
       <ConfirmDialog
         opened={confirming}
         title={t('companies.deleteTitle')}

@@ -10,6 +10,7 @@ import { ConfirmDialog, ErrorAlert, Loading, Page, Section } from '../../compone
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { FilesSection } from '../files/files-section.tsx';
 import { PersonPhoto } from '../files/person-photo.tsx';
+import { RecordTasks } from '../tasks/record-tasks.tsx';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import {
   deletePerson,
@@ -177,6 +178,7 @@ function PersonDetail({ person: p }: { person: TPerson }) {
         </Section>
       </SimpleGrid>
       <FilesSection kind="person" recordId={p.id} />
+      <RecordTasks personId={p.id} />
       <ConfirmDialog
         opened={confirming}
         title={t('people.deleteTitle')}

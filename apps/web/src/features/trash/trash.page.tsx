@@ -28,6 +28,8 @@ export function TrashPage() {
       await queryClient.invalidateQueries({ queryKey: ['people'] });
       await queryClient.invalidateQueries({ queryKey: ['companies'] });
       await queryClient.invalidateQueries({ queryKey: ['deals'] });
+      await queryClient.invalidateQueries({ queryKey: ['tasks'] });
+      await queryClient.invalidateQueries({ queryKey: ['projects'] });
       await queryClient.invalidateQueries({ queryKey: ['files'] });
     },
   });
@@ -43,6 +45,14 @@ export function TrashPage() {
             </AnchorLink>
           ) : (restored.kind as string) === 'deal' ? (
             <AnchorLink to="/deals/$dealId" params={{ dealId: restored.id }} fz="sm">
+              {t('trash.view', { name: restored.name })}
+            </AnchorLink>
+          ) : restored.kind === 'task' ? (
+            <AnchorLink to="/tasks/$taskId" params={{ taskId: restored.id }} fz="sm">
+              {t('trash.view', { name: restored.name })}
+            </AnchorLink>
+          ) : restored.kind === 'project' ? (
+            <AnchorLink to="/projects/$projectId" params={{ projectId: restored.id }} fz="sm">
               {t('trash.view', { name: restored.name })}
             </AnchorLink>
           ) : restored.kind === 'file' ? null : (
@@ -63,6 +73,8 @@ export function TrashPage() {
           { value: 'company', label: t('companies.title') },
           // Offered once the contract lists deals among the kinds the trash holds.
           ...((TRASH_KINDS as readonly string[]).includes('deal') ? [{ value: 'deal', label: t('deals.title') }] : []),
+          { value: 'task', label: t('tasks.title') },
+          { value: 'project', label: t('projects.title') },
           { value: 'file', label: t('files.title') },
         ]}
         w={200}
