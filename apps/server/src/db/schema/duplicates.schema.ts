@@ -22,12 +22,14 @@ export const personNonDuplicates = declareTable(
     },
     (t) => [
       primaryKey({ columns: [t.workspaceId, t.personA, t.personB] }),
-      foreignKey({ columns: [t.workspaceId, t.personA], foreignColumns: [people.workspaceId, people.personId] }).onDelete(
-        'cascade',
-      ),
-      foreignKey({ columns: [t.workspaceId, t.personB], foreignColumns: [people.workspaceId, people.personId] }).onDelete(
-        'cascade',
-      ),
+      foreignKey({
+        columns: [t.workspaceId, t.personA],
+        foreignColumns: [people.workspaceId, people.personId],
+      }).onDelete('cascade'),
+      foreignKey({
+        columns: [t.workspaceId, t.personB],
+        foreignColumns: [people.workspaceId, people.personId],
+      }).onDelete('cascade'),
       index('person_non_duplicates_b_idx').on(t.workspaceId, t.personB, t.personA),
       check('person_non_duplicates_order', sql`${t.personA} < ${t.personB}`),
     ],

@@ -26,6 +26,7 @@ import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import { assertCanWrite, effectiveVisibility, visibleTo } from '../people/people.policy.ts';
 import { inTenant, presentPeople } from '../people/people.service.ts';
+import { reindexRecords } from '../search/search.index.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { repointPerson } from './merge.repoint.ts';
 
@@ -328,6 +329,10 @@ export async function mergePeople(
         .update(people)
         .set(changes)
         .where(and(eq(people.workspaceId, ws), eq(people.personId, survivorId)));
+
+      // The survivor's search terms follow its merged values (the merged person's terms
+      // were moved with its other rows; this drops those that no longer apply).
+      await reindexRecords(tx, ws, 'person', [survivorId, mergedId]);
 
       const mergeId = newId(now.getTime());
       await tx.insert(personMerges).values({

@@ -1,16 +1,20 @@
-import { roleAtLeast } from '../../http/auth-context.ts';
-import { AppError } from '../../lib/errors.ts';
 import type { Services } from '../../services.ts';
+import { assertAllowed } from '../permissions/permissions.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
+import type { ExportEntity } from './export.service.ts';
 
 /**
- * Who may export. An export takes personal data out of the service in bulk, so it is a
- * right of its own, not a kind of reading: members and above may export what they can see;
- * viewers read but do not export. (When the per-role permission matrix lands, this becomes
- * its check for action 'export'.)
+ * Who may export. An export takes personal data out of the service in bulk, so it is a right
+ * of its own in the permission matrix (action 'export'), not a kind of reading: by default
+ * members and above may export what they can see, and viewers may read but not export; a
+ * workspace may allow its viewers to export. The route checks the caller (an API key needs the
+ * scope `<object>:export` too); this is the service's own second wall, on the role.
  */
-export async function assertCanExport(_services: Services, actor: Actor): Promise<void> {
-  if (!roleAtLeast(actor.role, 'member')) {
-    throw new AppError('permission_denied', 403, 'You may not export: this needs the member role or higher.');
-  }
+export async function assertCanExport(services: Services, actor: Actor, entity: ExportEntity): Promise<void> {
+  await assertAllowed(
+    services,
+    { workspaceId: actor.workspaceId, role: actor.role, userId: actor.userId },
+    entity,
+    'export',
+  );
 }

@@ -1,9 +1,11 @@
 import { ZCompanyExportQuery, ZDealExportQuery, ZPeopleExportQuery } from '@tillit/contracts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { requireMember } from '../../http/auth-context.ts';
+import type { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
+import { requireAllowed } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
+import type { ExportEntity } from './export.service.ts';
 import { type ExportResult, startExport } from './export.service.ts';
 
 /** GET /api/v1/{people,companies,deals}/export: the list's filters, search and sort plus
@@ -11,8 +13,9 @@ import { type ExportResult, startExport } from './export.service.ts';
 export function registerExportRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   type Req = Parameters<typeof requireMember>[1];
-  // The export right is checked by the service (members and above; viewers are refused).
-  const caller = async (request: Req) => actorOf(await requireMember(services, request, 'viewer'));
+  // The export right of the permission matrix (by default members and above; not viewers).
+  const caller = async (request: Req, entity: ExportEntity) =>
+    actorOf(await requireAllowed(services, request, entity, 'export'));
   const send = (reply: FastifyReply, result: ExportResult) =>
     reply
       .header('content-type', result.contentType)
@@ -31,7 +34,10 @@ export function registerExportRoutes(app: FastifyInstance, services: Services): 
     },
     async (request, reply) => {
       const { format, bom, ...filter } = request.query;
-      return send(reply, await startExport(services, await caller(request), { entity: 'people', format, bom, filter }));
+      return send(
+        reply,
+        await startExport(services, await caller(request, 'people'), { entity: 'people', format, bom, filter }),
+      );
     },
   );
 
@@ -48,7 +54,7 @@ export function registerExportRoutes(app: FastifyInstance, services: Services): 
       const { format, bom, ...filter } = request.query;
       return send(
         reply,
-        await startExport(services, await caller(request), { entity: 'companies', format, bom, filter }),
+        await startExport(services, await caller(request, 'companies'), { entity: 'companies', format, bom, filter }),
       );
     },
   );
@@ -64,7 +70,10 @@ export function registerExportRoutes(app: FastifyInstance, services: Services): 
     },
     async (request, reply) => {
       const { format, bom, ...filter } = request.query;
-      return send(reply, await startExport(services, await caller(request), { entity: 'deals', format, bom, filter }));
+      return send(
+        reply,
+        await startExport(services, await caller(request, 'deals'), { entity: 'deals', format, bom, filter }),
+      );
     },
   );
 }

@@ -112,7 +112,7 @@ export async function startExport(
   req: ExportRequest,
   options: ExportOptions = {},
 ): Promise<ExportResult> {
-  await assertCanExport(services, actor);
+  await assertCanExport(services, actor, req.entity);
   const day = services.clock.now().toISOString().slice(0, 10);
   const filename = `${req.entity}-${day}.${EXTENSIONS[req.format]}`;
   const contentType = CONTENT_TYPES[req.format];
@@ -141,7 +141,8 @@ export async function startExport(
     const page: PageFn<TDeal> = (tx, p) => dealsPage(tx, actor, req.filter, p);
     generator = writeAll(services, actor, req, page, writer, options);
   }
-  return { stream: Readable.from(generator, { objectMode: false }), contentType, filename };
+  // A buffer of one chunk: the next batch is read only once the previous one was taken.
+  return { stream: Readable.from(generator, { objectMode: false, highWaterMark: 1 }), contentType, filename };
 }
 
 async function* writeAll<T>(

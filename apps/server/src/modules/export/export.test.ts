@@ -167,9 +167,31 @@ describeEachDatabase('export', (env) => {
     ]) {
       const res = await w.viewer.client.get(url);
       expect(res.status, url).toBe(403);
-      expect(res.body).toMatchObject({ error: { code: 'permission_denied' } });
+      // The permission matrix's refusal (its code is the matrix module's to choose).
+      expect((res.body as { error?: { message?: string } }).error?.message, url).toMatch(/export/);
     }
     expect((await lastAudit(w.workspaceId, 'people.exported'))?.seq).toBe(before?.seq);
+  });
+
+  it('the permission matrix decides: a workspace may let viewers export, or stop members', async () => {
+    const allowViewers = await w.owner.client.put('/api/v1/permissions', { viewer: { people: ['read', 'export'] } });
+    expect(allowViewers.status, JSON.stringify(allowViewers.body)).toBe(200);
+    const asViewer = await w.viewer.client.get<TPerson[]>('/api/v1/people/export?format=json');
+    expect(asViewer.status).toBe(200);
+    expect(asViewer.body.map((p) => p.id)).not.toContain(secret.id);
+    expect((await w.viewer.client.get('/api/v1/companies/export')).status).toBe(403);
+    const stopMembers = await w.owner.client.put('/api/v1/permissions', {
+      viewer: { people: ['read'] },
+      member: { people: ['read', 'create', 'update', 'delete', 'import'] },
+    });
+    expect(stopMembers.status, JSON.stringify(stopMembers.body)).toBe(200);
+    expect((await w.member.client.get('/api/v1/people/export')).status).toBe(403);
+    expect((await w.viewer.client.get('/api/v1/people/export')).status).toBe(403);
+    const back = await w.owner.client.put('/api/v1/permissions', {
+      member: { people: ['read', 'create', 'update', 'delete', 'import', 'export'] },
+    });
+    expect(back.status).toBe(200);
+    expect((await w.member.client.get('/api/v1/people/export')).status).toBe(200);
   });
 
   it('another workspace’s member is refused, and an export holds only its own workspace', async () => {
