@@ -75,6 +75,29 @@ describeEachDatabase('import of people: isolation and roles', (env) => {
     expect(gone.body.items).toHaveLength(0);
   });
 
+  it('[P-CRM-10] follows the permission matrix: a workspace that takes import from members refuses them (403)', async () => {
+    const ws = await crmWorkspace(env(), 'ImportMatrix');
+    const file = await upload(ws.member.client, 'm.csv', 'first\nMatrix\n');
+    const taken = await ws.owner.client.put('/api/v1/permissions', {
+      member: { people: ['read', 'create', 'update', 'delete', 'export'] },
+    });
+    expect(taken.status, taken.text).toBe(200);
+    const up = await ws.member.client.post('/api/v1/imports/files?name=m.csv', 'first\nM\n', {
+      'content-type': 'text/csv',
+    });
+    expect(up.status).toBe(403);
+    const start = await ws.member.client.post('/api/v1/imports', {
+      fileId: file.id,
+      mapping: ['firstName'],
+      duplicates: 'skip',
+      defaults: DEFAULTS,
+    });
+    expect(start.status).toBe(403);
+    // Admins keep it.
+    const byAdmin = await importCsv(ws.admin.client, 'first\nAdmin Import\n', { mapping: ['firstName'] });
+    expect(byAdmin.created).toBe(1);
+  });
+
   it('[P-CRM-10] unauthenticated calls are refused (401)', async () => {
     const anon = env().client();
     expect((await anon.get('/api/v1/imports')).status).toBe(401);

@@ -13,20 +13,12 @@ import {
 } from '@tillit/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
+import { requireAllowed } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import { receiveUpload } from './import.files.ts';
 import { startImportNow } from './import.jobs.ts';
-import {
-  assertCanImport,
-  createImport,
-  getImport,
-  listImports,
-  previewFile,
-  reportCsv,
-  requestUndo,
-} from './import.service.ts';
+import { createImport, getImport, listImports, previewFile, reportCsv, requestUndo } from './import.service.ts';
 
 /** Content types an upload may come as; the body is read as a stream, not parsed. */
 const UPLOAD_TYPES = [
@@ -47,11 +39,9 @@ export async function registerImportRoutes(app: FastifyInstance, services: Servi
     // this parser applies only inside this plugin, not to the rest of the API.
     scope.addContentTypeParser(UPLOAD_TYPES, (_request, _payload, done) => done(null, undefined));
     const r = scope.withTypeProvider<ZodTypeProvider>();
-    const importer = async (request: Parameters<typeof requireMember>[1]) => {
-      const actor = actorOf(await requireMember(services, request, 'viewer'));
-      assertCanImport(actor);
-      return actor;
-    };
+    // The matrix's ('people', 'import'), which also checks an API key's scopes.
+    const importer = async (request: Parameters<typeof requireAllowed>[1]) =>
+      actorOf(await requireAllowed(services, request, 'people', 'import'));
     const tags = ['import'];
 
     r.post(

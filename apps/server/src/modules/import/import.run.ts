@@ -22,6 +22,7 @@ import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import { cleanTags } from '../people/people.cursor.ts';
 import { visibleTo } from '../people/people.policy.ts';
+import { assertAllowed } from '../permissions/permissions.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { CsvStructureError, readCsv } from './import.csv.ts';
 import { importFilePath } from './import.files.ts';
@@ -168,6 +169,11 @@ async function importer(services: Services, row: ImportRow): Promise<Actor | nul
       .where(and(eq(members.workspaceId, row.workspaceId), eq(members.userId, userId))),
   );
   if (!m || !roleAtLeast(m.role, 'member')) return null;
+  try {
+    await assertAllowed(services, { workspaceId: row.workspaceId, role: m.role, userId }, 'people', 'import');
+  } catch {
+    return null;
+  }
   return { workspaceId: row.workspaceId, userId, role: m.role, twoFactorEnabled: true };
 }
 
@@ -299,37 +305,47 @@ function mergeInto(target: Change, more: Change): void {
   if (more.company) target.company = more.company;
 }
 
-/** Existing, live people the importer can see, by normalised email and phone. */
+/**
+ * Existing, live people the importer can see, by normalised email and phone: two index
+ * look-ups on (workspace_id, email|phone) with `= any(...)`, then one primary-key probe per
+ * match for liveness and visibility. (A join let the planner scan the workspace's people.)
+ */
 async function findExisting(tx: Tx, actor: Actor, keys: string[]): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
   const emails = keys.filter((k) => k.startsWith('e:')).map((k) => k.slice(2));
   const phones = keys.filter((k) => k.startsWith('p:')).map((k) => k.slice(2));
   const ws = actor.workspaceId;
-  const live = and(isNull(people.deletedAt), visibleTo(actor, people));
+  const hits: { key: string; personId: string }[] = [];
   if (emails.length) {
     const rows = await tx
-      .select({ key: personEmails.email, personId: personEmails.personId })
+      .select({ email: personEmails.email, personId: personEmails.personId })
       .from(personEmails)
-      .innerJoin(
-        people,
-        and(eq(people.workspaceId, personEmails.workspaceId), eq(people.personId, personEmails.personId)),
-      )
-      .where(and(eq(personEmails.workspaceId, ws), inArray(personEmails.email, emails), live))
-      .orderBy(asc(personEmails.personId));
-    for (const r of rows) if (!found.has(`e:${r.key}`)) found.set(`e:${r.key}`, r.personId);
+      .where(and(eq(personEmails.workspaceId, ws), inArray(personEmails.email, emails)));
+    for (const r of rows) hits.push({ key: `e:${r.email}`, personId: r.personId });
   }
   if (phones.length) {
     const rows = await tx
-      .select({ key: personPhones.phone, personId: personPhones.personId })
+      .select({ phone: personPhones.phone, personId: personPhones.personId })
       .from(personPhones)
-      .innerJoin(
-        people,
-        and(eq(people.workspaceId, personPhones.workspaceId), eq(people.personId, personPhones.personId)),
-      )
-      .where(and(eq(personPhones.workspaceId, ws), inArray(personPhones.phone, phones), live))
-      .orderBy(asc(personPhones.personId));
-    for (const r of rows) if (!found.has(`p:${r.key}`)) found.set(`p:${r.key}`, r.personId);
+      .where(and(eq(personPhones.workspaceId, ws), inArray(personPhones.phone, phones)));
+    for (const r of rows) hits.push({ key: `p:${r.phone}`, personId: r.personId });
   }
+  const found = new Map<string, string>();
+  if (!hits.length) return found;
+  const live = await tx
+    .select({ personId: people.personId })
+    .from(people)
+    .where(
+      and(
+        eq(people.workspaceId, ws),
+        inArray(people.personId, [...new Set(hits.map((h) => h.personId))]),
+        isNull(people.deletedAt),
+        visibleTo(actor, people),
+      ),
+    );
+  const ok = new Set(live.map((p) => p.personId));
+  // The oldest person wins when several have the key (ids are time-ordered).
+  hits.sort((a, b) => (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
+  for (const h of hits) if (ok.has(h.personId) && !found.has(h.key)) found.set(h.key, h.personId);
   return found;
 }
 

@@ -21,6 +21,7 @@ import type { Services } from '../../services.ts';
 import { decodeCursor, encodeCursor } from '../people/people.cursor.ts';
 import { resolveVisibility } from '../people/people.policy.ts';
 import { inTenant } from '../people/people.service.ts';
+import { assertAllowed } from '../permissions/permissions.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { CsvStructureError, detectDelimiter, readCsv, readFirstLine } from './import.csv.ts';
 import { importFilePath } from './import.files.ts';
@@ -33,11 +34,18 @@ export type CreateImportInput = z.output<typeof ZCreateImportBody>;
 export type ListImportsInput = z.output<typeof ZImportListQuery>;
 
 /**
- * Who may import (P-CRM-10): members and above; viewers may not. When the permission matrix
- * of modules/permissions lands, this is where its check for ('people', 'import') goes.
+ * Who may import (P-CRM-10): the permission matrix's ('people', 'import') for the caller's
+ * role (members and above by default; a viewer never, the ceiling says so), with the role
+ * floor kept as a second wall as the other services do.
  */
-export function assertCanImport(actor: Actor): void {
+export async function assertCanImport(services: Services, actor: Actor): Promise<void> {
   if (!roleAtLeast(actor.role, 'member')) throw forbidden('Importing needs the member role or higher.');
+  await assertAllowed(
+    services,
+    { workspaceId: actor.workspaceId, role: actor.role, userId: actor.userId },
+    'people',
+    'import',
+  );
 }
 
 async function findFile(tx: Tx, actor: Actor, fileId: string) {
@@ -60,7 +68,7 @@ export async function previewFile(
   encodingOverride?: TImportEncoding,
   presetOverride?: TImportPreset,
 ): Promise<TImportPreview> {
-  assertCanImport(actor);
+  await assertCanImport(services, actor);
   const file = await inTenant(services, actor, (tx) => findFile(tx, actor, fileId));
   const path = importFilePath(services, actor.workspaceId, fileId);
   if (!existsSync(path)) throw notFound('The file');
@@ -135,7 +143,7 @@ async function presentWithProblems(tx: Tx, row: typeof imports.$inferSelect): Pr
 /** Starts an import (or a dry run): checks the mapping against the file's header, the
  *  defaults against the workspace, and queues it for the `import.run` job. */
 export async function createImport(services: Services, actor: Actor, input: CreateImportInput): Promise<TImport> {
-  assertCanImport(actor);
+  await assertCanImport(services, actor);
   const now = services.clock.now();
   const file = await inTenant(services, actor, (tx) => findFile(tx, actor, input.fileId));
   const path = importFilePath(services, actor.workspaceId, file.fileId);
@@ -232,13 +240,13 @@ async function findImport(tx: Tx, actor: Actor, importId: string, lock = false) 
 }
 
 export async function getImport(services: Services, actor: Actor, importId: string): Promise<TImport> {
-  assertCanImport(actor);
+  await assertCanImport(services, actor);
   return inTenant(services, actor, async (tx) => presentWithProblems(tx, await findImport(tx, actor, importId)));
 }
 
 /** The workspace's imports, newest first; keyset over (created_at, id). */
 export async function listImports(services: Services, actor: Actor, q: ListImportsInput): Promise<TImportList> {
-  assertCanImport(actor);
+  await assertCanImport(services, actor);
   const conds = [eq(imports.workspaceId, actor.workspaceId)];
   if (q.after) {
     const c = decodeCursor(q.after, 'imports.createdAt', 'desc');
@@ -293,7 +301,7 @@ const csvCell = (v: string | number) => {
 
 /** The report of refused rows as CSV (row, field, problem), read a page at a time. */
 export async function* reportCsv(services: Services, actor: Actor, importId: string): AsyncGenerator<string> {
-  assertCanImport(actor);
+  await assertCanImport(services, actor);
   await inTenant(services, actor, (tx) => findImport(tx, actor, importId));
   yield 'row,field,problem\r\n';
   let after: { row: number; seq: number } | null = null;
@@ -329,7 +337,7 @@ export async function* reportCsv(services: Services, actor: Actor, importId: str
 /** Asks for an import to be undone (by the `import.run` job): the member who ran it, or an
  *  admin. Only a finished, real import that wrote something can be undone, once. */
 export async function requestUndo(services: Services, actor: Actor, importId: string): Promise<TImport> {
-  assertCanImport(actor);
+  await assertCanImport(services, actor);
   const now = services.clock.now();
   return inTenant(services, actor, async (tx) => {
     const row = await findImport(tx, actor, importId, true);
