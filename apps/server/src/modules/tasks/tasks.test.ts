@@ -133,6 +133,26 @@ describeEachDatabase('tasks', (env) => {
     expect(owner.body.personIds).toEqual([secret.id]);
   });
 
+  it('[P-CRM-4] the task, project and notification endpoints are in the OpenAPI document', async () => {
+    const res = await env().client().get<{ paths: Record<string, Record<string, unknown>> }>('/api/openapi.json');
+    expect(res.status).toBe(200);
+    for (const path of [
+      '/api/v1/tasks',
+      '/api/v1/tasks/{id}',
+      '/api/v1/tasks/{id}/restore',
+      '/api/v1/projects',
+      '/api/v1/projects/{id}',
+      '/api/v1/projects/{id}/restore',
+      '/api/v1/notifications',
+      '/api/v1/notifications/unread-count',
+      '/api/v1/notifications/read-all',
+      '/api/v1/notifications/{id}/read',
+    ]) {
+      expect(Object.keys(res.body.paths), path).toContain(path);
+    }
+    expect(Object.keys(res.body.paths['/api/v1/tasks/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
+  });
+
   describe('filters', () => {
     let person: { id: string };
     let company: { id: string };
