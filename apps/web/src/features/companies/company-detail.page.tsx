@@ -24,6 +24,7 @@ import {
   useTeamOptions,
 } from '../people/people.api.ts';
 import { RecordTasks } from '../tasks/record-tasks.tsx';
+import { TimelineSection } from '../timeline/timeline-section.tsx';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import { companyQuery, deleteCompany, type TCompany } from './companies.api.ts';
 
@@ -147,6 +148,7 @@ function CompanyDetail({ company: c }: { company: TCompany }) {
       </SimpleGrid>
       <CompanyPeople company={c} />
       <FilesSection kind="company" recordId={c.id} />
+      <TimelineSection kind="company" recordId={c.id} />
       <RecordTasks companyId={c.id} />
       <ConfirmDialog
         opened={confirming}

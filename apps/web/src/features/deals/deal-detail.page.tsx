@@ -11,6 +11,7 @@ import { describeError } from '../../lib/i18n.ts';
 import { FilesSection } from '../files/files-section.tsx';
 import { findInLists, useCanWrite, useTeamOptions } from '../people/people.api.ts';
 import { RecordTasks } from '../tasks/record-tasks.tsx';
+import { TimelineSection } from '../timeline/timeline-section.tsx';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import { CompanyName, MoveSelect, PersonName, StatusBadge } from './deal-bits.tsx';
 import {
@@ -209,6 +210,7 @@ function DealDetail({ deal: d }: { deal: TDeal }) {
         )}
       </Section>
       <FilesSection kind="deal" recordId={d.id} />
+      <TimelineSection kind="deal" recordId={d.id} />
       <RecordTasks dealId={d.id} />
       <ConfirmDialog
         opened={confirming}

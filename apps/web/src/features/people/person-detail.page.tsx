@@ -11,6 +11,7 @@ import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { FilesSection } from '../files/files-section.tsx';
 import { PersonPhoto } from '../files/person-photo.tsx';
 import { RecordTasks } from '../tasks/record-tasks.tsx';
+import { TimelineSection } from '../timeline/timeline-section.tsx';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import {
   deletePerson,
@@ -178,6 +179,7 @@ function PersonDetail({ person: p }: { person: TPerson }) {
         </Section>
       </SimpleGrid>
       <FilesSection kind="person" recordId={p.id} />
+      <TimelineSection kind="person" recordId={p.id} />
       <RecordTasks personId={p.id} />
       <ConfirmDialog
         opened={confirming}

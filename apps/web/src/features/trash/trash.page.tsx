@@ -28,6 +28,7 @@ export function TrashPage() {
       await queryClient.invalidateQueries({ queryKey: ['people'] });
       await queryClient.invalidateQueries({ queryKey: ['companies'] });
       await queryClient.invalidateQueries({ queryKey: ['deals'] });
+      await queryClient.invalidateQueries({ queryKey: ['timeline'] });
       await queryClient.invalidateQueries({ queryKey: ['tasks'] });
       await queryClient.invalidateQueries({ queryKey: ['projects'] });
       await queryClient.invalidateQueries({ queryKey: ['files'] });
@@ -39,7 +40,7 @@ export function TrashPage() {
       {restored && (
         <SuccessAlert>
           {t('trash.restored', { name: restored.name })}{' '}
-          {restored.kind === 'person' ? (
+          {restored.kind === 'note' ? null : restored.kind === 'person' ? (
             <AnchorLink to="/people/$personId" params={{ personId: restored.id }} fz="sm">
               {t('trash.view', { name: restored.name })}
             </AnchorLink>
@@ -73,6 +74,7 @@ export function TrashPage() {
           { value: 'company', label: t('companies.title') },
           // Offered once the contract lists deals among the kinds the trash holds.
           ...((TRASH_KINDS as readonly string[]).includes('deal') ? [{ value: 'deal', label: t('deals.title') }] : []),
+          { value: 'note', label: t('trash.kinds.note') },
           { value: 'task', label: t('tasks.title') },
           { value: 'project', label: t('projects.title') },
           { value: 'file', label: t('files.title') },
