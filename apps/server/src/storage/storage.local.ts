@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, opendir, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type FileStorage, parseStorageKey, StorageNotFound } from './storage.ts';
+import { type FileStorage, parseStorageKey, StorageNotFound, UUID_PATTERN } from './storage.ts';
 
 /**
  * Files on the local disk under `root`, one folder per workspace. A put streams into a
@@ -69,6 +69,54 @@ export function createLocalStorage(root: string): FileStorage {
     async deleteWorkspace(workspaceId) {
       parseStorageKey(`${workspaceId}/${workspaceId}`);
       await rm(path.join(root, workspaceId), { recursive: true, force: true });
+    },
+
+    async listWorkspaces() {
+      try {
+        const entries = await readdir(root, { withFileTypes: true });
+        return entries.filter((e) => e.isDirectory() && UUID_PATTERN.test(e.name)).map((e) => e.name);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
+      }
+    },
+
+    async *list(workspaceId) {
+      parseStorageKey(`${workspaceId}/${workspaceId}`);
+      let dir: Awaited<ReturnType<typeof opendir>>;
+      try {
+        dir = await opendir(path.join(root, workspaceId));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for await (const entry of dir) {
+        if (!entry.isFile() || entry.name.startsWith('.')) continue;
+        const key = `${workspaceId}/${entry.name}`;
+        try {
+          parseStorageKey(key);
+        } catch {
+          continue;
+        }
+        const s = await stat(path.join(root, workspaceId, entry.name)).catch(() => null);
+        if (s) yield { key, modifiedAt: s.mtime };
+      }
+    },
+
+    async sweepTemporary(workspaceId, before) {
+      parseStorageKey(`${workspaceId}/${workspaceId}`);
+      let removed = 0;
+      const names = await readdir(path.join(root, workspaceId)).catch(() => [] as string[]);
+      for (const name of names) {
+        if (!name.startsWith('.tmp-')) continue;
+        const file = path.join(root, workspaceId, name);
+        const s = await stat(file).catch(() => null);
+        if (s && s.mtime < before) {
+          await rm(file, { force: true });
+          removed += 1;
+        }
+      }
+      return removed;
     },
   };
 }

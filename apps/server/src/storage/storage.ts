@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
  * - `get` streams an object; it throws `StorageNotFound` when there is none.
  * - `delete` is idempotent: deleting a missing key is not an error.
  * - `stat` answers null for a missing key.
+ * - `list`, `listWorkspaces`, `sweepTemporary` serve the daily sweep of bytes no row refers to.
  */
 export type FileStorage = {
   put(key: string, body: Readable): Promise<{ size: number }>;
@@ -18,6 +19,12 @@ export type FileStorage = {
   stat(key: string): Promise<{ size: number } | null>;
   /** Removes every object of one workspace (its workspace was deleted). */
   deleteWorkspace(workspaceId: string): Promise<void>;
+  /** The workspaces that have a folder (prefix), for the sweep of leftovers. */
+  listWorkspaces(): Promise<string[]>;
+  /** One workspace's objects with their last change, streamed (a workspace may hold millions). */
+  list(workspaceId: string): AsyncIterable<{ key: string; modifiedAt: Date }>;
+  /** Removes temporary files of puts that never finished (a crashed process) older than `before`. */
+  sweepTemporary(workspaceId: string, before: Date): Promise<number>;
 };
 
 export class StorageNotFound extends Error {
@@ -28,6 +35,7 @@ export class StorageNotFound extends Error {
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+export const UUID_PATTERN = new RegExp(`^${UUID}$`);
 const KEY = new RegExp(`^(${UUID})/(${UUID})(\\.[a-z0-9]{1,16})?$`);
 
 /** A key is `<workspace uuid>/<file uuid>` with an optional `.suffix`: nothing else, so no

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../../jobs/jobs.registry.ts';
+import { sweepStorage } from './files.sweep.ts';
 import { sweepThumbnails } from './files.thumbnails.ts';
 
 /**
@@ -16,4 +17,13 @@ export const thumbnailsJob = defineJob({
       services,
       payload.workspaceId && payload.fileId ? { workspaceId: payload.workspaceId, fileId: payload.fileId } : undefined,
     ),
+});
+
+/** Daily: stored bytes no file row refers to (and folders of deleted workspaces) are deleted. */
+export const sweepStorageJob = defineJob({
+  name: 'files.sweep',
+  version: 1,
+  payload: z.object({}),
+  cron: '40 3 * * *',
+  handler: async (services) => sweepStorage(services),
 });
