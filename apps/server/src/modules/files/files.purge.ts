@@ -14,7 +14,7 @@ export type PurgedFiles = { count: number; bytes: number; keys: string[] };
  * `cutoff`, and every file of a person, company or deal that the same purge deletes. Gives
  * their bytes back to the quota in the same transaction. Returns the storage keys: the
  * caller deletes the bytes once the transaction has committed (a crash in between leaves
- * unreferenced bytes, never a row without its bytes).
+ * unreferenced bytes for files.sweep, never a row without its bytes).
  */
 export async function purgeFilesIn(
   tx: Tx,
@@ -59,8 +59,8 @@ export async function hasFilesToPurge(tx: Tx, workspaceId: string, cutoff: Date)
   return (r as unknown as { rows: unknown[] }).rows.length > 0;
 }
 
-/** Deletes purged bytes (after the commit). A key that fails is left for an operator (logged
- *  by the job's result count), never retried against a row that is gone. */
+/** Deletes purged bytes (after the commit). A key that fails stays on disk until the daily
+ *  files.sweep finds that no row refers to it. */
 export async function deleteStoredKeys(services: Services, keys: string[]): Promise<number> {
   let failed = 0;
   for (const key of keys) {
