@@ -16,14 +16,16 @@ import { emailWords, fold, phoneDigits, phonePrefixes, trigrams, wordScore, word
 export type SearchInput = z.output<typeof ZSearchQuery>;
 
 /** Postings read per matched word: bounds the work for a word half the workspace has. */
-const POSTINGS_PER_TERM = 20_000;
+const POSTINGS_PER_TERM = 10_000;
 /** Vocabulary rows read per query trigram. */
 const WORDS_PER_GRAM = 5_000;
 /** Records ranked by the postings before visibility and presentation. */
 const RANKED = 300;
-/** Similar words kept per query word, and the least score a word needs. */
-const WORDS_PER_QUERY_WORD = 8;
+/** Similar words kept per query word, the least score a word needs, and how far below the
+ *  best one it may be (an exact "john" need not drag in every "johanna"). */
+const WORDS_PER_QUERY_WORD = 5;
 const MIN_WORD_SCORE = 0.4;
+const WORD_SCORE_MARGIN = 0.2;
 const MAX_QUERY_WORDS = 6;
 
 type Candidate = { kind: SearchKind; id: string; score: number; field: TSearchField };
@@ -167,7 +169,8 @@ async function similarWords(
       if (score >= MIN_WORD_SCORE) scored.push({ term: w, score });
     }
     scored.sort((a, b) => b.score - a.score || a.term.length - b.term.length);
-    for (const s of scored.slice(0, WORDS_PER_QUERY_WORD)) out.push({ qi, ...s });
+    const floor = (scored[0]?.score ?? 0) - WORD_SCORE_MARGIN;
+    for (const s of scored.filter((x) => x.score >= floor).slice(0, WORDS_PER_QUERY_WORD)) out.push({ qi, ...s });
   });
   return out;
 }
@@ -181,6 +184,9 @@ async function fuzzyMatches(tx: Tx, actor: Actor, raw: string, limit: number, ou
   if (matches.length === 0) return;
   const m = sql`unnest(${pgArray(matches.map((x) => String(x.qi)))}::int[], ${pgArray(matches.map((x) => x.term))}::text[], ${pgArray(matches.map((x) => String(x.score)))}::float8[]) as m(qi, term, score)`;
   const n = qws.length;
+  // With one query word a record scores its best word's score, so the best RANKED records
+  // are found among the first RANKED postings of each word: no need to read more.
+  const perTerm = n === 1 ? RANKED : POSTINGS_PER_TERM;
   for (const kind of ['person', 'company'] as const) {
     const [terms, idCol, table, vis] =
       kind === 'person'
@@ -190,7 +196,7 @@ async function fuzzyMatches(tx: Tx, actor: Actor, raw: string, limit: number, ou
       tx,
       sql`with h as (
             select x.id, m.qi, max(m.score) as s from ${m}
-            cross join lateral (select t.${idCol} as id from ${terms} t where t.workspace_id = ${ws} and t.term = m.term limit ${POSTINGS_PER_TERM}) x
+            cross join lateral (select t.${idCol} as id from ${terms} t where t.workspace_id = ${ws} and t.term = m.term limit ${perTerm}) x
             group by x.id, m.qi),
           r as (select id, sum(s) as score from h group by id order by score desc limit ${RANKED})
           select r.id::text as id, r.score::float8 as score from r
