@@ -279,6 +279,34 @@ describeEachDatabase('duplicates and merge', (env) => {
     expect((await c.post('/api/v1/people/merge', { survivorId: s.id, mergedId: m.id })).status).toBe(404);
   });
 
+  it('[P-CRM-9] the kept person’s timeline holds both timelines after a merge (notes)', async () => {
+    const c = w.owner.client;
+    const s = await makePerson(c, { firstName: 'Timeline', lastName: 'Kept' });
+    const m = await makePerson(c, { firstName: 'Timeline', lastName: 'Merged' });
+    const mine = await c.post<{ id: string }>('/api/v1/notes', { bodyHtml: '<p>kept note</p>', personIds: [s.id] });
+    expect(mine.status, JSON.stringify(mine.body)).toBe(201);
+    const theirs = await c.post<{ id: string }>('/api/v1/notes', {
+      bodyHtml: '<p>merged note</p>',
+      personIds: [m.id],
+    });
+    expect(theirs.status).toBe(201);
+    const both = await c.post<{ id: string }>('/api/v1/notes', {
+      bodyHtml: '<p>about both</p>',
+      personIds: [s.id, m.id],
+    });
+    expect(both.status).toBe(201);
+    const res = await c.post<TMergeResult>('/api/v1/people/merge', { survivorId: s.id, mergedId: m.id });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const timeline = await c.get<{ items: { kind: string; id: string }[] }>(
+      `/api/v1/timeline?person=${s.id}&limit=100`,
+    );
+    expect(timeline.status).toBe(200);
+    const notes = timeline.body.items.filter((i) => i.kind === 'note').map((i) => i.id);
+    expect(notes.sort()).toEqual([mine.body.id, theirs.body.id, both.body.id].sort());
+    const note = await c.get<{ personIds?: string[]; people?: { id: string }[] }>(`/api/v1/notes/${both.body.id}`);
+    expect(JSON.stringify(note.body)).not.toContain(m.id);
+  });
+
   it('re-points every table the data map ties to a person, and any foreign key to people, with unique-key conflicts', async () => {
     // Every person-subject table of the data map is covered (new modules included).
     const refs = await inW((tx) => personReferences(tx));

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDialog, ErrorAlert, Loading, Page, Section } from '../../components/ui.tsx';
 import { personName, personQuery } from '../people/people.api.ts';
+import { membersQuery } from '../workspaces/workspaces.api.ts';
 import {
   DEFAULT_FIELDS,
   MERGE_LIST_FIELDS,
@@ -22,7 +23,7 @@ type TValueField = (typeof MERGE_VALUE_FIELDS)[number];
 type TListField = (typeof MERGE_LIST_FIELDS)[number];
 
 /** One field of a person as text, for the side-by-side view and the preview. */
-function show(p: TPerson, field: TValueField | TListField, t: TFunction): string {
+function show(p: TPerson, field: TValueField | TListField, t: TFunction, owner: (id: string) => string): string {
   switch (field) {
     case 'firstName':
     case 'lastName':
@@ -36,7 +37,7 @@ function show(p: TPerson, field: TValueField | TListField, t: TFunction): string
           .join(', ') || '—'
       );
     case 'ownerId':
-      return p.ownerId ?? '—';
+      return p.ownerId ? owner(p.ownerId) : '—';
     case 'visibility':
       return t(`visibility.${p.visibility}`);
     case 'emails':
@@ -67,6 +68,11 @@ export function MergePage() {
   const [survivorId, setSurvivorId] = useState<string | undefined>(a);
   const [fields, setFields] = useState<TMergeFields>(DEFAULT_FIELDS);
   const [confirming, setConfirming] = useState(false);
+  const members = useQuery(membersQuery);
+  const owner = (id: string) => {
+    const m = members.data?.find((x) => x.userId === id);
+    return m ? m.name || m.email : id;
+  };
   const merge = useMutation({
     mutationFn: mergePeople,
     onSuccess: async (result) => {
@@ -109,8 +115,8 @@ export function MergePage() {
             {MERGE_VALUE_FIELDS.map((f) => (
               <Table.Tr key={f}>
                 <Table.Td>{label(f)}</Table.Td>
-                <Table.Td>{show(survivor, f, t)}</Table.Td>
-                <Table.Td>{show(merged, f, t)}</Table.Td>
+                <Table.Td>{show(survivor, f, t, owner)}</Table.Td>
+                <Table.Td>{show(merged, f, t, owner)}</Table.Td>
                 <Table.Td>
                   <NativeSelect
                     aria-label={label(f)}
@@ -128,8 +134,8 @@ export function MergePage() {
             {MERGE_LIST_FIELDS.map((f) => (
               <Table.Tr key={f}>
                 <Table.Td>{label(f)}</Table.Td>
-                <Table.Td>{show(survivor, f, t)}</Table.Td>
-                <Table.Td>{show(merged, f, t)}</Table.Td>
+                <Table.Td>{show(survivor, f, t, owner)}</Table.Td>
+                <Table.Td>{show(merged, f, t, owner)}</Table.Td>
                 <Table.Td>
                   <NativeSelect
                     aria-label={label(f)}
@@ -155,7 +161,7 @@ export function MergePage() {
               {[...MERGE_VALUE_FIELDS, ...MERGE_LIST_FIELDS].map((f) => (
                 <Table.Tr key={f}>
                   <Table.Th w={200}>{label(f)}</Table.Th>
-                  <Table.Td>{show(preview, f, t)}</Table.Td>
+                  <Table.Td>{show(preview, f, t, owner)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
