@@ -3,6 +3,8 @@ import { buildApp } from './app.ts';
 import { createServices } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { startJobs } from './jobs/jobs.runner.ts';
+import { demoLoadJob, setDemoQueue } from './modules/demo/demo.jobs.ts';
+import { startDemoInstance } from './modules/demo/demo.start.ts';
 
 /** Entry point: `node dist/main.js [--services=api,worker,scheduler] [--demo]`. */
 async function main(): Promise<void> {
@@ -25,12 +27,21 @@ async function main(): Promise<void> {
     worker: config.services.has('worker'),
     scheduler: config.services.has('scheduler'),
   });
+  const boss = jobs.boss;
+  if (boss) {
+    // A demo load asked for by a request goes through the queue; a full load can take a few
+    // minutes on a small machine, so it gets longer than pg-boss's default 15 minutes.
+    setDemoQueue(async (payload) => {
+      await boss.send(demoLoadJob.name, payload, { expireInSeconds: 3600, retryLimit: 3 });
+    });
+  }
   let app: App | null = null;
   if (config.services.has('api')) {
     app = await buildApp(services);
     await app.listen({ port: config.port, host: config.host });
     app.log.info(`Tillit is serving ${config.publicUrl} on the ${services.database.kind} database`);
   }
+  if (args.includes('--demo')) await startDemoInstance(services, (line) => console.log(line));
   const stop = async () => {
     await app?.close();
     await jobs.stop();

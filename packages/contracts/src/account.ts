@@ -70,6 +70,8 @@ export const ZFirstRunBody = strictObject({
     country: ZAccountCountry,
     region: ZRegion,
   }),
+  /** Fill the new workspace with demo data (loaded in the background by the demo.load job). */
+  demo: z.boolean({ error: 'must be true or false' }).optional(),
 });
 export type TFirstRunBody = z.infer<typeof ZFirstRunBody>;
 

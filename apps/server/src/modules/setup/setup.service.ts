@@ -8,6 +8,7 @@ import { AppError } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Services } from '../../services.ts';
 import { confirmAge } from '../account/account.sign-up.ts';
+import { requestDemoLoad } from '../demo/demo.jobs.ts';
 import { createWorkspace, setActiveWorkspace } from '../workspaces/workspaces.service.ts';
 
 /** Any constant shared by every process of the instance: the first run holds this
@@ -18,12 +19,14 @@ export type FirstRunResult = { userId: string; email: string; workspaceId: strin
 
 /**
  * The first run: creates the instance admin's account and the first workspace, and signs
- * the admin in. Allowed only while no account exists.
+ * the admin in. Allowed only while no account exists. With `demo`, it asks for the demo
+ * workspace (the demo.load job) and returns without waiting for it.
  */
 export async function completeFirstRun(
   services: Services,
   input: TFirstRunBody,
   headers: Headers,
+  onBackgroundError: (err: unknown) => void = (err) => console.error('demo load failed', err),
 ): Promise<FirstRunResult> {
   const ageConfirmedMin = await confirmAge(services, input.account.dateOfBirth, {
     workspaceCountry: input.workspace.country,
@@ -95,5 +98,6 @@ export async function completeFirstRun(
     .where(eq(sessions.token, storedSessionToken(services.keys, body.token)));
   if (session) await setActiveWorkspace(services.database.db, session.id, workspaceId);
   await services.auth.api.sendVerificationEmail({ body: { email, callbackURL: '/' }, headers }).catch(() => undefined);
+  if (input.demo) requestDemoLoad(services, { workspaceId, userId }, onBackgroundError);
   return { userId, email, workspaceId, setCookies: signIn.headers.getSetCookie() };
 }

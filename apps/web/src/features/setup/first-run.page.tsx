@@ -1,4 +1,4 @@
-import { Alert, Button, Divider, Stack, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Divider, Stack, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from '@tanstack/react-router';
 import { useTranslation } from 'react-i18next';
@@ -22,6 +22,7 @@ export function FirstRunPage() {
         body: {
           account: accountInput(v, i18n.language),
           workspace: { name: v.name ?? '', country: v.country ?? '', region: v.region ?? '' },
+          demo: v.demo === 'on',
         },
       });
     },
@@ -50,6 +51,7 @@ export function FirstRunPage() {
             {t('setup.workspaceSection')}
           </Title>
           <WorkspaceFields error={create.error} />
+          <Checkbox name="demo" label={t('setup.demo')} description={t('setup.demoHint')} />
           {setup?.mail === 'outbox' && (
             <Alert color="blue" variant="light">
               {t('setup.outboxNote')}
