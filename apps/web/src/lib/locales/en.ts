@@ -85,6 +85,8 @@ export const en = {
     workspaceSection: 'Your first workspace',
     submit: 'Create workspace',
     outboxNote: 'No mail server is set: emails from Tillit land in the outbox under Settings.',
+    demo: 'Fill the workspace with demo data',
+    demoHint: 'About 3,000 made-up people and 400 companies with deals, tasks and notes, loaded in the background. Good for trying Tillit out; not for a workspace you will use for real.',
   },
   fields: {
     dobHint: 'Only used to confirm you are old enough; we do not store it.',

@@ -87,6 +87,8 @@ export const nb: Translation = {
     workspaceSection: 'Ditt første arbeidsområde',
     submit: 'Opprett arbeidsområde',
     outboxNote: 'Ingen e-postserver er satt opp: e-post fra Tillit havner i utboksen under Innstillinger.',
+    demo: 'Fyll arbeidsområdet med demodata',
+    demoHint: 'Omtrent 3 000 oppdiktede personer og 400 firmaer med salg, oppgaver og notater, lastet inn i bakgrunnen. Fint for å prøve Tillit; ikke for et arbeidsområde du skal bruke på ordentlig.',
   },
   fields: {
     dobHint: 'Brukes bare til å bekrefte at du er gammel nok; vi lagrer den ikke.',
