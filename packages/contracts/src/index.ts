@@ -17,4 +17,5 @@ export * from './projects.ts';
 export * from './search.ts';
 export * from './tasks.ts';
 export * from './timeline.ts';
+export * from './webhooks.ts';
 export * from './workspaces.ts';

@@ -28,7 +28,7 @@ describeEachDatabase('API keys', (env) => {
   beforeAll(async () => {
     a = await crmWorkspace(env(), 'Alpha');
     b = await crmWorkspace(env(), 'Bravo');
-  }, 120_000);
+  }, 300_000);
 
   describe('create and use', () => {
     it('[P-SEC-5] an admin creates a key, shown once; it reads people with people:read, and only a hash is stored', async () => {
@@ -168,6 +168,7 @@ describeEachDatabase('API keys', (env) => {
         ['POST', '/api/v1/api-keys'],
         ['GET', '/api/v1/permissions'],
         ['PUT', '/api/v1/permissions'],
+        ['GET', '/api/v1/webhooks'],
         ['GET', '/api/members'],
         ['GET', '/api/invitations'],
         ['POST', '/api/teams'],

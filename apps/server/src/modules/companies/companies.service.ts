@@ -25,6 +25,7 @@ import {
 import { presentTrashItem } from '../people/people.presenter.ts';
 import { inTenant, type KeysetPosition } from '../people/people.service.ts';
 import { reindexRecords } from '../search/search.index.ts';
+import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { presentCompany } from './companies.presenter.ts';
 
@@ -182,7 +183,7 @@ export async function createCompany(services: Services, actor: Actor, input: Cre
       },
       now,
     );
-    return presentOne(tx, actor, companyId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'company.created', presentOne(tx, actor, companyId));
   });
 }
 
@@ -227,7 +228,7 @@ export async function updateCompany(
       },
       now,
     );
-    return presentOne(tx, actor, companyId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'company.updated', presentOne(tx, actor, companyId));
   });
 }
 
@@ -248,7 +249,13 @@ export async function deleteCompany(services: Services, actor: Actor, companyId:
       { actor: userActor(actor), action: 'company.deleted', target: { type: 'company', id: companyId } },
       now,
     );
-    return presentTrashItem('company', companyId, row.name, now);
+    return emitRecordEvent(
+      tx,
+      now,
+      actor.workspaceId,
+      'company.deleted',
+      presentTrashItem('company', companyId, row.name, now),
+    );
   });
 }
 
@@ -268,6 +275,6 @@ export async function restoreCompany(services: Services, actor: Actor, companyId
       { actor: userActor(actor), action: 'company.restored', target: { type: 'company', id: companyId } },
       now,
     );
-    return presentOne(tx, actor, companyId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'company.restored', presentOne(tx, actor, companyId));
   });
 }

@@ -27,6 +27,7 @@ import {
 } from '../people/people.policy.ts';
 import { presentTrashItem } from '../people/people.presenter.ts';
 import { inTenant, type KeysetPosition } from '../people/people.service.ts';
+import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { decodeDealCursor, encodeCursor } from './deals.cursor.ts';
 import { loadPipeline, presentPipeline, presentStage, userActor } from './pipelines.service.ts';
@@ -356,7 +357,7 @@ export async function createDeal(services: Services, actor: Actor, input: Create
       },
       now,
     );
-    return presentOne(tx, actor, dealId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'deal.created', presentOne(tx, actor, dealId));
   });
 }
 
@@ -416,7 +417,7 @@ export async function updateDeal(
       },
       now,
     );
-    return presentOne(tx, actor, dealId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'deal.updated', presentOne(tx, actor, dealId));
   });
 }
 
@@ -469,7 +470,7 @@ export async function moveDeal(services: Services, actor: Actor, dealId: string,
       },
       now,
     );
-    return presentOne(tx, actor, dealId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'deal.updated', presentOne(tx, actor, dealId));
   });
 }
 
@@ -521,7 +522,7 @@ export async function deleteDeal(services: Services, actor: Actor, dealId: strin
       { actor: userActor(actor), action: 'deal.deleted', target: { type: 'deal', id: dealId } },
       now,
     );
-    return presentDeletedDeal(dealId, row.name, now);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'deal.deleted', presentDeletedDeal(dealId, row.name, now));
   });
 }
 
@@ -540,7 +541,7 @@ export async function restoreDeal(services: Services, actor: Actor, dealId: stri
       { actor: userActor(actor), action: 'deal.restored', target: { type: 'deal', id: dealId } },
       now,
     );
-    return presentOne(tx, actor, dealId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'deal.restored', presentOne(tx, actor, dealId));
   });
 }
 

@@ -31,6 +31,7 @@ import { recordAccess } from '../../privacy/access-log/access-log.service.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import { reindexRecords } from '../search/search.index.ts';
+import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { cleanTags, decodeCursor, encodeCursor, prefixRange } from './people.cursor.ts';
 import { normalisePhone } from './people.phone.ts';
@@ -476,7 +477,7 @@ export async function createPerson(services: Services, actor: Actor, input: Crea
       },
       now,
     );
-    return presentOne(tx, actor, personId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'person.created', presentOne(tx, actor, personId));
   });
 }
 
@@ -519,7 +520,7 @@ export async function updatePerson(
       },
       now,
     );
-    return presentOne(tx, actor, personId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'person.updated', presentOne(tx, actor, personId));
   });
 }
 
@@ -540,7 +541,13 @@ export async function deletePerson(services: Services, actor: Actor, personId: s
       { actor: userActor(actor), action: 'person.deleted', target: { type: 'person', id: personId } },
       now,
     );
-    return presentTrashItem('person', personId, displayName(row.firstName, row.lastName), now);
+    return emitRecordEvent(
+      tx,
+      now,
+      actor.workspaceId,
+      'person.deleted',
+      presentTrashItem('person', personId, displayName(row.firstName, row.lastName), now),
+    );
   });
 }
 
@@ -560,7 +567,7 @@ export async function restorePerson(services: Services, actor: Actor, personId: 
       { actor: userActor(actor), action: 'person.restored', target: { type: 'person', id: personId } },
       now,
     );
-    return presentOne(tx, actor, personId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'person.restored', presentOne(tx, actor, personId));
   });
 }
 

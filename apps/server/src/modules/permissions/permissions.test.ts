@@ -16,7 +16,7 @@ describeEachDatabase('permission matrix', (env) => {
   beforeAll(async () => {
     a = await crmWorkspace(env(), 'Alpha');
     b = await crmWorkspace(env(), 'Bravo');
-  }, 120_000);
+  }, 300_000);
 
   const audits = (workspaceId: string) =>
     withTenant(env().services.database.db, { workspaceId }, (tx) =>
