@@ -1,3 +1,4 @@
+export * from './access-log.ts';
 export * from './account.ts';
 export * from './api-keys.ts';
 export * from './common.ts';
