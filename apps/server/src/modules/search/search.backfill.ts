@@ -33,15 +33,60 @@ export async function backfillSearchIndex(services: Services, opts: BackfillOpti
           return result;
         }
         const step = await withTenant(db, { workspaceId }, async (tx) => {
+          /**
+           * Once the backfill is done, each run re-indexes what changed since the last run
+           * (keyset on (updated_at, id) over the live records): a writer that forgot to call
+           * `reindexRecords` (a bulk import, say) is caught up within one cron period. Cheap
+           * when nothing changed: those records' postings are already right.
+           */
+          const catchUp = async (since: Date, afterId: string | null) => {
+            const [table, idCol] = kind === 'person' ? ['people', 'person_id'] : ['companies', 'company_id'];
+            const rows = await rowsOf<{ id: string; updated_at: string | Date }>(
+              tx,
+              sql`select ${sql.raw(idCol)}::text as id, updated_at from ${sql.raw(table)}
+                  where workspace_id = ${workspaceId} and deleted_at is null
+                    and (updated_at, ${sql.raw(idCol)}) > (${since.toISOString()}::timestamptz, ${afterId ?? '00000000-0000-0000-0000-000000000000'}::uuid)
+                  order by updated_at, ${sql.raw(idCol)} limit ${opts.batchSize}`,
+            );
+            const ids = rows.map((r) => r.id);
+            const changed = await reindexRecords(tx, workspaceId, kind, ids);
+            const now = services.clock.now();
+            const full = rows.length === opts.batchSize;
+            const last = rows.at(-1);
+            // Done: the next run starts a minute back, for writes that were not committed yet.
+            const next =
+              full && last
+                ? { updatedAt: new Date(last.updated_at), lastId: last.id }
+                : { updatedAt: new Date(now.getTime() - 60_000), lastId: null };
+            await tx
+              .update(searchIndexState)
+              .set(next)
+              .where(and(eq(searchIndexState.workspaceId, workspaceId), eq(searchIndexState.kind, kind)));
+            if (changed.added + changed.removed > 0) {
+              await appendAudit(
+                tx,
+                workspaceId,
+                {
+                  actor: { kind: 'system' },
+                  action: 'search.indexed',
+                  details: { kind, records: ids.length, added: changed.added, removed: changed.removed },
+                },
+                now,
+              );
+            }
+            // Nothing to do this run: not counted as a batch.
+            if (changed.added + changed.removed === 0 && !full) return null;
+            return { records: ids.length, last: !full };
+          };
           const [state] = await tx
             .select()
             .from(searchIndexState)
             .where(and(eq(searchIndexState.workspaceId, workspaceId), eq(searchIndexState.kind, kind)))
             .for('update');
           const current = state?.version === SEARCH_INDEX_VERSION;
-          if (current && state?.completedAt) return null;
-          const after = current ? (state?.lastId ?? null) : null;
           const [table, idCol] = kind === 'person' ? ['people', 'person_id'] : ['companies', 'company_id'];
+          if (current && state?.completedAt) return catchUp(state.updatedAt, state.lastId);
+          const after = current ? (state?.lastId ?? null) : null;
           const ids = (
             await rowsOf<{ id: string }>(
               tx,
@@ -54,7 +99,7 @@ export async function backfillSearchIndex(services: Services, opts: BackfillOpti
           const now = services.clock.now();
           const values = {
             version: SEARCH_INDEX_VERSION,
-            lastId: ids.at(-1) ?? after,
+            lastId: ids.length < opts.batchSize ? null : (ids.at(-1) ?? after),
             completedAt: ids.length < opts.batchSize ? now : null,
             updatedAt: now,
           };
