@@ -2,6 +2,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, createRoute, createRouter, Outlet, redirect } from '@tanstack/react-router';
 import { meQuery, setupQuery, type TMe, type TSetup } from '../features/account/account.api.ts';
 import { MyAccountPage } from '../features/account/my-account.page.tsx';
+import { ApiKeysPage } from '../features/api-keys/api-keys.page.tsx';
 import { AuditPage } from '../features/audit/audit.page.tsx';
 import { ForgotPasswordPage } from '../features/auth/forgot-password.page.tsx';
 import { InvitePage } from '../features/auth/invite.page.tsx';
@@ -25,6 +26,7 @@ import { OutboxPage } from '../features/outbox/outbox.page.tsx';
 import { PeopleListPage, validatePeopleSearch } from '../features/people/people-list.page.tsx';
 import { PersonDetailPage } from '../features/people/person-detail.page.tsx';
 import { EditPersonPage, NewPersonPage } from '../features/people/person-form.page.tsx';
+import { PermissionsPage } from '../features/permissions/permissions.page.tsx';
 import { ProjectDetailPage } from '../features/projects/project-detail.page.tsx';
 import { EditProjectPage, NewProjectPage } from '../features/projects/project-form.page.tsx';
 import { ProjectsPage, validateProjectsSearch } from '../features/projects/projects.page.tsx';
@@ -34,6 +36,7 @@ import { NewTaskPage, TaskPage } from '../features/tasks/task-form.page.tsx';
 import { TasksPage, validateTasksSearch } from '../features/tasks/tasks.page.tsx';
 import { TeamsPage } from '../features/teams/teams.page.tsx';
 import { TrashPage } from '../features/trash/trash.page.tsx';
+import { WebhooksPage } from '../features/webhooks/webhooks.page.tsx';
 import { NewWorkspacePage } from '../features/workspaces/new-workspace.page.tsx';
 import { WorkspaceSettingsPage } from '../features/workspaces/workspace-settings.page.tsx';
 import { rememberedWorkspace, switchWorkspace } from '../features/workspaces/workspaces.api.ts';
@@ -191,6 +194,21 @@ const accountRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/settings/account',
   component: MyAccountPage,
+});
+const permissionsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/permissions',
+  component: PermissionsPage,
+});
+const apiKeysRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/api-keys',
+  component: ApiKeysPage,
+});
+const webhooksRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/webhooks',
+  component: WebhooksPage,
 });
 const auditRoute = createRoute({ getParentRoute: () => appRoute, path: '/settings/audit', component: AuditPage });
 const outboxRoute = createRoute({ getParentRoute: () => appRoute, path: '/settings/outbox', component: OutboxPage });
@@ -364,6 +382,9 @@ const routeTree = rootRoute.addChildren([
     securityRoute,
     accountRoute,
     auditRoute,
+    permissionsRoute,
+    apiKeysRoute,
+    webhooksRoute,
     outboxRoute,
     dataMapRoute,
   ]),
