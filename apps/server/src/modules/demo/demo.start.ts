@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { users } from '../../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { members, users } from '../../db/schema/index.ts';
+import { withUser } from '../../db/tenant.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Services } from '../../services.ts';
 import { completeFirstRun } from '../setup/setup.service.ts';
+import { requestDemoLoad } from './demo.jobs.ts';
 
 export const DEMO_OWNER_EMAIL = 'demo@tillit.example';
 
@@ -15,6 +18,10 @@ export const DEMO_OWNER_EMAIL = 'demo@tillit.example';
 export async function startDemoInstance(services: Services, print: (line: string) => void): Promise<void> {
   const [existing] = await services.database.db.select({ id: users.id }).from(users).limit(1);
   if (existing) {
+    if (await resumeDemo(services)) {
+      print('--demo: this instance was set up with --demo; its demo data is completed if a load was cut short.');
+      return;
+    }
     print('--demo only applies to a new instance; this one is set up already, so it starts as it is.');
     return;
   }
@@ -50,4 +57,20 @@ export async function startDemoInstance(services: Services, print: (line: string
   print(`  Password: ${password}`);
   print('The demo data (about 3,000 people) is loading in the background; it appears as it goes.');
   print('');
+}
+
+/** An instance set up with --demo and restarted with it: asks for the load again, which
+ *  skips what is done (a restart cuts a running load short). */
+async function resumeDemo(services: Services): Promise<boolean> {
+  const db = services.database.db;
+  const [demoUser] = await db.select({ id: users.id }).from(users).where(eq(users.email, DEMO_OWNER_EMAIL));
+  if (!demoUser) return false;
+  const [m] = await withUser(db, demoUser.id, (tx) =>
+    tx.select({ workspaceId: members.workspaceId }).from(members).where(eq(members.userId, demoUser.id)).limit(1),
+  );
+  if (!m) return false;
+  requestDemoLoad(services, { workspaceId: m.workspaceId, userId: demoUser.id }, (err) =>
+    console.error('demo load failed', err),
+  );
+  return true;
 }
