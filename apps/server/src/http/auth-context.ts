@@ -66,7 +66,8 @@ export async function currentUser(services: Services, request: FastifyRequest): 
  * API keys (`Authorization: Bearer tlt_…`) are accepted on the data API (`/api/v1/…`) only,
  * never on sign-in, the account, workspace management (members, invitations, teams) or the
  * management of keys, permissions and webhooks themselves: a leaked key must not be able to
- * mint more keys or widen its own rights. A request with a bearer token is authenticated
+ * mint more keys or widen its own rights. Within `/api/v1`, only routes that check the
+ * permission matrix and the key's scopes (`requireAllowed`) accept keys. A request with a bearer token is authenticated
  * by the key alone, never by a cookie it may also carry.
  */
 const KEY_REFUSED = ['/api/v1/api-keys', '/api/v1/permissions', '/api/v1/webhooks'];
@@ -98,12 +99,15 @@ export async function requireMember(
   services: Services,
   request: FastifyRequest,
   minRole: WorkspaceRole = 'viewer',
-  options: { allowWithoutTwoFactor?: boolean } = {},
+  options: { allowWithoutTwoFactor?: boolean; allowApiKey?: boolean } = {},
 ): Promise<InWorkspace> {
   const bearer = bearerOf(request.headers.authorization);
   const header = request.headers['x-tillit-workspace'];
   if (bearer) {
-    if (!keyAllowedOn(request.url)) throw keyRefused();
+    // Only routes that check the key's scopes (requireAllowed from modules/permissions
+    // passes allowApiKey) take keys: a route without a scope check would let a key scoped
+    // to deals read people.
+    if (!options.allowApiKey || !keyAllowedOn(request.url)) throw keyRefused();
     const ctx = await authenticateApiKey(services, bearer);
     if (typeof header === 'string' && header && header !== ctx.workspaceId) {
       throw forbidden('This API key belongs to another workspace.');

@@ -175,6 +175,7 @@ describeEachDatabase('API keys', (env) => {
         ['GET', '/api/account/me'],
         ['GET', '/api/workspaces'],
         ['GET', '/api/audit'],
+        ['GET', '/api/v1/search?q=a'],
       ];
       for (const [method, url] of calls) {
         const res = await script(env()).request(

@@ -74,7 +74,7 @@ export async function requireAllowed(
   object: TPermissionObject,
   action: TPermissionAction,
 ): Promise<InWorkspace> {
-  const ctx = await requireMember(services, request, 'viewer');
+  const ctx = await requireMember(services, request, 'viewer', { allowApiKey: true });
   await assertAllowed(services, permissionContextOf(ctx), object, action);
   return ctx;
 }
