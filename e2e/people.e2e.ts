@@ -106,6 +106,11 @@ it('[P-ACC-4] creates a company and a person, links them, finds and edits the pe
   await page.getByText('ada@home.example').waitFor();
   await page.getByRole('table', { name: 'Companies' }).getByText('CEO').waitFor();
 
+  // The owner (an admin) sees who read the record: their own visits, newest first.
+  const reads = page.getByRole('table', { name: 'Who read this record' });
+  await reads.getByRole('cell', { name: 'Opened the person' }).first().waitFor();
+  expect(await reads.getByRole('row').count()).toBeGreaterThan(1);
+
   // Deleted to the trash, after a confirmation.
   await page.getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Move to trash' }).click();

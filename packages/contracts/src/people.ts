@@ -368,14 +368,14 @@ export type TCompanyList = z.infer<typeof ZCompanyList>;
 
 // Trash (P-ACC-4): deleted records stay 30 days, then a daily job purges them for good.
 
-export const TRASH_KINDS = ['person', 'company', 'deal', 'note', 'file', 'task', 'project'] as const;
+export const TRASH_KINDS = ['person', 'company', 'deal', 'task', 'project', 'file', 'note'] as const;
 export const ZTrashKind = z.enum(TRASH_KINDS, { error: `must be one of ${TRASH_KINDS.join(', ')}` });
 export type TTrashKind = z.infer<typeof ZTrashKind>;
 
 export const ZTrashItem = z.object({
   kind: ZTrashKind,
   id: ZId,
-  /** Display name: "First Last", the company name or the deal name. */
+  /** Display name: "First Last", the company, deal or project name, the task title, the file name or the start of a note. */
   name: z.string(),
   deletedAt: ZTimestamp,
   /** When the purge job deletes it for good (deletedAt + 30 days). */

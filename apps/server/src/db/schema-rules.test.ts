@@ -84,7 +84,9 @@ describeEachDatabase('schema rules', (env) => {
       `select table_name from information_schema.columns where table_schema = 'public' and column_name = 'workspace_id'`,
     );
     const tenant = new Set(tenantTables().map((t) => t.name));
-    const exempt = new Set(['outbox_messages']); // instance-level mail; workspace_id only says which workspace sent it
+    // outbox_messages: instance-level mail; workspace_id only says which workspace sent it.
+    // api_key_lookups: key prefix -> workspace, read before any workspace is known (no secret).
+    const exempt = new Set(['outbox_messages', 'api_key_lookups']);
     expect(withWs.map((r) => r.table_name).filter((t) => !tenant.has(t) && !exempt.has(t))).toEqual([]);
     const { rows: role } = await raw.query<{ rolsuper: boolean; rolbypassrls: boolean }>(
       `select rolsuper, rolbypassrls from pg_roles where rolname = $1`,

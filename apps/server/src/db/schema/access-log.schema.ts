@@ -52,7 +52,10 @@ export const accessLog = declareTable(
         'user.account.identifier',
         'the record read (a person, company, deal or file id); not re-pointed by merges, so the seal stays verifiable',
       ),
-      details: personal('user.behavior.activity', 'filters and counts of list, search and export requests; never contact data'),
+      details: personal(
+        'user.behavior.activity',
+        'filters and counts of list, search and export requests; never contact data',
+      ),
       sealedSeq: notPersonal('the audit entry that sealed this row'),
     },
   },

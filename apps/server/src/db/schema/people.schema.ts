@@ -84,7 +84,7 @@ export const people = declareTable(
       source: personal('user.relationship.source'),
       visibility: notPersonal(),
       teamId: notPersonal(),
-      photoFileId: personal('user.photo', 'the file of the person\'s photo'),
+      photoFileId: personal('user.photo', "the file of the person's photo"),
       createdAt: personal('user.relationship', 'when the person was added'),
       updatedAt: notPersonal(),
       deletedAt: notPersonal('set while the record is in the trash'),

@@ -6,11 +6,11 @@ import { companies, deals, files, people, workspaces } from '../../db/schema/ind
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
-import { hasNotesToPurge, noteTrashBranch, purgeNotesIn } from '../timeline/notes.trash.ts';
 import type { Services } from '../../services.ts';
 import { deleteStoredKeys, hasFilesToPurge, type PurgedFiles, purgeFilesIn } from '../files/files.purge.ts';
 import { fileRecordVisible } from '../files/files.records.ts';
 import { hasTasksOrProjectsToPurge, purgeTasksAndProjects, taskTrashParts } from '../tasks/tasks.trash.ts';
+import { hasNotesToPurge, noteTrashBranch, purgeNotesIn } from '../timeline/notes.trash.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { decodeCursor, encodeCursor } from './people.cursor.ts';
 import { visibleTo } from './people.policy.ts';

@@ -129,8 +129,8 @@ describeEachDatabase('people and companies refuse bad input', (env) => {
       ['PATCH', C, { orgNumber: long(51) }, 'orgNumber'],
       ['PATCH', C, { visibility: 'team' }, 'teamId'],
       ['GET', '/api/v1/companies?sort=size', undefined, 'sort'],
-      ['GET', '/api/v1/trash?kind=task', undefined, 'kind'],
-      ['POST', `/api/v1/trash/task/${p.id}/restore`, {}, 'kind'],
+      ['GET', '/api/v1/trash?kind=invoice', undefined, 'kind'],
+      ['POST', `/api/v1/trash/invoice/${p.id}/restore`, {}, 'kind'],
     ];
     const before = await snapshot();
     for (const [method, url, body, field] of cases) {

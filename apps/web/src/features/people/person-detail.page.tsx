@@ -10,6 +10,7 @@ import { ConfirmDialog, ErrorAlert, Loading, Page, Section } from '../../compone
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { FilesSection } from '../files/files-section.tsx';
 import { PersonPhoto } from '../files/person-photo.tsx';
+import { PersonAccesses } from '../privacy/person-accesses.tsx';
 import { RecordTasks } from '../tasks/record-tasks.tsx';
 import { TimelineSection } from '../timeline/timeline-section.tsx';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
@@ -181,6 +182,7 @@ function PersonDetail({ person: p }: { person: TPerson }) {
       <FilesSection kind="person" recordId={p.id} />
       <TimelineSection kind="person" recordId={p.id} />
       <RecordTasks personId={p.id} />
+      <PersonAccesses personId={p.id} />
       <ConfirmDialog
         opened={confirming}
         title={t('people.deleteTitle')}

@@ -812,6 +812,17 @@ export const en = {
     goneTask: 'A reminder for a task you can no longer see',
     due: 'due {{at}}',
   },
+  privacy: {
+    accessesTitle: 'Who read this record',
+    accessesIntro: 'Every time someone opened this person, newest first. Admins see this.',
+    noAccesses: 'Nobody has opened this person yet.',
+    when: 'When',
+    who: 'Who',
+    how: 'How',
+    apiKey: 'An API key',
+    formerMember: 'A former member',
+    via: { people_get: 'Opened the person', people_list: 'In a list' },
+  },
   timeline: {
     title: 'Timeline',
     empty: 'Nothing here yet.',

@@ -815,6 +815,17 @@ export const nb: Translation = {
     goneTask: 'En påminnelse om en oppgave du ikke lenger ser',
     due: 'frist {{at}}',
   },
+  privacy: {
+    accessesTitle: 'Hvem har lest denne posten',
+    accessesIntro: 'Hver gang noen åpnet denne personen, nyeste først. Administratorer ser dette.',
+    noAccesses: 'Ingen har åpnet denne personen ennå.',
+    when: 'Når',
+    who: 'Hvem',
+    how: 'Hvordan',
+    apiKey: 'En API-nøkkel',
+    formerMember: 'Et tidligere medlem',
+    via: { people_get: 'Åpnet personen', people_list: 'I en liste' },
+  },
   timeline: {
     title: 'Tidslinje',
     empty: 'Ingenting her ennå.',
