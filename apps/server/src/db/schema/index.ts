@@ -2,6 +2,7 @@ export * from './access-log.schema.ts';
 export * from './api-keys.schema.ts';
 export * from './audit.schema.ts';
 export * from './auth.schema.ts';
+export * from './custom-fields.schema.ts';
 export * from './deals.schema.ts';
 export * from './duplicates.schema.ts';
 export * from './files.schema.ts';

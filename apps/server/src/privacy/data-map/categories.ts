@@ -21,6 +21,8 @@ export const DATA_CATEGORIES = {
   'user.relationship.subject_category': 'Category of data subject (client, employee, prospect, ...)',
   'user.relationship.tag': 'Tags given to the person',
   'user.relationship.source': 'Where the record came from (manual, import, a sync)',
+  'user.custom_field':
+    'Values of custom fields; each field is declared personal or not, with its own category, when created',
   'user.photo': 'Photo or avatar',
   'user.demographic': 'Demographic data',
   'user.demographic.age_range': 'Age range (for example "at least 16")',
