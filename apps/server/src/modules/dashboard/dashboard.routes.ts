@@ -1,12 +1,13 @@
 import { ZPipelineDashboard, ZPipelineDashboardQuery, ZWonLost, ZWonLostQuery } from '@tillit/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
+import { requireAllowed } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import { pipelineDashboard, wonLost } from './dashboard.service.ts';
 
-/** The home page's charts: any member, viewers too, over the deals they may see. */
+/** The home page's charts: whoever may read deals (members, viewers, keys with deals:read),
+ *  over the deals they may see. */
 export function registerDashboardRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['dashboard'];
@@ -21,7 +22,11 @@ export function registerDashboardRoutes(app: FastifyInstance, services: Services
       },
     },
     async (request) =>
-      pipelineDashboard(services, actorOf(await requireMember(services, request, 'viewer')), request.query.pipelineId),
+      pipelineDashboard(
+        services,
+        actorOf(await requireAllowed(services, request, 'deals', 'read')),
+        request.query.pipelineId,
+      ),
   );
   r.get(
     '/api/v1/dashboard/won-lost',
@@ -33,6 +38,7 @@ export function registerDashboardRoutes(app: FastifyInstance, services: Services
         response: { 200: ZWonLost },
       },
     },
-    async (request) => wonLost(services, actorOf(await requireMember(services, request, 'viewer')), request.query),
+    async (request) =>
+      wonLost(services, actorOf(await requireAllowed(services, request, 'deals', 'read')), request.query),
   );
 }

@@ -8,8 +8,9 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireMember } from '../../http/auth-context.ts';
+import type { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
+import { requireAllowed } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import { dismissDuplicate, listDuplicates, mergePeople } from './duplicates.service.ts';
 
@@ -17,8 +18,9 @@ import { dismissDuplicate, listDuplicates, mergePeople } from './duplicates.serv
 export function registerDuplicateRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   type Req = Parameters<typeof requireMember>[1];
-  const reader = async (request: Req) => actorOf(await requireMember(services, request, 'viewer'));
-  const writer = async (request: Req) => actorOf(await requireMember(services, request, 'member'));
+  // Reading candidates reads people; "not a duplicate" and merge change people.
+  const reader = async (request: Req) => actorOf(await requireAllowed(services, request, 'people', 'read'));
+  const writer = async (request: Req) => actorOf(await requireAllowed(services, request, 'people', 'update'));
   const tags = ['people', 'duplicates'];
 
   r.get(

@@ -1,4 +1,5 @@
 import fastifyMultipart from '@fastify/multipart';
+import type { TPermissionAction } from '@tillit/contracts';
 import {
   ZDeletedRecord,
   ZFile,
@@ -11,9 +12,10 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireMember } from '../../http/auth-context.ts';
+import type { requireMember } from '../../http/auth-context.ts';
 import { AppError, validationFailed } from '../../lib/errors.ts';
 import type { Services } from '../../services.ts';
+import { requireAllowed } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import {
   deleteFile,
@@ -59,8 +61,14 @@ function sendStored(reply: FastifyReply, opened: OpenedFile, opts: { name: strin
  *  writes; every route checks the record's own visibility in the service. */
 export function registerFileRoutes(app: FastifyInstance, services: Services): void {
   type Req = FastifyRequest;
-  const reader = async (request: Req) => actorOf(await requireMember(services, request, 'viewer'));
-  const writer = async (request: Req) => actorOf(await requireMember(services, request, 'member'));
+  // The permission matrix and, for API keys, their scopes decide (object 'files'); a photo
+  // also changes the person ('people' 'update').
+  const allowed = async (request: Req, action: TPermissionAction) =>
+    actorOf(await requireAllowed(services, request, 'files', action));
+  const photoWriter = async (request: Req, action: TPermissionAction) => {
+    await requireAllowed(services, request, 'people', 'update');
+    return allowed(request, action);
+  };
   const tags = ['files'];
   const maxBytes = services.config.files.maxBytes;
 
@@ -92,7 +100,7 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
         },
       },
       async (request, reply) => {
-        const actor = await writer(request);
+        const actor = await allowed(request, 'create');
         const part = await readPart(request);
         const file = await uploadFile(
           services,
@@ -115,7 +123,7 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
         },
       },
       async (request) => {
-        const actor = await writer(request);
+        const actor = await photoWriter(request, 'create');
         const part = await readPart(request);
         return uploadFile(services, actor, { kind: 'person', recordId: request.params.id }, part, 'photo');
       },
@@ -135,7 +143,7 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
       },
     },
     async (request, reply) => {
-      await removePersonPhoto(services, await writer(request), request.params.id);
+      await removePersonPhoto(services, await photoWriter(request, 'delete'), request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -150,7 +158,7 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZFileList },
       },
     },
-    async (request) => listFiles(services, await reader(request), request.query),
+    async (request) => listFiles(services, await allowed(request, 'read'), request.query),
   );
 
   r.get(
@@ -162,13 +170,13 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZStorageUsage },
       },
     },
-    async (request) => storageUsage(services, await reader(request)),
+    async (request) => storageUsage(services, await allowed(request, 'read')),
   );
 
   r.get(
     '/api/v1/files/:id',
     { schema: { tags, summary: "A file's metadata", params: ZFileParams, response: { 200: ZFile } } },
-    async (request) => getFile(services, await reader(request), request.params.id),
+    async (request) => getFile(services, await allowed(request, 'read'), request.params.id),
   );
 
   r.get(
@@ -181,7 +189,7 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
       },
     },
     async (request, reply) => {
-      const opened = await openFileContent(services, await reader(request), request.params.id);
+      const opened = await openFileContent(services, await allowed(request, 'read'), request.params.id);
       return sendStored(reply, opened, { name: opened.row.name, cache: 'private, no-cache', length: opened.row.size });
     },
   );
@@ -196,7 +204,7 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
       },
     },
     async (request, reply) => {
-      const opened = await openThumbnail(services, await reader(request), request.params.id);
+      const opened = await openThumbnail(services, await allowed(request, 'read'), request.params.id);
       return sendStored(reply, opened, { name: opened.row.name, cache: 'private, max-age=300' });
     },
   );
@@ -211,7 +219,7 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZDeletedRecord },
       },
     },
-    async (request) => deleteFile(services, await writer(request), request.params.id),
+    async (request) => deleteFile(services, await allowed(request, 'delete'), request.params.id),
   );
 
   // A static segment wins over the shared trash route's `:kind`, so files restore here.
@@ -225,6 +233,6 @@ export function registerFileRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZFile },
       },
     },
-    async (request) => restoreFile(services, await writer(request), request.params.id),
+    async (request) => restoreFile(services, await allowed(request, 'delete'), request.params.id),
   );
 }

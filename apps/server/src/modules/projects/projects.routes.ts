@@ -1,3 +1,4 @@
+import type { TPermissionAction } from '@tillit/contracts';
 import {
   ZCreateProjectBody,
   ZDeletedProject,
@@ -9,8 +10,9 @@ import {
 } from '@tillit/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { requireMember } from '../../http/auth-context.ts';
+import type { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
+import { requireAllowed } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import {
   createProject,
@@ -25,8 +27,9 @@ import {
 export function registerProjectRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   type Req = Parameters<typeof requireMember>[1];
-  const reader = async (request: Req) => actorOf(await requireMember(services, request, 'viewer'));
-  const writer = async (request: Req) => actorOf(await requireMember(services, request, 'member'));
+  // The permission matrix and, for API keys, their scopes decide (object 'projects').
+  const allowed = async (request: Req, action: TPermissionAction) =>
+    actorOf(await requireAllowed(services, request, 'projects', action));
   const tags = ['projects'];
 
   r.get(
@@ -39,18 +42,18 @@ export function registerProjectRoutes(app: FastifyInstance, services: Services):
         response: { 200: ZProjectList },
       },
     },
-    async (request) => listProjects(services, await reader(request), request.query),
+    async (request) => listProjects(services, await allowed(request, 'read'), request.query),
   );
   r.post(
     '/api/v1/projects',
     { schema: { tags, summary: 'Create a project (member)', body: ZCreateProjectBody, response: { 201: ZProject } } },
     async (request, reply) =>
-      reply.status(201).send(await createProject(services, await writer(request), request.body)),
+      reply.status(201).send(await createProject(services, await allowed(request, 'create'), request.body)),
   );
   r.get(
     '/api/v1/projects/:id',
     { schema: { tags, summary: 'One project', params: ZProjectParams, response: { 200: ZProject } } },
-    async (request) => getProject(services, await reader(request), request.params.id),
+    async (request) => getProject(services, await allowed(request, 'read'), request.params.id),
   );
   r.patch(
     '/api/v1/projects/:id',
@@ -63,7 +66,7 @@ export function registerProjectRoutes(app: FastifyInstance, services: Services):
         response: { 200: ZProject },
       },
     },
-    async (request) => updateProject(services, await writer(request), request.params.id, request.body),
+    async (request) => updateProject(services, await allowed(request, 'update'), request.params.id, request.body),
   );
   r.delete(
     '/api/v1/projects/:id',
@@ -75,7 +78,7 @@ export function registerProjectRoutes(app: FastifyInstance, services: Services):
         response: { 200: ZDeletedProject },
       },
     },
-    async (request) => deleteProject(services, await writer(request), request.params.id),
+    async (request) => deleteProject(services, await allowed(request, 'delete'), request.params.id),
   );
   r.post(
     '/api/v1/projects/:id/restore',
@@ -87,6 +90,6 @@ export function registerProjectRoutes(app: FastifyInstance, services: Services):
         response: { 200: ZProject },
       },
     },
-    async (request) => restoreProject(services, await writer(request), request.params.id),
+    async (request) => restoreProject(services, await allowed(request, 'delete'), request.params.id),
   );
 }

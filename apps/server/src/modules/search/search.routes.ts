@@ -2,11 +2,14 @@ import { ZSearchQuery, ZSearchResponse } from '@tillit/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requireMember } from '../../http/auth-context.ts';
+import { AppError } from '../../lib/errors.ts';
 import type { Services } from '../../services.ts';
+import { assertAllowed, permissionContextOf } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import { search } from './search.service.ts';
 
-/** The global search (Ctrl/Cmd+K): any member, viewers too, over what they may see. */
+/** The global search (Ctrl/Cmd+K): any member, viewers too, and API keys, over what they may
+ *  see: people when they may read people, companies when they may read companies. */
 export function registerSearchRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
@@ -19,6 +22,22 @@ export function registerSearchRoutes(app: FastifyInstance, services: Services): 
         response: { 200: ZSearchResponse },
       },
     },
-    async (request) => search(services, actorOf(await requireMember(services, request, 'viewer')), request.query),
+    async (request) => {
+      const ctx = await requireMember(services, request, 'viewer', { allowApiKey: true });
+      const kinds = new Set<'person' | 'company'>();
+      const may = async (object: 'people' | 'companies') =>
+        assertAllowed(services, permissionContextOf(ctx), object, 'read').then(
+          () => true,
+          (e: unknown) => {
+            if (e instanceof AppError && e.status === 403) return false;
+            throw e;
+          },
+        );
+      if (await may('people')) kinds.add('person');
+      if (await may('companies')) kinds.add('company');
+      if (kinds.size === 0)
+        throw new AppError('forbidden', 403, 'You may not search: you may read neither people nor companies.');
+      return search(services, actorOf(ctx), request.query, kinds);
+    },
   );
 }

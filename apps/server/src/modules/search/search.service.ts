@@ -315,7 +315,14 @@ async function present(tx: Tx, actor: Actor, raw: string, list: Candidate[]): Pr
  * Each request that finds something writes one access-log row (counts only, like a list
  * page); opening a result is logged as the read of that record (see README.md).
  */
-export async function search(services: Services, actor: Actor, input: SearchInput): Promise<TSearchResponse> {
+/** `kinds`: the kinds of record the caller may read (the permission matrix and, for an API
+ *  key, its scopes: people:read, companies:read); the others never appear. */
+export async function search(
+  services: Services,
+  actor: Actor,
+  input: SearchInput,
+  kinds: ReadonlySet<'person' | 'company'> = new Set(['person', 'company']),
+): Promise<TSearchResponse> {
   const raw = input.q;
   return inTenant(services, actor, async (tx) => {
     const out = new Candidates();
@@ -323,7 +330,8 @@ export async function search(services: Services, actor: Actor, input: SearchInpu
     await phoneMatches(tx, actor, raw, perSource, out);
     await prefixMatches(tx, actor, raw, perSource, out);
     await fuzzyMatches(tx, actor, raw, perSource, out);
-    const items = (await present(tx, actor, raw, out.best(input.limit * 3))).slice(0, input.limit);
+    const candidates = out.best(input.limit * 3).filter((c) => kinds.has(c.kind));
+    const items = (await present(tx, actor, raw, candidates)).slice(0, input.limit);
     if (items.length > 0) {
       // Like a list page: one access row per request with counts, never the query text
       // (it may be a name or a phone number); opening a result is logged as a read.

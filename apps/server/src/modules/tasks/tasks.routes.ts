@@ -1,3 +1,4 @@
+import type { TPermissionAction } from '@tillit/contracts';
 import {
   ZCreateTaskBody,
   ZDeletedTask,
@@ -9,8 +10,9 @@ import {
 } from '@tillit/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { requireMember } from '../../http/auth-context.ts';
+import type { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
+import { requireAllowed } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import { createTask, deleteTask, getTask, listTasks, restoreTask, updateTask } from './tasks.service.ts';
 
@@ -18,8 +20,9 @@ import { createTask, deleteTask, getTask, listTasks, restoreTask, updateTask } f
 export function registerTaskRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   type Req = Parameters<typeof requireMember>[1];
-  const reader = async (request: Req) => actorOf(await requireMember(services, request, 'viewer'));
-  const writer = async (request: Req) => actorOf(await requireMember(services, request, 'member'));
+  // The permission matrix and, for API keys, their scopes decide (object 'tasks').
+  const allowed = async (request: Req, action: TPermissionAction) =>
+    actorOf(await requireAllowed(services, request, 'tasks', action));
   const tags = ['tasks'];
 
   r.get(
@@ -32,17 +35,18 @@ export function registerTaskRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZTaskList },
       },
     },
-    async (request) => listTasks(services, await reader(request), request.query),
+    async (request) => listTasks(services, await allowed(request, 'read'), request.query),
   );
   r.post(
     '/api/v1/tasks',
     { schema: { tags, summary: 'Create a task (member)', body: ZCreateTaskBody, response: { 201: ZTask } } },
-    async (request, reply) => reply.status(201).send(await createTask(services, await writer(request), request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await createTask(services, await allowed(request, 'create'), request.body)),
   );
   r.get(
     '/api/v1/tasks/:id',
     { schema: { tags, summary: 'One task', params: ZTaskParams, response: { 200: ZTask } } },
-    async (request) => getTask(services, await reader(request), request.params.id),
+    async (request) => getTask(services, await allowed(request, 'read'), request.params.id),
   );
   r.patch(
     '/api/v1/tasks/:id',
@@ -55,7 +59,7 @@ export function registerTaskRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZTask },
       },
     },
-    async (request) => updateTask(services, await writer(request), request.params.id, request.body),
+    async (request) => updateTask(services, await allowed(request, 'update'), request.params.id, request.body),
   );
   r.delete(
     '/api/v1/tasks/:id',
@@ -67,7 +71,7 @@ export function registerTaskRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZDeletedTask },
       },
     },
-    async (request) => deleteTask(services, await writer(request), request.params.id),
+    async (request) => deleteTask(services, await allowed(request, 'delete'), request.params.id),
   );
   r.post(
     '/api/v1/tasks/:id/restore',
@@ -79,6 +83,6 @@ export function registerTaskRoutes(app: FastifyInstance, services: Services): vo
         response: { 200: ZTask },
       },
     },
-    async (request) => restoreTask(services, await writer(request), request.params.id),
+    async (request) => restoreTask(services, await allowed(request, 'delete'), request.params.id),
   );
 }

@@ -1,3 +1,4 @@
+import type { TPermissionAction } from '@tillit/contracts';
 import {
   ZCreateInteractionBody,
   ZCreateNoteBody,
@@ -16,8 +17,9 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireMember } from '../../http/auth-context.ts';
+import type { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
+import { requireAllowed } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import {
   createInteraction,
@@ -34,8 +36,10 @@ import { getTimeline } from './timeline.service.ts';
 export function registerTimelineRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   type Req = Parameters<typeof requireMember>[1];
-  const reader = async (request: Req) => actorOf(await requireMember(services, request, 'viewer'));
-  const writer = async (request: Req) => actorOf(await requireMember(services, request, 'member'));
+  // Notes, calls, meetings and the timeline they make are the matrix's 'notes' object; API
+  // keys need its scopes.
+  const allowed = async (request: Req, action: TPermissionAction) =>
+    actorOf(await requireAllowed(services, request, 'notes', action));
 
   r.get(
     '/api/v1/timeline',
@@ -48,7 +52,7 @@ export function registerTimelineRoutes(app: FastifyInstance, services: Services)
         response: { 200: ZTimeline },
       },
     },
-    async (request) => getTimeline(services, await reader(request), request.query),
+    async (request) => getTimeline(services, await allowed(request, 'read'), request.query),
   );
 
   const ntags = ['notes'];
@@ -62,12 +66,13 @@ export function registerTimelineRoutes(app: FastifyInstance, services: Services)
         response: { 201: ZNote },
       },
     },
-    async (request, reply) => reply.status(201).send(await createNote(services, await writer(request), request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await createNote(services, await allowed(request, 'create'), request.body)),
   );
   r.get(
     '/api/v1/notes/:id',
     { schema: { tags: ntags, summary: 'One note', params: ZNoteParams, response: { 200: ZNote } } },
-    async (request) => getNote(services, await reader(request), request.params.id),
+    async (request) => getNote(services, await allowed(request, 'read'), request.params.id),
   );
   r.patch(
     '/api/v1/notes/:id',
@@ -80,7 +85,7 @@ export function registerTimelineRoutes(app: FastifyInstance, services: Services)
         response: { 200: ZNote },
       },
     },
-    async (request) => updateNote(services, await writer(request), request.params.id, request.body),
+    async (request) => updateNote(services, await allowed(request, 'update'), request.params.id, request.body),
   );
   r.delete(
     '/api/v1/notes/:id',
@@ -92,7 +97,7 @@ export function registerTimelineRoutes(app: FastifyInstance, services: Services)
         response: { 200: ZDeletedRecord },
       },
     },
-    async (request) => deleteNote(services, await writer(request), request.params.id),
+    async (request) => deleteNote(services, await allowed(request, 'delete'), request.params.id),
   );
   // The shared trash's restore for kind 'note' (a static segment wins over people.routes.ts's
   // /api/v1/trash/:kind/:id/restore, so that route needs no branch for notes).
@@ -106,7 +111,7 @@ export function registerTimelineRoutes(app: FastifyInstance, services: Services)
         response: { 200: ZNote },
       },
     },
-    async (request) => restoreNote(services, await writer(request), request.params.id),
+    async (request) => restoreNote(services, await allowed(request, 'delete'), request.params.id),
   );
 
   const itags = ['interactions'];
@@ -120,7 +125,7 @@ export function registerTimelineRoutes(app: FastifyInstance, services: Services)
         response: { 200: ZInteractionList },
       },
     },
-    async (request) => listInteractions(services, await reader(request), request.query),
+    async (request) => listInteractions(services, await allowed(request, 'read'), request.query),
   );
   r.post(
     '/api/v1/interactions',
@@ -133,14 +138,14 @@ export function registerTimelineRoutes(app: FastifyInstance, services: Services)
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createInteraction(services, await writer(request), request.body)),
+      reply.status(201).send(await createInteraction(services, await allowed(request, 'create'), request.body)),
   );
   r.get(
     '/api/v1/interactions/:id',
     {
       schema: { tags: itags, summary: 'One interaction', params: ZInteractionParams, response: { 200: ZInteraction } },
     },
-    async (request) => getInteraction(services, await reader(request), request.params.id),
+    async (request) => getInteraction(services, await allowed(request, 'read'), request.params.id),
   );
   r.patch(
     '/api/v1/interactions/:id',
@@ -153,7 +158,7 @@ export function registerTimelineRoutes(app: FastifyInstance, services: Services)
         response: { 200: ZInteraction },
       },
     },
-    async (request) => updateInteraction(services, await writer(request), request.params.id, request.body),
+    async (request) => updateInteraction(services, await allowed(request, 'update'), request.params.id, request.body),
   );
   r.delete(
     '/api/v1/interactions/:id',
@@ -166,7 +171,7 @@ export function registerTimelineRoutes(app: FastifyInstance, services: Services)
       },
     },
     async (request, reply) => {
-      await deleteInteraction(services, await writer(request), request.params.id);
+      await deleteInteraction(services, await allowed(request, 'delete'), request.params.id);
       return reply.status(204).send(null);
     },
   );
