@@ -22,6 +22,7 @@ import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.
 import { registerAccessLogRoutes } from './privacy/access-log/access-log.routes.ts';
 import { registerAuditRoutes } from './privacy/audit/audit.routes.ts';
 import { registerDataMapRoutes } from './privacy/data-map/data-map.routes.ts';
+import { registerLegalHoldRoutes } from './privacy/legal-holds/legal-holds.routes.ts';
 import type { Services } from './services.ts';
 
 /** Every feature's routes, in one list. */
@@ -34,6 +35,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerOutboxRoutes(app, services);
   registerDataMapRoutes(app, services);
   registerAccessLogRoutes(app, services);
+  registerLegalHoldRoutes(app, services);
   registerPeopleRoutes(app, services);
   registerExportRoutes(app, services);
   registerDuplicateRoutes(app, services);

@@ -14,6 +14,7 @@ export * from './notes.ts';
 export * from './notifications.ts';
 export * from './people.ts';
 export * from './permissions.ts';
+export * from './privacy-erasure.ts';
 export * from './projects.ts';
 export * from './search.ts';
 export * from './tasks.ts';
