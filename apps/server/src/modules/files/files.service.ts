@@ -13,6 +13,7 @@ import { decodeCursor, encodeCursor } from '../people/people.cursor.ts';
 import { assertCanWrite } from '../people/people.policy.ts';
 import { presentTrashItem } from '../people/people.presenter.ts';
 import { inTenant } from '../people/people.service.ts';
+import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { presentFile } from './files.presenter.ts';
 import { assertRecordVisible } from './files.records.ts';
@@ -203,6 +204,7 @@ export async function uploadFile(
         },
         now,
       );
+      await emitRecordEvent(tx, now, ws, 'file.created', presentFile(inserted));
       return inserted;
     });
     if (image) scheduleThumbnail(services, ws, fileId);
@@ -400,7 +402,7 @@ export async function deleteFile(services: Services, actor: Actor, fileId: strin
       },
       now,
     );
-    return presentTrashItem('file', fileId, row.name, now);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'file.deleted', presentTrashItem('file', fileId, row.name, now));
   });
 }
 
@@ -445,6 +447,6 @@ export async function restoreFile(services: Services, actor: Actor, fileId: stri
       },
       services.clock.now(),
     );
-    return presentFile(restored);
+    return emitRecordEvent(tx, services.clock.now(), actor.workspaceId, 'file.restored', presentFile(restored));
   });
 }

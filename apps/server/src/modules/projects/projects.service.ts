@@ -25,6 +25,7 @@ import {
 import { presentTrashItem } from '../people/people.presenter.ts';
 import { inTenant } from '../people/people.service.ts';
 import { assertRecordsVisible, liveAndVisible, replaceLinks, visibleLinks } from '../tasks/record-links.ts';
+import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { projectVisibleTo } from './projects.policy.ts';
 
@@ -244,7 +245,7 @@ export async function createProject(services: Services, actor: Actor, input: Cre
       },
       now,
     );
-    return presentOne(tx, actor, projectId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'project.created', presentOne(tx, actor, projectId));
   });
 }
 
@@ -293,7 +294,7 @@ export async function updateProject(
       },
       now,
     );
-    return presentOne(tx, actor, projectId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'project.updated', presentOne(tx, actor, projectId));
   });
 }
 
@@ -317,7 +318,13 @@ export async function deleteProject(services: Services, actor: Actor, projectId:
       { actor: userActor(actor), action: 'project.deleted', target: { type: 'project', id: projectId } },
       now,
     );
-    return presentDeletedProject(projectId, row.name, now);
+    return emitRecordEvent(
+      tx,
+      now,
+      actor.workspaceId,
+      'project.deleted',
+      presentDeletedProject(projectId, row.name, now),
+    );
   });
 }
 
@@ -336,6 +343,6 @@ export async function restoreProject(services: Services, actor: Actor, projectId
       { actor: userActor(actor), action: 'project.restored', target: { type: 'project', id: projectId } },
       now,
     );
-    return presentOne(tx, actor, projectId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'project.restored', presentOne(tx, actor, projectId));
   });
 }

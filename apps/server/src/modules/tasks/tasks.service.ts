@@ -21,6 +21,7 @@ import { assertCanWrite, effectiveVisibility, resolveVisibility } from '../peopl
 import { presentTrashItem } from '../people/people.presenter.ts';
 import { inTenant } from '../people/people.service.ts';
 import { assertProjectVisible, projectVisibleTo } from '../projects/projects.policy.ts';
+import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { assertRecordsVisible, type LinkTarget, liveAndVisible, replaceLinks, visibleLinks } from './record-links.ts';
 import { taskVisibleTo } from './tasks.policy.ts';
@@ -269,7 +270,7 @@ export async function createTask(services: Services, actor: Actor, input: Create
       },
       now,
     );
-    return presentOne(tx, actor, taskId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'task.created', presentOne(tx, actor, taskId));
   });
 }
 
@@ -325,7 +326,7 @@ export async function updateTask(
       },
       now,
     );
-    return presentOne(tx, actor, taskId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'task.updated', presentOne(tx, actor, taskId));
   });
 }
 
@@ -349,7 +350,7 @@ export async function deleteTask(services: Services, actor: Actor, taskId: strin
       { actor: userActor(actor), action: 'task.deleted', target: { type: 'task', id: taskId } },
       now,
     );
-    return presentDeletedTask(taskId, row.title, now);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'task.deleted', presentDeletedTask(taskId, row.title, now));
   });
 }
 
@@ -368,6 +369,6 @@ export async function restoreTask(services: Services, actor: Actor, taskId: stri
       { actor: userActor(actor), action: 'task.restored', target: { type: 'task', id: taskId } },
       now,
     );
-    return presentOne(tx, actor, taskId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'task.restored', presentOne(tx, actor, taskId));
   });
 }

@@ -11,6 +11,7 @@ import { userActor } from '../deals/pipelines.service.ts';
 import { assertCanWrite, effectiveVisibility, resolveVisibility, visibleTo } from '../people/people.policy.ts';
 import { presentTrashItem } from '../people/people.presenter.ts';
 import { inTenant } from '../people/people.service.ts';
+import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { sanitiseNoteHtml } from './note-html.sanitiser.ts';
 import { loadLinks, requireSomeLink, writeLinks } from './timeline.links.ts';
@@ -135,7 +136,7 @@ export async function createNote(services: Services, actor: Actor, input: Create
       },
       now,
     );
-    return presentOne(tx, actor, noteId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'note.created', presentOne(tx, actor, noteId));
   });
 }
 
@@ -175,7 +176,7 @@ export async function updateNote(
       },
       now,
     );
-    return presentOne(tx, actor, noteId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'note.updated', presentOne(tx, actor, noteId));
   });
 }
 
@@ -198,7 +199,13 @@ export async function deleteNote(services: Services, actor: Actor, noteId: strin
       { actor: userActor(actor), action: 'note.deleted', target: { type: 'note', id: noteId } },
       now,
     );
-    return presentTrashItem('note', noteId, noteTrashName(row.bodyText), now);
+    return emitRecordEvent(
+      tx,
+      now,
+      actor.workspaceId,
+      'note.deleted',
+      presentTrashItem('note', noteId, noteTrashName(row.bodyText), now),
+    );
   });
 }
 
@@ -217,6 +224,6 @@ export async function restoreNote(services: Services, actor: Actor, noteId: stri
       { actor: userActor(actor), action: 'note.restored', target: { type: 'note', id: noteId } },
       now,
     );
-    return presentOne(tx, actor, noteId);
+    return emitRecordEvent(tx, now, actor.workspaceId, 'note.restored', presentOne(tx, actor, noteId));
   });
 }

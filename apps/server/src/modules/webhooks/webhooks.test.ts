@@ -9,6 +9,7 @@ import { auditEntries, webhookSubscriptions } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
 import { type CrmWorkspace, crmWorkspace, makeCompany, makePerson } from '../people/people.test-helpers.ts';
+import { uploadOk } from '../files/files.test-helpers.ts';
 import { deliverWebhooksJob } from './webhooks.jobs.ts';
 import { AUTO_DISABLE_AFTER, MAX_ATTEMPTS, RETRY_DELAYS_MS } from './webhooks.service.ts';
 import { isPrivateAddress } from './webhooks.ssrf.ts';
@@ -112,6 +113,63 @@ describeEachDatabase(
       expect((await run()).sent).toBe(0);
       expect(receiver.received.length).toBe(0);
       expect((await a.admin.client.delete(`/api/v1/webhooks/${id}`)).status).toBe(200);
+    });
+
+    it('tasks, projects, notes and files send their own events (created, updated, deleted, restored)', async () => {
+      const created = await a.admin.client.post<TCreatedWebhook>('/api/v1/webhooks', {
+        url: receiver.url,
+        events: [
+          'task.created',
+          'task.updated',
+          'task.deleted',
+          'task.restored',
+          'project.created',
+          'project.deleted',
+          'note.created',
+          'note.updated',
+          'file.created',
+          'file.deleted',
+        ],
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const person = await makePerson(a.member.client, { firstName: 'Linked', lastName: 'Person' });
+      const task = await a.member.client.post<{ id: string }>('/api/v1/tasks', { title: 'Send offer' });
+      expect(task.status, JSON.stringify(task.body)).toBe(201);
+      await a.member.client.patch(`/api/v1/tasks/${task.body.id}`, { status: 'done' });
+      await a.member.client.delete(`/api/v1/tasks/${task.body.id}`);
+      await a.member.client.post(`/api/v1/tasks/${task.body.id}/restore`, {});
+      const project = await a.member.client.post<{ id: string }>('/api/v1/projects', { name: 'Rollout' });
+      expect(project.status, JSON.stringify(project.body)).toBe(201);
+      await a.member.client.delete(`/api/v1/projects/${project.body.id}`);
+      const note = await a.member.client.post<{ id: string }>('/api/v1/notes', {
+        bodyHtml: '<p>Met at the fair</p>',
+        personIds: [person.id],
+      });
+      expect(note.status, JSON.stringify(note.body)).toBe(201);
+      await a.member.client.patch(`/api/v1/notes/${note.body.id}`, { bodyHtml: '<p>Met at the spring fair</p>' });
+      const file = await uploadOk(env(), a.member.client, 'person', person.id, 'offer.txt', Buffer.from('offer'));
+      await a.member.client.delete(`/api/v1/files/${file.id}`);
+      receiver.received.length = 0;
+      const result = await run();
+      const bodies = receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: { id: string } });
+      expect(bodies.map((x) => x.type)).toEqual([
+        'task.created',
+        'task.updated',
+        'task.deleted',
+        'task.restored',
+        'project.created',
+        'project.deleted',
+        'note.created',
+        'note.updated',
+        'file.created',
+        'file.deleted',
+      ]);
+      expect(result.sent).toBe(10);
+      expect(bodies[0]?.data.id).toBe(task.body.id);
+      expect(bodies[6]?.data.id).toBe(note.body.id);
+      expect(bodies[8]?.data.id).toBe(file.id);
+      for (const r of receiver.received) expect(verify(created.body.secret, r)).toBe(true);
+      expect((await a.admin.client.delete(`/api/v1/webhooks/${created.body.id}`)).status).toBe(200);
     });
 
     it('after 500s it retries with backoff on the clock, up to the last attempt; resend sends again', async () => {
