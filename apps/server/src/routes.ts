@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { registerAccountRoutes } from './modules/account/account.routes.ts';
 import { registerApiKeyRoutes } from './modules/api-keys/api-keys.routes.ts';
+import { registerCustomFieldRoutes } from './modules/custom-fields/custom-fields.routes.ts';
 import { registerDashboardRoutes } from './modules/dashboard/dashboard.routes.ts';
 import { registerDealRoutes } from './modules/deals/deals.routes.ts';
 import { registerDuplicateRoutes } from './modules/duplicates/duplicates.routes.ts';
@@ -37,6 +38,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerAccessLogRoutes(app, services);
   registerLegalHoldRoutes(app, services);
   registerPeopleRoutes(app, services);
+  registerCustomFieldRoutes(app, services);
   registerExportRoutes(app, services);
   registerDuplicateRoutes(app, services);
   registerDealRoutes(app, services);

@@ -1,6 +1,7 @@
 // Zod schemas of pipelines, their stages, deals and the stage history (issue 3, P-CRM-3).
 // Shared by server and web. Every input object refuses unknown keys (422 naming the key).
 import { z } from 'zod';
+import { ZCustomFieldValues, ZCustomFieldValuesInput, ZCustomSort, ZFilterParam } from './custom-fields.ts';
 import { ZRecordVisibility } from './people.ts';
 
 const ZId = z.uuid({ error: 'must be a UUID' });
@@ -155,6 +156,8 @@ export const ZDeal = z.object({
   status: ZDealStatus,
   /** When the deal entered a won or lost stage; null while open. */
   closedAt: ZTimestamp.nullable(),
+  /** Values of the workspace's custom fields of deals, by key. */
+  customFields: ZCustomFieldValues,
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,
   deletedAt: ZTimestamp.nullable(),
@@ -185,6 +188,7 @@ export const ZCreateDealBody = z
     visibility: ZRecordVisibility.optional(),
     /** Required when visibility is 'team'. */
     teamId: ZId.nullable().optional(),
+    customFields: ZCustomFieldValuesInput.optional(),
   })
   .strict();
 export type TCreateDealBody = z.input<typeof ZCreateDealBody>;
@@ -203,6 +207,7 @@ export const ZUpdateDealBody = z
     personIds: ZPersonIds.optional(),
     visibility: ZRecordVisibility.optional(),
     teamId: ZId.nullable().optional(),
+    customFields: ZCustomFieldValuesInput.optional(),
   })
   .strict();
 export type TUpdateDealBody = z.input<typeof ZUpdateDealBody>;
@@ -232,6 +237,9 @@ export type TStageHistory = z.infer<typeof ZStageHistory>;
 
 export const DEAL_SORTS = ['name', 'createdAt', 'updatedAt', 'amount', 'expectedCloseDate'] as const;
 export const ZDealSort = z.enum(DEAL_SORTS, { error: `must be one of ${DEAL_SORTS.join(', ')}` });
+export const ZDealRecordSort = z.union([ZDealSort, ZCustomSort], {
+  error: `must be one of ${DEAL_SORTS.join(', ')} or cf.<key> of a custom field`,
+});
 
 /** Sort 'name' is case-insensitive; ties break on id. Deals without an expected close date
  *  come last in either direction of sort 'expectedCloseDate'. Amounts sort by their number
@@ -244,7 +252,9 @@ export const ZDealListQuery = z
     companyId: ZId.optional(),
     personId: ZId.optional(),
     status: ZDealStatus.optional(),
-    sort: ZDealSort.default('updatedAt'),
+    /** Repeated `field:op:value` (docs/api.md, "Table views"). */
+    filter: ZFilterParam.optional(),
+    sort: ZDealRecordSort.default('updatedAt'),
     dir: z.enum(['asc', 'desc'], { error: 'must be asc or desc' }).default('desc'),
     /** Opaque; only valid with the same sort and dir. */
     after: z.string().min(1).max(500, { error: 'is not a cursor from this list' }).optional(),

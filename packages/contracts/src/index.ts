@@ -2,6 +2,7 @@ export * from './access-log.ts';
 export * from './account.ts';
 export * from './api-keys.ts';
 export * from './common.ts';
+export * from './custom-fields.ts';
 export * from './dashboard.ts';
 export * from './deals.ts';
 export * from './duplicates.ts';

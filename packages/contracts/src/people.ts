@@ -1,6 +1,7 @@
 // Zod schemas of the CRM records API: people, companies, their links and the trash.
 // Shared by server and web. Every input object refuses unknown keys (422 naming the key).
 import { z } from 'zod';
+import { ZCustomFieldValues, ZCustomFieldValuesInput, ZCustomSort, ZFilterParam } from './custom-fields.ts';
 
 const ZId = z.uuid({ error: 'must be a UUID' });
 const ZTimestamp = z.string();
@@ -165,6 +166,8 @@ export const ZPerson = z.object({
   teamId: ZId.nullable(),
   /** The square thumbnail of the person's photo (P-CRM-1), or null. */
   photoUrl: z.string().nullable().optional(),
+  /** Values of the workspace's custom fields of people, by key; fields without a value are left out. */
+  customFields: ZCustomFieldValues,
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,
   /** Set while the person is in the trash. */
@@ -204,6 +207,8 @@ export const ZCreatePersonBody = z
     visibility: ZRecordVisibility.optional(),
     /** Required when visibility is 'team'; the caller must belong to it unless admin. */
     teamId: ZId.nullable().optional(),
+    /** `{ key: value }` of the workspace's custom fields of people (422 on `customFields.<key>`). */
+    customFields: ZCustomFieldValuesInput.optional(),
   })
   .strict();
 export type TCreatePersonBody = z.input<typeof ZCreatePersonBody>;
@@ -223,6 +228,8 @@ export const ZUpdatePersonBody = z
     subjectCategories: ZSubjectCategories.optional(),
     visibility: ZRecordVisibility.optional(),
     teamId: ZId.nullable().optional(),
+    /** Only the keys given change; null, '' or [] clears one. */
+    customFields: ZCustomFieldValuesInput.optional(),
   })
   .strict();
 export type TUpdatePersonBody = z.input<typeof ZUpdatePersonBody>;
@@ -237,6 +244,10 @@ export const ZPersonCompanyParams = z.object({ id: ZId, companyId: ZId }).strict
 
 export const LIST_SORTS = ['name', 'createdAt', 'updatedAt'] as const;
 export const ZListSort = z.enum(LIST_SORTS, { error: `must be one of ${LIST_SORTS.join(', ')}` });
+/** A built-in sort, or `cf.<key>` for a custom field (records without a value come last). */
+export const ZRecordSort = z.union([ZListSort, ZCustomSort], {
+  error: `must be one of ${LIST_SORTS.join(', ')} or cf.<key> of a custom field`,
+});
 export const ZListDir = z.enum(['asc', 'desc'], { error: 'must be asc or desc' });
 const ZLimit = z.coerce
   .number({ error: 'must be a number' })
@@ -258,7 +269,9 @@ export const ZPersonListQuery = z
     companyId: ZId.optional(),
     createdAfter: ZInstant.optional(),
     createdBefore: ZInstant.optional(),
-    sort: ZListSort.default('name'),
+    /** Repeated `field:op:value` (docs/api.md, "Table views"), all of them must match. */
+    filter: ZFilterParam.optional(),
+    sort: ZRecordSort.default('name'),
     dir: ZListDir.default('asc'),
     /** Opaque; only valid with the same sort and dir. */
     after: ZCursor.optional(),
@@ -306,6 +319,8 @@ export const ZCompany = z.object({
   visibility: ZRecordVisibility,
   teamId: ZId.nullable(),
   tags: z.array(z.string()),
+  /** Values of the workspace's custom fields of companies, by key. */
+  customFields: ZCustomFieldValues,
   createdAt: ZTimestamp,
   updatedAt: ZTimestamp,
   deletedAt: ZTimestamp.nullable(),
@@ -324,6 +339,7 @@ export const ZCreateCompanyBody = z
     visibility: ZRecordVisibility.optional(),
     teamId: ZId.nullable().optional(),
     tags: ZTags.default([]),
+    customFields: ZCustomFieldValuesInput.optional(),
   })
   .strict();
 export type TCreateCompanyBody = z.input<typeof ZCreateCompanyBody>;
@@ -340,6 +356,7 @@ export const ZUpdateCompanyBody = z
     visibility: ZRecordVisibility.optional(),
     teamId: ZId.nullable().optional(),
     tags: ZTags.optional(),
+    customFields: ZCustomFieldValuesInput.optional(),
   })
   .strict();
 export type TUpdateCompanyBody = z.input<typeof ZUpdateCompanyBody>;
@@ -355,7 +372,8 @@ export const ZCompanyListQuery = z
     ownerId: ZId.optional(),
     createdAfter: ZInstant.optional(),
     createdBefore: ZInstant.optional(),
-    sort: ZListSort.default('name'),
+    filter: ZFilterParam.optional(),
+    sort: ZRecordSort.default('name'),
     dir: ZListDir.default('asc'),
     after: ZCursor.optional(),
     limit: ZLimit,

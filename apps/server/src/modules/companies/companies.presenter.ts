@@ -6,7 +6,7 @@ import { presentAddress } from '../people/people.presenter.ts';
 export type CompanyRow = typeof companies.$inferSelect;
 
 /** Rows to responses: nothing leaves the server as a raw row. */
-export function presentCompany(row: CompanyRow): TCompany {
+export function presentCompany(row: CompanyRow, customFields: TCompany['customFields'] = {}): TCompany {
   return {
     id: row.companyId,
     name: row.name,
@@ -18,6 +18,7 @@ export function presentCompany(row: CompanyRow): TCompany {
     ownerId: row.ownerId,
     ...effectiveVisibility(row),
     tags: row.tags,
+    customFields,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     deletedAt: row.deletedAt ? row.deletedAt.toISOString() : null,

@@ -6,14 +6,23 @@ import type {
   ZCreateCompanyBody,
   ZUpdateCompanyBody,
 } from '@tillit/contracts';
+import { isCustomSort } from '@tillit/contracts';
 import { and, asc, desc, eq, gte, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
 import { companies } from '../../db/schema/index.ts';
-import { notFound } from '../../lib/errors.ts';
+import { notFound, validationFailed } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
+import { checkValues, loadValues, writeValues } from '../custom-fields/custom-fields.service.ts';
+import {
+  customCursorKey,
+  customSortedPage,
+  decodeCustomCursor,
+  fieldsByKey,
+  filterConditions,
+} from '../custom-fields/table-query.ts';
 import { cleanTags, decodeCursor, encodeCursor, prefixRange } from '../people/people.cursor.ts';
 import {
   assertCanWrite,
@@ -27,7 +36,18 @@ import { inTenant, type KeysetPosition } from '../people/people.service.ts';
 import { reindexRecords } from '../search/search.index.ts';
 import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
-import { presentCompany } from './companies.presenter.ts';
+import { type CompanyRow, presentCompany } from './companies.presenter.ts';
+
+/** Rows to responses, with their custom field values (one query). */
+async function presentCompanies(tx: Tx, actor: Actor, rows: CompanyRow[]): Promise<TCompany[]> {
+  const values = await loadValues(
+    tx,
+    actor.workspaceId,
+    'company',
+    rows.map((r) => r.companyId),
+  );
+  return rows.map((r) => presentCompany(r, values.get(r.companyId) ?? {}));
+}
 
 export type CreateCompanyInput = z.output<typeof ZCreateCompanyBody>;
 export type UpdateCompanyInput = z.output<typeof ZUpdateCompanyBody>;
@@ -58,11 +78,15 @@ async function presentOne(tx: Tx, actor: Actor, companyId: string): Promise<TCom
     .from(companies)
     .where(and(eq(companies.workspaceId, actor.workspaceId), eq(companies.companyId, companyId)));
   if (!row) throw notFound('The company');
-  return presentCompany(row);
+  const [company] = await presentCompanies(tx, actor, [row]);
+  return company as TCompany;
 }
 
 export async function getCompany(services: Services, actor: Actor, companyId: string): Promise<TCompany> {
-  return inTenant(services, actor, async (tx) => presentCompany(await findCompany(tx, actor, companyId)));
+  return inTenant(services, actor, async (tx) => {
+    const [company] = await presentCompanies(tx, actor, [await findCompany(tx, actor, companyId)]);
+    return company as TCompany;
+  });
 }
 
 const SORT_COLUMNS = {
@@ -100,10 +124,32 @@ export async function companiesPage(
   if (q.ownerId) conds.push(eq(companies.ownerId, q.ownerId));
   if (q.createdAfter) conds.push(gte(companies.createdAt, new Date(q.createdAfter)));
   if (q.createdBefore) conds.push(lt(companies.createdAt, new Date(q.createdBefore)));
-  const col = SORT_COLUMNS[q.sort];
+  const sort = q.sort;
+  if (q.filter?.length || isCustomSort(sort)) {
+    const fields = await fieldsByKey(tx, ws, 'company');
+    conds.push(...filterConditions(ws, 'company', q.filter, fields));
+    if (isCustomSort(sort)) {
+      const field = fields.get(sort.slice(3));
+      if (!field) throw validationFailed({ sort: `is not a custom field of companies: ${sort}` });
+      const r = await customSortedPage<CompanyRow>(tx, {
+        ws,
+        object: 'company',
+        table: companies,
+        tableWorkspace: companies.workspaceId,
+        field,
+        dir: q.dir,
+        conds,
+        after: page.after,
+        limit: page.limit,
+      });
+      return { items: await presentCompanies(tx, actor, r.rows), next: r.next };
+    }
+  }
+  if (isCustomSort(sort)) throw validationFailed({ sort: 'is not a custom field of companies' });
+  const col = SORT_COLUMNS[sort];
   const after = page.after;
   if (after) {
-    const value = q.sort === 'name' ? sql`${after.value}` : sql`${after.value}::timestamptz`;
+    const value = sort === 'name' ? sql`${after.value}` : sql`${after.value}::timestamptz`;
     conds.push(
       q.dir === 'asc'
         ? sql`(${col}, ${companies.companyId}) > (${value}, ${after.id}::uuid)`
@@ -121,18 +167,25 @@ export async function companiesPage(
   const last = items.at(-1);
   const next =
     rows.length > page.limit && last
-      ? { value: q.sort === 'name' ? (last.nameKey ?? '') : last[q.sort].toISOString(), id: last.companyId }
+      ? { value: sort === 'name' ? (last.nameKey ?? '') : last[sort].toISOString(), id: last.companyId }
       : null;
-  return { items: items.map(presentCompany), next };
+  return { items: await presentCompanies(tx, actor, items), next };
 }
 
 /** One page of the companies the actor can see (`companiesPage` behind an opaque cursor). */
 export async function listCompanies(services: Services, actor: Actor, q: CompanyListInput): Promise<TCompanyList> {
   const { after: raw, limit, ...filter } = q;
-  const after = raw ? decodeCursor(raw, `companies.${q.sort}`, q.dir) : undefined;
   return inTenant(services, actor, async (tx) => {
+    let key = `companies.${q.sort}`;
+    let after: KeysetPosition | undefined;
+    if (isCustomSort(q.sort)) {
+      const field = (await fieldsByKey(tx, actor.workspaceId, 'company')).get(q.sort.slice(3));
+      if (!field) throw validationFailed({ sort: `is not a custom field of companies: ${q.sort}` });
+      key = customCursorKey(key);
+      if (raw) after = decodeCustomCursor(raw, `companies.${q.sort}`, q.dir, field);
+    } else if (raw) after = decodeCursor(raw, key, q.dir);
     const { items, next } = await companiesPage(tx, actor, filter, { after, limit });
-    const nextCursor = next ? encodeCursor({ sort: `companies.${q.sort}`, dir: q.dir, ...next }) : null;
+    const nextCursor = next ? encodeCursor({ sort: key, dir: q.dir, ...next }) : null;
     return { items, nextCursor };
   });
 }
@@ -154,6 +207,7 @@ export async function createCompany(services: Services, actor: Actor, input: Cre
     const ownerId = input.ownerId ?? actor.userId;
     await assertOwnerIsMember(tx, actor, ownerId);
     const vis = await resolveVisibility(tx, actor, input);
+    const custom = await checkValues(tx, ws, 'company', input.customFields);
     const companyId = newId(now.getTime());
     await tx.insert(companies).values({
       workspaceId: ws,
@@ -171,6 +225,7 @@ export async function createCompany(services: Services, actor: Actor, input: Cre
       createdAt: now,
       updatedAt: now,
     });
+    await writeValues(tx, ws, 'company', companyId, custom);
     await reindexRecords(tx, actor.workspaceId, 'company', [companyId]);
     await appendAudit(
       tx,
@@ -200,6 +255,7 @@ export async function updateCompany(
     const row = await findCompany(tx, actor, companyId, { lock: true });
     if (input.ownerId) await assertOwnerIsMember(tx, actor, input.ownerId);
     const vis = await resolveVisibility(tx, actor, input, effectiveVisibility(row));
+    const custom = await checkValues(tx, ws, 'company', input.customFields);
     const changes: Partial<typeof companies.$inferInsert> = {
       updatedAt: now,
       ...vis,
@@ -216,6 +272,7 @@ export async function updateCompany(
       .update(companies)
       .set(changes)
       .where(and(eq(companies.workspaceId, ws), eq(companies.companyId, companyId)));
+    await writeValues(tx, ws, 'company', companyId, custom);
     await reindexRecords(tx, actor.workspaceId, 'company', [companyId]);
     await appendAudit(
       tx,

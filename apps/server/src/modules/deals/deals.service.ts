@@ -10,6 +10,7 @@ import type {
   ZDealTrashQuery,
   ZUpdateDealBody,
 } from '@tillit/contracts';
+import { isCustomSort } from '@tillit/contracts';
 import { and, asc, desc, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
@@ -18,6 +19,14 @@ import { notFound, validationFailed } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
+import { checkValues, loadValues, writeValues } from '../custom-fields/custom-fields.service.ts';
+import {
+  customCursorKey,
+  customSortedPage,
+  decodeCustomCursor,
+  fieldsByKey,
+  filterConditions,
+} from '../custom-fields/table-query.ts';
 import {
   assertCanWrite,
   assertOwnerIsMember,
@@ -81,6 +90,7 @@ async function presentDeals(tx: Tx, actor: Actor, rows: DealRow[]): Promise<TDea
       );
     for (const c of cs) visibleCompanies.add(c.id);
   }
+  const custom = await loadValues(tx, ws, 'deal', ids);
   return rows.map((r) => ({
     id: r.dealId,
     pipelineId: r.pipelineId,
@@ -96,6 +106,7 @@ async function presentDeals(tx: Tx, actor: Actor, rows: DealRow[]): Promise<TDea
     ...effectiveVisibility(r),
     status: r.status,
     closedAt: r.closedAt ? r.closedAt.toISOString() : null,
+    customFields: custom.get(r.dealId) ?? {},
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
     deletedAt: r.deletedAt ? r.deletedAt.toISOString() : null,
@@ -145,7 +156,7 @@ const SORTS = {
   expectedCloseDate: { col: deals.closeKey, cast: sql`::date` },
 } as const;
 
-function sortValue(row: DealRow, sort: DealListInput['sort']): string {
+function sortValue(row: DealRow, sort: keyof typeof SORTS): string {
   switch (sort) {
     case 'name':
       return row.nameKey ?? '';
@@ -197,7 +208,29 @@ export async function dealsPage(
       sql`exists (select 1 from ${people} where ${people.workspaceId} = ${ws} and ${people.personId} = ${q.personId} and ${people.deletedAt} is null and ${personVisible})`,
     );
   }
-  const { col, cast } = SORTS[q.sort];
+  const sort = q.sort;
+  if (q.filter?.length || isCustomSort(sort)) {
+    const fields = await fieldsByKey(tx, ws, 'deal');
+    conds.push(...filterConditions(ws, 'deal', q.filter, fields));
+    if (isCustomSort(sort)) {
+      const field = fields.get(sort.slice(3));
+      if (!field) throw validationFailed({ sort: `is not a custom field of deals: ${sort}` });
+      const r = await customSortedPage<DealRow>(tx, {
+        ws,
+        object: 'deal',
+        table: deals,
+        tableWorkspace: deals.workspaceId,
+        field,
+        dir: q.dir,
+        conds,
+        after: page.after,
+        limit: page.limit,
+      });
+      return { items: await presentDeals(tx, actor, r.rows), next: r.next };
+    }
+  }
+  if (isCustomSort(sort)) throw validationFailed({ sort: 'is not a custom field of deals' });
+  const { col, cast } = SORTS[sort];
   const after = page.after;
   if (after) {
     conds.push(
@@ -215,16 +248,21 @@ export async function dealsPage(
     .limit(page.limit + 1);
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
-  const next = rows.length > page.limit && last ? { value: sortValue(last, q.sort), id: last.dealId } : null;
+  const next = rows.length > page.limit && last ? { value: sortValue(last, sort), id: last.dealId } : null;
   return { items: await presentDeals(tx, actor, items), next };
 }
 
 /** One page of the deals of a pipeline (`dealsPage` behind an opaque cursor). */
 export async function listDealsIn(tx: Tx, actor: Actor, q: DealListInput): Promise<TDealList> {
   const { after: raw, limit, ...filter } = q;
-  const key = `deals.${q.sort}`;
+  let key = `deals.${q.sort}`;
   let after: KeysetPosition | undefined;
-  if (raw) {
+  if (isCustomSort(q.sort)) {
+    const field = (await fieldsByKey(tx, actor.workspaceId, 'deal')).get(q.sort.slice(3));
+    if (!field) throw validationFailed({ sort: `is not a custom field of deals: ${q.sort}` });
+    if (raw) after = decodeCustomCursor(raw, key, q.dir, field);
+    key = customCursorKey(key);
+  } else if (raw) {
     const c = decodeDealCursor(raw, key, q.dir);
     if (q.sort === 'expectedCloseDate' && !/^\d{4}-\d{2}-\d{2}$/.test(c.value))
       throw validationFailed({ after: 'is not a cursor from this list (same sort and dir)' });
@@ -316,6 +354,7 @@ export async function createDeal(services: Services, actor: Actor, input: Create
     await assertOwnerIsMember(tx, actor, ownerId);
     const vis = await resolveVisibility(tx, actor, input);
     await assertLinksVisible(tx, actor, input.companyId, input.personIds);
+    const custom = await checkValues(tx, ws, 'deal', input.customFields);
     const dealId = newId(now.getTime());
     await tx.insert(deals).values({
       workspaceId: ws,
@@ -337,6 +376,7 @@ export async function createDeal(services: Services, actor: Actor, input: Create
       updatedAt: now,
     });
     await writePeople(tx, ws, dealId, input.personIds);
+    await writeValues(tx, ws, 'deal', dealId, custom);
     await tx.insert(dealStageHistory).values({
       workspaceId: ws,
       entryId: newId(now.getTime()),
@@ -375,6 +415,7 @@ export async function updateDeal(
     if (input.ownerId) await assertOwnerIsMember(tx, actor, input.ownerId);
     const vis = await resolveVisibility(tx, actor, input, effectiveVisibility(row));
     await assertLinksVisible(tx, actor, input.companyId, input.personIds);
+    const custom = await checkValues(tx, ws, 'deal', input.customFields);
     const changes: Partial<typeof deals.$inferInsert> = { updatedAt: now, ...vis };
     if (input.name !== undefined) changes.name = input.name;
     if (input.amount !== undefined) changes.amount = input.amount;
@@ -387,6 +428,7 @@ export async function updateDeal(
       .update(deals)
       .set(changes)
       .where(and(eq(deals.workspaceId, ws), eq(deals.dealId, dealId)));
+    await writeValues(tx, ws, 'deal', dealId, custom);
     if (input.personIds) {
       // Links to people the caller cannot see stay: a member must not drop what they cannot see.
       const hidden = await tx

@@ -18,6 +18,7 @@ const person = (over: Partial<TPerson> = {}): TPerson => ({
   ownerId: null,
   tags: ['vip', 'a,b'],
   subjectCategories: ['client'],
+  customFields: {},
   source: 'manual',
   visibility: 'workspace',
   teamId: null,

@@ -5,6 +5,7 @@ import type { Json } from '../../lib/canonical-json.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import { type CompanyFilter, companiesPage } from '../companies/companies.service.ts';
+import { loadFields } from '../custom-fields/custom-fields.service.ts';
 import { type DealFilter, dealsPage } from '../deals/deals.service.ts';
 import { loadPipeline } from '../deals/pipelines.service.ts';
 import { inTenant, type KeysetPosition, type PeopleFilter, peoplePage } from '../people/people.service.ts';
@@ -12,6 +13,7 @@ import type { Actor } from '../workspaces/workspaces.service.ts';
 import {
   COMPANY_CSV_HEADER,
   companyCsv,
+  csvCell,
   csvRow,
   DEAL_CSV_HEADER,
   dealCsv,
@@ -71,8 +73,33 @@ function jsonWriter<T>(): Writer<T> {
   return { head: '[\n', row: (item, i) => `${i === 0 ? '' : ',\n'}${JSON.stringify(item)}`, tail: '\n]\n' };
 }
 
-function csvWriter<T>(header: string[], row: (item: T) => string, bom: boolean): Writer<T> {
-  return { head: `${bom ? UTF8_BOM : ''}${csvRow(header)}`, row: (item) => row(item), tail: '' };
+/** A CSV writer; with custom fields, one more column per field (`cf.<key>`) after the
+ *  built-in ones, in the fields' order (lists joined with "; "). */
+function csvWriter<T extends { customFields: Record<string, unknown> }>(
+  header: string[],
+  row: (item: T) => string,
+  bom: boolean,
+  customKeys: string[] = [],
+): Writer<T> {
+  const head = `${bom ? UTF8_BOM : ''}${csvRow([...header, ...customKeys.map((k) => `cf.${k}`)])}`;
+  if (customKeys.length === 0) return { head, row: (item) => row(item), tail: '' };
+  return {
+    head,
+    row: (item) => {
+      const cells = customKeys.map((k) => {
+        const v = item.customFields[k];
+        if (v === undefined || v === null) return '';
+        return csvCell(Array.isArray(v) ? v.join('; ') : typeof v === 'number' ? v : String(v));
+      });
+      return `${row(item).slice(0, -2)},${cells.join(',')}\r\n`;
+    },
+    tail: '',
+  };
+}
+
+/** The keys of the custom fields of an object, in their order (the CSV's extra columns). */
+async function customKeys(services: Services, actor: Actor, object: 'person' | 'company' | 'deal') {
+  return (await inTenant(services, actor, (tx) => loadFields(tx, actor.workspaceId, object))).map((f) => f.key);
 }
 
 export type ExportRequest =
@@ -96,6 +123,9 @@ function auditFilter(filter: Record<string, unknown>): Record<string, Json> {
   for (const [k, v] of Object.entries(filter)) {
     if (v === undefined) continue;
     if (k === 'q') out.search = true;
+    // Table-view filters: fields and operators only (a value may be a name or an email).
+    else if (k === 'filter' && Array.isArray(v))
+      out.filter = (v as { field: string; op: string }[]).map((f) => `${f.field}:${f.op}`);
     else out[k] = v as Json;
   }
   return out;
@@ -123,12 +153,14 @@ export async function startExport(
         ? jsonWriter()
         : req.format === 'vcard'
           ? { head: '', row: personVcard, tail: '' }
-          : csvWriter(PEOPLE_CSV_HEADER, personCsv, req.bom);
+          : csvWriter(PEOPLE_CSV_HEADER, personCsv, req.bom, await customKeys(services, actor, 'person'));
     const page: PageFn<TPerson> = (tx, p) => peoplePage(tx, actor, req.filter, p);
     generator = writeAll(services, actor, req, page, writer, options);
   } else if (req.entity === 'companies') {
     const writer: Writer<TCompany> =
-      req.format === 'json' ? jsonWriter() : csvWriter(COMPANY_CSV_HEADER, companyCsv, req.bom);
+      req.format === 'json'
+        ? jsonWriter()
+        : csvWriter(COMPANY_CSV_HEADER, companyCsv, req.bom, await customKeys(services, actor, 'company'));
     const page: PageFn<TCompany> = (tx, p) => companiesPage(tx, actor, req.filter, p);
     generator = writeAll(services, actor, req, page, writer, options);
   } else {
@@ -137,7 +169,12 @@ export async function startExport(
     const writer: Writer<TDeal> =
       req.format === 'json'
         ? jsonWriter()
-        : csvWriter(DEAL_CSV_HEADER, (d) => dealCsv(d, (id) => stages.get(id) ?? ''), req.bom);
+        : csvWriter(
+            DEAL_CSV_HEADER,
+            (d) => dealCsv(d, (id) => stages.get(id) ?? ''),
+            req.bom,
+            await customKeys(services, actor, 'deal'),
+          );
     const page: PageFn<TDeal> = (tx, p) => dealsPage(tx, actor, req.filter, p);
     generator = writeAll(services, actor, req, page, writer, options);
   }

@@ -19,6 +19,7 @@ import { withTenant } from '../../db/tenant.ts';
 import { roleAtLeast } from '../../http/auth-context.ts';
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import { refuseTombstonedRows } from '../../privacy/erasure/tombstones.ts';
 import type { Services } from '../../services.ts';
 import { cleanTags } from '../people/people.cursor.ts';
 import { visibleTo } from '../people/people.policy.ts';
@@ -379,6 +380,8 @@ async function writeBatch(
       .for('update');
     // Another run got here first (a lease taken over): this batch is already written.
     if (!current || current.rowsRead !== from || current.status !== 'running') return 'stale';
+    // P-DSR-3: rows with an erased person's email or phone are refused, in the error report.
+    tally.failed += await refuseTombstonedRows(tx, { keys: services.keys, workspaceId: ws }, candidates, problems);
 
     const errorRows = problems.flatMap((p) =>
       p.list.slice(0, 50).map((x, i) => ({

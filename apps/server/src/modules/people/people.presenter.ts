@@ -28,6 +28,7 @@ export function presentPerson(
     companies: TPersonCompany[];
     tags: string[];
     subjectCategories: TPerson['subjectCategories'];
+    customFields?: TPerson['customFields'];
   },
 ): TPerson {
   return {
@@ -46,6 +47,7 @@ export function presentPerson(
     ...effectiveVisibility(row),
     // The square thumbnail of the photo; files/ serves it with the person's visibility.
     photoUrl: row.photoFileId ? `/api/v1/files/${row.photoFileId}/thumbnail` : null,
+    customFields: parts.customFields ?? {},
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     deletedAt: row.deletedAt ? row.deletedAt.toISOString() : null,

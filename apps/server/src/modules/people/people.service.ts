@@ -10,7 +10,7 @@ import type {
   ZPersonListQuery,
   ZUpdatePersonBody,
 } from '@tillit/contracts';
-import { SUBJECT_CATEGORIES } from '@tillit/contracts';
+import { isCustomSort, SUBJECT_CATEGORIES } from '@tillit/contracts';
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
@@ -30,6 +30,14 @@ import { newId } from '../../lib/ids.ts';
 import { recordAccess } from '../../privacy/access-log/access-log.service.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
+import { checkValues, loadValues, writeValues } from '../custom-fields/custom-fields.service.ts';
+import {
+  customCursorKey,
+  customSortedPage,
+  decodeCustomCursor,
+  fieldsByKey,
+  filterConditions,
+} from '../custom-fields/table-query.ts';
 import { reindexRecords } from '../search/search.index.ts';
 import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
@@ -125,11 +133,9 @@ async function loadParts(tx: Tx, actor: Actor, ids: string[]) {
 }
 
 export async function presentPeople(tx: Tx, actor: Actor, rows: PersonRow[]): Promise<TPerson[]> {
-  const parts = await loadParts(
-    tx,
-    actor,
-    rows.map((r) => r.personId),
-  );
+  const ids = rows.map((r) => r.personId);
+  const parts = await loadParts(tx, actor, ids);
+  const custom = await loadValues(tx, actor.workspaceId, 'person', ids);
   return rows.map((r) =>
     presentPerson(r, {
       emails: parts.emails.get(r.personId) ?? [],
@@ -137,6 +143,7 @@ export async function presentPeople(tx: Tx, actor: Actor, rows: PersonRow[]): Pr
       companies: parts.links.get(r.personId) ?? [],
       tags: parts.tags.get(r.personId) ?? [],
       subjectCategories: parts.categories.get(r.personId) ?? [],
+      customFields: custom.get(r.personId) ?? {},
     }),
   );
 }
@@ -246,10 +253,32 @@ export async function peoplePage(
   }
   if (q.createdAfter) conds.push(gte(people.createdAt, new Date(q.createdAfter)));
   if (q.createdBefore) conds.push(lt(people.createdAt, new Date(q.createdBefore)));
-  const col = SORT_COLUMNS[q.sort];
+  const sort = q.sort;
+  if (q.filter?.length || isCustomSort(sort)) {
+    const fields = await fieldsByKey(tx, ws, 'person');
+    conds.push(...filterConditions(ws, 'person', q.filter, fields));
+    if (isCustomSort(sort)) {
+      const field = fields.get(sort.slice(3));
+      if (!field) throw validationFailed({ sort: `is not a custom field of people: ${sort}` });
+      const r = await customSortedPage<PersonRow>(tx, {
+        ws,
+        object: 'person',
+        table: people,
+        tableWorkspace: people.workspaceId,
+        field,
+        dir: q.dir,
+        conds,
+        after: page.after,
+        limit: page.limit,
+      });
+      return { items: await presentPeople(tx, actor, r.rows), next: r.next };
+    }
+  }
+  if (isCustomSort(sort)) throw validationFailed({ sort: 'is not a custom field of people' });
+  const col = SORT_COLUMNS[sort];
   const after = page.after;
   if (after) {
-    const value = q.sort === 'name' ? sql`${after.value}` : sql`${after.value}::timestamptz`;
+    const value = sort === 'name' ? sql`${after.value}` : sql`${after.value}::timestamptz`;
     conds.push(
       q.dir === 'asc'
         ? sql`(${col}, ${people.personId}) > (${value}, ${after.id}::uuid)`
@@ -267,7 +296,7 @@ export async function peoplePage(
   const last = items.at(-1);
   const next =
     rows.length > page.limit && last
-      ? { value: q.sort === 'name' ? (last.sortName ?? '') : last[q.sort].toISOString(), id: last.personId }
+      ? { value: sort === 'name' ? (last.sortName ?? '') : last[sort].toISOString(), id: last.personId }
       : null;
   return { items: await presentPeople(tx, actor, items), next };
 }
@@ -283,16 +312,29 @@ function accessActor(actor: Actor) {
 /** The filter of a list request for the access log: which filters, and ids or categories,
  *  never the search text (it may be a name or an email). */
 function filterKeys(filter: PeopleFilter): Record<string, unknown> {
-  const { q, ...rest } = filter;
-  return { ...rest, ...(q ? { q: 'search' } : {}) };
+  const { q, filter: filters, ...rest } = filter;
+  // Filter values may be a name or an email: only the fields and operators are kept.
+  return {
+    ...rest,
+    ...(q ? { q: 'search' } : {}),
+    ...(filters?.length ? { filter: filters.map((f) => `${f.field}:${f.op}`) } : {}),
+  };
 }
 
 export async function listPeople(services: Services, actor: Actor, q: ListInput): Promise<TPersonList> {
   const { after: raw, limit, ...filter } = q;
-  const after = raw ? decodeCursor(raw, `people.${q.sort}`, q.dir) : undefined;
   return inTenant(services, actor, async (tx) => {
+    // A custom-field sort's cursor says whether it is past the records with a value.
+    let key = `people.${q.sort}`;
+    let after: KeysetPosition | undefined;
+    if (isCustomSort(q.sort)) {
+      const field = (await fieldsByKey(tx, actor.workspaceId, 'person')).get(q.sort.slice(3));
+      if (!field) throw validationFailed({ sort: `is not a custom field of people: ${q.sort}` });
+      key = customCursorKey(key);
+      if (raw) after = decodeCustomCursor(raw, `people.${q.sort}`, q.dir, field);
+    } else if (raw) after = decodeCursor(raw, key, q.dir);
     const { items, next } = await peoplePage(tx, actor, filter, { after, limit });
-    const nextCursor = next ? encodeCursor({ sort: `people.${q.sort}`, dir: q.dir, ...next }) : null;
+    const nextCursor = next ? encodeCursor({ sort: key, dir: q.dir, ...next }) : null;
     if (items.length > 0) {
       // A list shows many people: one row for the request, with its filter and count.
       await recordAccess(
@@ -435,6 +477,7 @@ export async function createPerson(services: Services, actor: Actor, input: Crea
       seenCompanies.add(link.companyId);
       await assertCompanyVisible(tx, actor, link.companyId, `companies.${i}.companyId`);
     }
+    const custom = await checkValues(tx, ws, 'person', input.customFields);
     const personId = newId(now.getTime());
     await tx.insert(people).values({
       workspaceId: ws,
@@ -454,6 +497,7 @@ export async function createPerson(services: Services, actor: Actor, input: Crea
     await writePhones(tx, ws, personId, phones);
     await writeTags(tx, ws, personId, input.tags);
     await writeCategories(tx, ws, personId, input.subjectCategories);
+    await writeValues(tx, ws, 'person', personId, custom);
     if (input.companies.length) {
       await tx.insert(personCompanies).values(
         input.companies.map((c) => ({
@@ -495,6 +539,7 @@ export async function updatePerson(
     const phones = input.phones ? normalisePhones(input.phones, await workspaceCountry(tx, ws)) : undefined;
     if (input.ownerId) await assertOwnerIsMember(tx, actor, input.ownerId);
     const vis = await resolveVisibility(tx, actor, input, effectiveVisibility(row));
+    const custom = await checkValues(tx, ws, 'person', input.customFields);
     const changes: Partial<typeof people.$inferInsert> = { updatedAt: now, ...vis, ...addressValues(input.address) };
     if (input.firstName !== undefined) changes.firstName = input.firstName;
     if (input.lastName !== undefined) changes.lastName = input.lastName;
@@ -508,6 +553,7 @@ export async function updatePerson(
     if (phones) await writePhones(tx, ws, personId, phones);
     if (input.tags) await writeTags(tx, ws, personId, input.tags);
     if (input.subjectCategories) await writeCategories(tx, ws, personId, input.subjectCategories);
+    await writeValues(tx, ws, 'person', personId, custom);
     await reindexRecords(tx, actor.workspaceId, 'person', [personId]);
     await appendAudit(
       tx,

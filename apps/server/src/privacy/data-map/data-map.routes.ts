@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { withTenant } from '../../db/tenant.ts';
 import { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
 import { DATA_CATEGORIES } from './categories.ts';
-import { declaredTables } from './data-map.ts';
+import { declaredTables, workspaceDeclarations } from './data-map.ts';
 
 export const ZDataMap = z.object({
   categories: z.array(z.object({ key: z.string(), description: z.string() })),
@@ -25,6 +26,21 @@ export const ZDataMap = z.object({
       ),
     }),
   ),
+  /** What this workspace declared at run time: its custom fields, each personal (with its
+   *  category) or not, and the table that holds their values. */
+  workspaceFields: z
+    .array(
+      z.object({
+        table: z.string(),
+        object: z.string(),
+        key: z.string(),
+        label: z.string(),
+        type: z.string(),
+        personal: z.boolean(),
+        category: z.string().nullable(),
+      }),
+    )
+    .optional(),
 });
 
 export function presentDataMap(): z.infer<typeof ZDataMap> {
@@ -57,8 +73,13 @@ export function registerDataMapRoutes(app: FastifyInstance, services: Services):
       },
     },
     async (request) => {
-      await requireMember(services, request, 'admin');
-      return presentDataMap();
+      const ctx = await requireMember(services, request, 'admin');
+      const workspaceFields = await withTenant(
+        services.database.db,
+        { workspaceId: ctx.workspaceId, userId: ctx.user.id },
+        (tx) => workspaceDeclarations(tx, ctx.workspaceId),
+      );
+      return { ...presentDataMap(), workspaceFields };
     },
   );
 }

@@ -1,4 +1,5 @@
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
 import type { DataCategory } from './categories.ts';
 
 /**
@@ -80,4 +81,33 @@ export function declaredTables(): TableDeclaration[] {
 
 export function tableDeclaration(name: string): TableDeclaration | undefined {
   return registry.get(name);
+}
+
+/**
+ * Declarations made at run time by a workspace (its custom fields): the static registry above
+ * holds the tables; a module whose workspaces add personal fields registers a source here,
+ * and the data map served to a workspace lists what each source declares for it.
+ */
+export type WorkspaceFieldDeclaration = {
+  /** The table whose rows hold the values. */
+  table: string;
+  object: string;
+  key: string;
+  label: string;
+  type: string;
+  personal: boolean;
+  category: string | null;
+};
+export type WorkspaceDeclarationSource = (tx: Tx, workspaceId: string) => Promise<WorkspaceFieldDeclaration[]>;
+
+const workspaceSources = new Map<string, WorkspaceDeclarationSource>();
+
+export function registerWorkspaceDeclarations(name: string, source: WorkspaceDeclarationSource): void {
+  workspaceSources.set(name, source);
+}
+
+export async function workspaceDeclarations(tx: Tx, workspaceId: string): Promise<WorkspaceFieldDeclaration[]> {
+  const out: WorkspaceFieldDeclaration[] = [];
+  for (const source of workspaceSources.values()) out.push(...(await source(tx, workspaceId)));
+  return out;
 }

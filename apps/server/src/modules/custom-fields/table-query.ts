@@ -1,0 +1,437 @@
+import type { TCustomFieldObject, TFilterOp, TViewFilter } from '@tillit/contracts';
+import { and, asc, desc, eq, isNotNull, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn as Column, PgTable } from 'drizzle-orm/pg-core';
+import type { Tx } from '../../db/client.ts';
+import { companies, deals, people, personCategories, personEmails, personTags } from '../../db/schema/index.ts';
+import { validationFailed } from '../../lib/errors.ts';
+import { decodeCursor } from '../people/people.cursor.ts';
+import { type FieldRow, loadFields, VALUE_TABLES, type ValueTable } from './custom-fields.service.ts';
+
+/**
+ * Filters and sorts of the table views, on built-in fields and custom fields, as SQL for the
+ * keyset page functions of people, companies and deals. A custom-field filter is
+ * `id in (select record_id from <values> where workspace_id, field_id, value ...)`: a range on
+ * the values index. A custom-field sort walks that index in two phases: the records with a
+ * value, by (value, id), then those without, by id; the cursor says which phase it is in.
+ * Every operator used is leakproof or applied after the index condition, so row-level
+ * security does not turn a filter into a scan of the workspace.
+ */
+
+type Kind = 'text' | 'key' | 'number' | 'date' | 'timestamp' | 'id' | 'enum' | 'boolean' | 'url';
+type Builtin =
+  | { kind: Kind; col: Column; values?: readonly string[] }
+  | { kind: 'set'; cond: (ws: string, id: Column, op: TFilterOp, value: string, field: string) => SQL };
+
+const OPS: Record<Kind | 'set' | 'select' | 'multi_select', readonly TFilterOp[]> = {
+  text: ['eq', 'ne', 'contains', 'prefix', 'lt', 'lte', 'gt', 'gte', 'empty', 'notempty'],
+  key: ['eq', 'ne', 'contains', 'prefix', 'lt', 'lte', 'gt', 'gte', 'empty', 'notempty'],
+  url: ['eq', 'ne', 'contains', 'prefix', 'empty', 'notempty'],
+  number: ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'empty', 'notempty'],
+  date: ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'empty', 'notempty'],
+  timestamp: ['eq', 'lt', 'lte', 'gt', 'gte'],
+  id: ['eq', 'ne', 'empty', 'notempty'],
+  enum: ['eq', 'ne'],
+  boolean: ['eq', 'ne', 'empty', 'notempty'],
+  select: ['eq', 'ne', 'empty', 'notempty'],
+  multi_select: ['eq', 'ne', 'empty', 'notempty'],
+  set: ['eq', 'ne', 'prefix', 'empty', 'notempty'],
+};
+
+/** A list-valued built-in kept in its own table (tags, emails, categories of people). */
+function setField(table: PgTable & { workspaceId: Column; personId: Column }, col: Column, lower: boolean): Builtin {
+  return {
+    kind: 'set',
+    cond: (ws, id, op, value, field) => {
+      const v = lower ? value.toLowerCase() : value;
+      const base = sql`select ${table.personId} from ${table} where ${table.workspaceId} = ${ws}`;
+      switch (op) {
+        case 'eq':
+          return sql`${id} in (${base} and ${col} = ${v})`;
+        case 'ne':
+          return sql`${id} not in (${base} and ${col} = ${v})`;
+        case 'prefix': {
+          const to = `${v}\u{10FFFF}`;
+          return sql`${id} in (${base} and ${col} >= ${v} and ${col} < ${to})`;
+        }
+        case 'empty':
+          return sql`${id} not in (${base})`;
+        case 'notempty':
+          return sql`${id} in (${base})`;
+        default:
+          throw badOp(field, op, OPS.set);
+      }
+    },
+  };
+}
+
+/** The built-in fields a filter may name, per object (the list columns of the web tables). */
+export const BUILTIN_FIELDS: Record<TCustomFieldObject, Record<string, Builtin>> = {
+  person: {
+    name: { kind: 'key', col: people.sortName },
+    firstName: { kind: 'text', col: people.firstName },
+    lastName: { kind: 'text', col: people.lastName },
+    title: { kind: 'text', col: people.title },
+    street: { kind: 'text', col: people.street },
+    postalCode: { kind: 'text', col: people.postalCode },
+    city: { kind: 'text', col: people.city },
+    state: { kind: 'text', col: people.state },
+    country: { kind: 'text', col: people.country },
+    source: { kind: 'text', col: people.source },
+    ownerId: { kind: 'id', col: people.ownerId },
+    visibility: { kind: 'enum', col: people.visibility, values: ['private', 'team', 'workspace'] },
+    createdAt: { kind: 'timestamp', col: people.createdAt },
+    updatedAt: { kind: 'timestamp', col: people.updatedAt },
+    tag: setField(personTags as never, personTags.tag, false),
+    email: setField(personEmails as never, personEmails.email, true),
+    subjectCategory: setField(personCategories as never, personCategories.category, false),
+  },
+  company: {
+    name: { kind: 'key', col: companies.nameKey },
+    domain: { kind: 'text', col: companies.domain },
+    orgNumber: { kind: 'text', col: companies.orgNumber },
+    industry: { kind: 'text', col: companies.industry },
+    size: { kind: 'text', col: companies.size },
+    city: { kind: 'text', col: companies.city },
+    country: { kind: 'text', col: companies.country },
+    ownerId: { kind: 'id', col: companies.ownerId },
+    visibility: { kind: 'enum', col: companies.visibility, values: ['private', 'team', 'workspace'] },
+    createdAt: { kind: 'timestamp', col: companies.createdAt },
+    updatedAt: { kind: 'timestamp', col: companies.updatedAt },
+    tag: {
+      kind: 'set',
+      cond: (_ws, _id, op, value, field) => {
+        if (op === 'eq') return sql`${companies.tags} @> array[${value}]::text[]`;
+        if (op === 'ne') return sql`not (${companies.tags} @> array[${value}]::text[])`;
+        if (op === 'empty') return sql`cardinality(${companies.tags}) = 0`;
+        if (op === 'notempty') return sql`cardinality(${companies.tags}) > 0`;
+        throw badOp(field, op, ['eq', 'ne', 'empty', 'notempty']);
+      },
+    },
+  },
+  deal: {
+    name: { kind: 'key', col: deals.nameKey },
+    amount: { kind: 'number', col: deals.amount },
+    currency: { kind: 'text', col: deals.currency },
+    expectedCloseDate: { kind: 'date', col: deals.expectedCloseDate },
+    probability: { kind: 'number', col: deals.probability },
+    status: { kind: 'enum', col: deals.status, values: ['open', 'won', 'lost'] },
+    stageId: { kind: 'id', col: deals.stageId },
+    ownerId: { kind: 'id', col: deals.ownerId },
+    companyId: { kind: 'id', col: deals.companyId },
+    visibility: { kind: 'enum', col: deals.visibility, values: ['private', 'team', 'workspace'] },
+    createdAt: { kind: 'timestamp', col: deals.createdAt },
+    updatedAt: { kind: 'timestamp', col: deals.updatedAt },
+  },
+};
+
+/** The id column of each object's table. */
+const ID_COLUMNS: Record<TCustomFieldObject, Column> = {
+  person: people.personId,
+  company: companies.companyId,
+  deal: deals.dealId,
+};
+
+function badOp(field: string, op: string, allowed: readonly TFilterOp[]) {
+  return validationFailed({ [`filter.${field}`]: `does not take ${op}; use one of ${allowed.join(', ')}` });
+}
+const badValue = (field: string, problem: string) => validationFailed({ [`filter.${field}`]: problem });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function numberOf(field: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw badValue(field, 'must be a number');
+  return n;
+}
+function dateOf(field: string, value: string): string {
+  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))
+    throw badValue(field, 'must be a date YYYY-MM-DD');
+  return value;
+}
+function boolOf(field: string, value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw badValue(field, 'must be true or false');
+}
+
+/** A comparison of one (nullable) column, as the operator says. */
+function compare(col: Column | SQL, op: TFilterOp, v: unknown): SQL {
+  switch (op) {
+    case 'eq':
+      return sql`${col} = ${v}`;
+    case 'ne':
+      return sql`(${col} is null or ${col} <> ${v})`;
+    case 'lt':
+      return sql`${col} < ${v}`;
+    case 'lte':
+      return sql`${col} <= ${v}`;
+    case 'gt':
+      return sql`${col} > ${v}`;
+    case 'gte':
+      return sql`${col} >= ${v}`;
+    default:
+      throw new Error(`compare: ${op}`);
+  }
+}
+
+function builtinCondition(ws: string, object: TCustomFieldObject, f: TViewFilter, b: Builtin): SQL {
+  const field = f.field;
+  if (b.kind === 'set') return b.cond(ws, ID_COLUMNS[object], f.op, f.value, field);
+  if (!OPS[b.kind].includes(f.op)) throw badOp(field, f.op, OPS[b.kind]);
+  const col = b.col;
+  if (f.op === 'empty') return b.kind === 'text' ? sql`(${col} is null or ${col} = '')` : sql`${col} is null`;
+  if (f.op === 'notempty')
+    return b.kind === 'text' ? sql`(${col} is not null and ${col} <> '')` : sql`${col} is not null`;
+  switch (b.kind) {
+    case 'key':
+    case 'text':
+    case 'url': {
+      // Case-insensitive; a `key` column is lower-case already (and byte-ordered), so a prefix
+      // is a range its sort index serves.
+      const v = f.value.toLowerCase();
+      const lhs = b.kind === 'key' ? sql`${col}` : sql`lower(${col})`;
+      if (f.op === 'contains') return sql`strpos(${lhs}, ${v}) > 0`;
+      if (f.op === 'prefix') {
+        if (b.kind === 'key') return sql`(${col} >= ${v} and ${col} < ${`${v}\u{10FFFF}`})`;
+        return sql`left(${lhs}, ${v.length}) = ${v}`;
+      }
+      return compare(lhs, f.op, v);
+    }
+    case 'number':
+      return compare(col, f.op, numberOf(field, f.value));
+    case 'date':
+      return compare(col, f.op, sql`${dateOf(field, f.value)}::date`);
+    case 'timestamp': {
+      // A day (YYYY-MM-DD) means that day in UTC; else an ISO date-time.
+      const day = DATE.test(f.value);
+      const t = day ? `${f.value}T00:00:00Z` : f.value;
+      if (Number.isNaN(Date.parse(t))) throw badValue(field, 'must be a date YYYY-MM-DD or an ISO 8601 date-time');
+      const from = new Date(t);
+      if (f.op === 'eq' && day) {
+        const to = new Date(from.getTime() + 86_400_000);
+        return sql`(${col} >= ${from} and ${col} < ${to})`;
+      }
+      const at = day && (f.op === 'gt' || f.op === 'lte') ? new Date(from.getTime() + 86_400_000) : from;
+      // gt a day: after that day; lte a day: up to its end.
+      const op = day && f.op === 'gt' ? 'gte' : day && f.op === 'lte' ? 'lt' : f.op;
+      return compare(col, op, at);
+    }
+    case 'id':
+      if (!UUID.test(f.value)) throw badValue(field, 'must be a UUID');
+      return compare(col, f.op, f.value);
+    case 'enum':
+      if (!b.values?.includes(f.value)) throw badValue(field, `must be one of ${b.values?.join(', ')}`);
+      return compare(col, f.op, f.value);
+    case 'boolean':
+      return compare(col, f.op, boolOf(field, f.value));
+  }
+}
+
+/** The condition on the values table of one custom field (`v` rows of that field). */
+function customValueCondition(v: ValueTable, field: FieldRow, f: TViewFilter): SQL {
+  const name = f.field;
+  const ops = OPS[field.type === 'select' || field.type === 'multi_select' ? field.type : field.type];
+  if (!ops.includes(f.op)) throw badOp(name, f.op, ops);
+  switch (field.type) {
+    case 'text':
+    case 'url': {
+      if (f.op === 'contains') return sql`strpos(lower(${v.valueText}), ${f.value.toLowerCase()}) > 0`;
+      if (f.op === 'prefix') return sql`left(lower(${v.valueText}), ${f.value.length}) = ${f.value.toLowerCase()}`;
+      // Exact comparisons stay case-sensitive so that the values index serves them.
+      return compare(v.valueText, f.op === 'ne' ? 'eq' : f.op, f.value);
+    }
+    case 'select':
+    case 'multi_select':
+      if (!field.options.includes(f.value)) throw badValue(name, `must be one of ${field.options.join(', ')}`);
+      return sql`${v.valueText} = ${f.value}`;
+    case 'number':
+      return compare(v.valueNumber, f.op === 'ne' ? 'eq' : f.op, numberOf(name, f.value));
+    case 'date':
+      return compare(v.valueDate, f.op === 'ne' ? 'eq' : f.op, sql`${dateOf(name, f.value)}::date`);
+    case 'boolean':
+      return sql`${v.valueBool} = ${boolOf(name, f.value)}`;
+  }
+}
+
+function customCondition(ws: string, object: TCustomFieldObject, field: FieldRow, f: TViewFilter): SQL {
+  const v = VALUE_TABLES[object];
+  const id = ID_COLUMNS[object];
+  const base = sql`select ${v.recordId} from ${v} where ${v.workspaceId} = ${ws} and ${v.fieldId} = ${field.fieldId}`;
+  if (f.op === 'empty') return sql`${id} not in (${base})`;
+  if (f.op === 'notempty') return sql`${id} in (${base})`;
+  const cond = customValueCondition(v, field, f);
+  // ne: every record that does not hold the value (records without one included).
+  if (f.op === 'ne') return sql`${id} not in (${base} and ${cond})`;
+  return sql`${id} in (${base} and ${cond})`;
+}
+
+/** The custom fields of an object by key, for one request. */
+export async function fieldsByKey(tx: Tx, ws: string, object: TCustomFieldObject): Promise<Map<string, FieldRow>> {
+  return new Map((await loadFields(tx, ws, object)).map((f) => [f.key, f]));
+}
+
+const plural = (o: TCustomFieldObject) => (o === 'person' ? 'people' : `${o}s`);
+
+/** The SQL conditions of a list's `filter` parameter; 422 naming `filter.<field>`. */
+export function filterConditions(
+  ws: string,
+  object: TCustomFieldObject,
+  filters: TViewFilter[] | undefined,
+  fields: Map<string, FieldRow>,
+): SQL[] {
+  if (!filters?.length) return [];
+  return filters.map((f) => {
+    if (f.field.startsWith('cf.')) {
+      const field = fields.get(f.field.slice(3));
+      if (!field) throw badValue(f.field, `is not a custom field of ${plural(object)}`);
+      return customCondition(ws, object, field, f);
+    }
+    const b = BUILTIN_FIELDS[object][f.field];
+    if (!b)
+      throw badValue(
+        f.field,
+        `is not a field of ${plural(object)}: use one of ${Object.keys(BUILTIN_FIELDS[object]).join(', ')} or cf.<key>`,
+      );
+    return builtinCondition(ws, object, f, b);
+  });
+}
+
+/** True when a column id (built-in or `cf.<key>`) names a field of the object. */
+export function isKnownField(object: TCustomFieldObject, name: string, fields: Map<string, FieldRow>): boolean {
+  if (name.startsWith('cf.')) return fields.has(name.slice(3));
+  return name in BUILTIN_FIELDS[object];
+}
+
+// Sorting by a custom field
+
+export type CustomSortPosition = { value: string; id: string };
+
+/** The value column and SQL cast of a field's type. */
+function valueColumn(v: ValueTable, field: FieldRow): { col: Column; cast: SQL } {
+  switch (field.type) {
+    case 'number':
+      return { col: v.valueNumber, cast: sql`::double precision` };
+    case 'date':
+      return { col: v.valueDate, cast: sql`::date` };
+    case 'boolean':
+      return { col: v.valueBool, cast: sql`::boolean` };
+    default:
+      return { col: v.valueText, cast: sql`::text` };
+  }
+}
+
+function asCursorValue(value: unknown): string {
+  if (value === null || value === undefined) return 'n:';
+  return `v:${String(value)}`;
+}
+
+/** Checks a decoded cursor position of a custom-field sort (`v:<value>` or `n:`). */
+function checkPosition(field: FieldRow, value: string): boolean {
+  if (value === 'n:') return true;
+  if (!value.startsWith('v:')) return false;
+  const v = value.slice(2);
+  if (field.type === 'number') return v.trim() !== '' && Number.isFinite(Number(v));
+  if (field.type === 'date') return DATE.test(v);
+  if (field.type === 'boolean') return v === 'true' || v === 'false';
+  return true;
+}
+
+/** Decodes the `after` cursor of a list sorted by `cf.<key>`. */
+export function decodeCustomCursor(raw: string, sortKey: string, dir: 'asc' | 'desc', field: FieldRow) {
+  // decodeCursor checks the shape, sort and direction; its date check does not apply here.
+  let c: { value: string; id: string };
+  try {
+    c = decodeCursor(raw, `${sortKey}.name`, dir);
+  } catch {
+    throw validationFailed({ after: 'is not a cursor from this list (same sort and dir)' });
+  }
+  if (!checkPosition(field, c.value))
+    throw validationFailed({ after: 'is not a cursor from this list (same sort and dir)' });
+  return { value: c.value, id: c.id };
+}
+
+/** The key a custom-sort cursor is encoded with (decodeCursor wants it to end in `.name`). */
+export const customCursorKey = (sortKey: string) => `${sortKey}.name`;
+
+/**
+ * One keyset page of `table` sorted by a custom field: first the records that have a value
+ * (walking the values index by value, then id), then, once those run out, the records without
+ * one (by id). `conds` are the list's other conditions (workspace, live, visible, filters).
+ */
+export async function customSortedPage<Row>(
+  tx: Tx,
+  opts: {
+    ws: string;
+    object: TCustomFieldObject;
+    table: PgTable;
+    tableWorkspace: Column;
+    field: FieldRow;
+    dir: 'asc' | 'desc';
+    conds: (SQL | undefined)[];
+    after: CustomSortPosition | undefined;
+    limit: number;
+  },
+): Promise<{ rows: Row[]; next: CustomSortPosition | null }> {
+  const { ws, object, table, field, dir, after, limit } = opts;
+  const v = VALUE_TABLES[object];
+  const id = ID_COLUMNS[object];
+  const { col, cast } = valueColumn(v, field);
+  const order = dir === 'asc' ? asc : desc;
+  const out: { row: Row; value: unknown }[] = [];
+  const inNullPhase = after?.value === 'n:';
+  if (!inNullPhase) {
+    const cursor = after
+      ? dir === 'asc'
+        ? sql`(${col}, ${v.recordId}) > (${after.value.slice(2)}${cast}, ${after.id}::uuid)`
+        : sql`(${col}, ${v.recordId}) < (${after.value.slice(2)}${cast}, ${after.id}::uuid)`
+      : undefined;
+    const rows = await tx
+      .select({ row: table as never, value: col })
+      .from(v)
+      .innerJoin(table, and(eq(opts.tableWorkspace, v.workspaceId), eq(id, v.recordId)))
+      .where(
+        and(
+          eq(v.workspaceId, ws),
+          eq(v.fieldId, field.fieldId),
+          eq(v.ordinal, 0),
+          isNotNull(col),
+          cursor,
+          ...opts.conds,
+        ),
+      )
+      .orderBy(order(col), order(v.recordId))
+      .limit(limit + 1);
+    for (const r of rows as { row: Row; value: unknown }[]) out.push(r);
+  }
+  if (out.length <= limit) {
+    const cursor =
+      inNullPhase && after
+        ? dir === 'asc'
+          ? sql`${id} > ${after.id}::uuid`
+          : sql`${id} < ${after.id}::uuid`
+        : undefined;
+    const rest = await tx
+      .select()
+      .from(table)
+      .where(
+        and(
+          sql`not exists (select 1 from ${v} where ${v.workspaceId} = ${ws} and ${v.fieldId} = ${field.fieldId} and ${v.recordId} = ${id} and ${v.ordinal} = 0)`,
+          cursor,
+          ...opts.conds,
+        ),
+      )
+      .orderBy(order(id))
+      .limit(limit + 1 - out.length);
+    for (const r of rest as Row[]) out.push({ row: r, value: null });
+  }
+  const page = out.slice(0, limit);
+  const last = page.at(-1);
+  const next =
+    out.length > limit && last
+      ? { value: asCursorValue(last.value), id: (last.row as Record<string, unknown>)[idKey(object)] as string }
+      : null;
+  return { rows: page.map((r) => r.row), next };
+}
+
+const idKey = (o: TCustomFieldObject) => (o === 'person' ? 'personId' : o === 'company' ? 'companyId' : 'dealId');
