@@ -1,8 +1,9 @@
 import { createServices } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { verifyAllChains } from './privacy/audit/audit.verify-all.ts';
+import { runBackupCommand } from './privacy/backup/backup.cli.ts';
 
-/** Operator commands: `node dist/cli.js migrate | audit:verify`. */
+/** Operator commands: `node dist/cli.js migrate | audit:verify | backup | restore [file]`. */
 async function main(): Promise<void> {
   const [command] = process.argv.slice(2);
   let config: ReturnType<typeof loadConfig>;
@@ -34,7 +35,10 @@ async function main(): Promise<void> {
     await services.database.close();
     process.exit(broken ? 1 : 0);
   }
-  console.error('Usage: cli.js migrate | audit:verify');
+  if (command === 'backup' || command === 'restore') {
+    process.exit(await runBackupCommand(config, command, process.argv.slice(3)));
+  }
+  console.error('Usage: cli.js migrate | audit:verify | backup | restore [file]');
   process.exit(2);
 }
 
