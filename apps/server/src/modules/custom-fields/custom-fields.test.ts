@@ -7,16 +7,11 @@ import { withTenant } from '../../db/tenant.ts';
 import { makeDeal, salesPipeline } from '../deals/deals.test-helpers.ts';
 import { csvRecords } from '../export/export.test-helpers.ts';
 import { crmWorkspace, makeCompany, makePerson } from '../people/people.test-helpers.ts';
+import { makeField } from './custom-fields.test-helpers.ts';
 
 type DataMap = {
   workspaceFields: { table: string; object: string; key: string; personal: boolean; category: string | null }[];
 };
-
-export async function makeField(client: TestClient, body: Record<string, unknown>): Promise<TCustomField> {
-  const res = await client.post<TCustomField>('/api/v1/custom-fields', { personal: false, ...body });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body;
-}
 
 /** One field of each type on people, as the tests below use them. */
 async function peopleFields(client: TestClient) {
