@@ -24,6 +24,8 @@ import { registerAccessLogRoutes } from './privacy/access-log/access-log.routes.
 import { registerAuditRoutes } from './privacy/audit/audit.routes.ts';
 import { registerDataMapRoutes } from './privacy/data-map/data-map.routes.ts';
 import { registerLegalHoldRoutes } from './privacy/legal-holds/legal-holds.routes.ts';
+import { registerRetentionRoutes } from './privacy/retention/retention.routes.ts';
+import { registerSupportAccessRoutes } from './privacy/support-access/support-access.routes.ts';
 import type { Services } from './services.ts';
 
 /** Every feature's routes, in one list. */
@@ -53,4 +55,6 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerTaskRoutes(app, services);
   registerProjectRoutes(app, services);
   registerNotificationRoutes(app, services);
+  registerRetentionRoutes(app, services);
+  registerSupportAccessRoutes(app, services);
 }

@@ -16,6 +16,8 @@ export * from './notifications.ts';
 export * from './people.ts';
 export * from './permissions.ts';
 export * from './privacy-erasure.ts';
+export * from './privacy-retention.ts';
+export * from './privacy-support-access.ts';
 export * from './projects.ts';
 export * from './search.ts';
 export * from './tasks.ts';

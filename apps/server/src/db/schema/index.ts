@@ -12,6 +12,7 @@ export * from './notes.schema.ts';
 export * from './people.schema.ts';
 export * from './permissions.schema.ts';
 export * from './privacy-erasure.schema.ts';
+export * from './retention.schema.ts';
 export * from './search.schema.ts';
 export * from './tasks.schema.ts';
 export * from './webhooks.schema.ts';

@@ -215,6 +215,7 @@ export async function verifyAccessSeals(tx: Tx, workspaceId: string): Promise<Se
         .from(accessLog)
         .where(and(eq(accessLog.workspaceId, workspaceId), eq(accessLog.sealedSeq, seal.seq)))
         .orderBy(asc(accessLog.entryId))) as AccessEntry[];
+      if (rows.length === 0 && (await retiredByRetention(tx, workspaceId, seal.seq))) continue;
       if (rows.length !== d.count) {
         problems.push({
           seq: seal.seq,
@@ -226,4 +227,21 @@ export async function verifyAccessSeals(tx: Tx, workspaceId: string): Promise<Se
       }
     }
   }
+}
+
+/** Whether the retention job deleted this seal's rows (an `access.retired` entry in the chain
+ *  names it: privacy/retention, rule access_log). Then no rows under the seal is expected. */
+async function retiredByRetention(tx: Tx, workspaceId: string, seq: number): Promise<boolean> {
+  const r = await tx
+    .select({ seq: auditEntries.seq })
+    .from(auditEntries)
+    .where(
+      and(
+        eq(auditEntries.workspaceId, workspaceId),
+        eq(auditEntries.action, 'access.retired'),
+        sql`(${auditEntries.details}->>'seq')::bigint = ${seq}`,
+      ),
+    )
+    .limit(1);
+  return r.length > 0;
 }

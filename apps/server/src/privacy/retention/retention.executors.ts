@@ -1,0 +1,316 @@
+import { rm } from 'node:fs/promises';
+import { type SQL, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { DAY_MS } from '../../lib/clock.ts';
+import { deleteStoredKeys } from '../../modules/files/files.purge.ts';
+import { releaseQuota } from '../../modules/files/files.service.ts';
+import { importFilePath } from '../../modules/import/import.files.ts';
+import { purgeTasksAndProjects } from '../../modules/tasks/tasks.trash.ts';
+import { purgeNotesIn } from '../../modules/timeline/notes.trash.ts';
+import type { Services } from '../../services.ts';
+import { appendAudit } from '../audit/audit.service.ts';
+import { heldPeople, heldRecords } from './retention.holds.ts';
+
+/**
+ * How each enforced rule acts. `step` does one bounded piece of work (at most `BATCH` rows
+ * of the largest table it touches) in the caller's transaction and says how many rows it
+ * deleted or anonymised; the job commits after every step and calls it again until it
+ * returns 0, so a run cut short resumes where it stopped and 10 million expired rows go in
+ * bounded transactions. `count` answers "how many rows are due by `threshold`", stopping
+ * at `cap` (the forecast never counts a whole table).
+ */
+export const BATCH = 5000;
+
+export type StepContext = {
+  services: Services;
+  workspaceId: string;
+  now: Date;
+  /** Rows whose clock is at or before this are expired. */
+  cutoff: Date;
+  /** The cutoff of other rules a step depends on (audit.removed_users uses the general one). */
+  cutoffOf(key: string): Date;
+};
+
+export type StepResult = { rows: number; afterCommit?: () => Promise<void> };
+
+export type RuleExecutor = {
+  step(tx: Tx, ctx: StepContext): Promise<StepResult>;
+  count(tx: Tx, ctx: StepContext, cap: number): Promise<number>;
+};
+
+const rowsOf = <T = Record<string, unknown>>(r: unknown): T[] => (r as { rows: T[] }).rows;
+const iso = (d: Date) => d.toISOString();
+
+async function cappedCount(tx: Tx, inner: SQL, cap: number): Promise<number> {
+  const r = await tx.execute(sql`select count(*)::int as n from (${inner} limit ${cap}) t`);
+  return Number(rowsOf<{ n: number }>(r)[0]?.n ?? 0);
+}
+
+/** A UUIDv7 lower than every id made at or after `at`: ids made with `newId(now)` order by
+ *  time, so `id < boundary` finds rows older than `at` through the primary key. */
+export function uuidBoundary(at: Date): string {
+  const hex = Math.max(0, at.getTime()).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7000-8000-000000000000`;
+}
+
+// ---- trash (P-ACC-4) ------------------------------------------------------------------
+
+function trashed(table: string, idCol: string, ws: string, cutoff: Date): SQL {
+  return sql`select ${sql.raw(idCol)} from ${sql.raw(table)} where workspace_id = ${ws} and deleted_at is not null and deleted_at <= ${iso(cutoff)}::timestamptz`;
+}
+
+/** Trashed rows the purge may take: not under a legal hold (people: any hold on them). */
+function purgeable(table: string, idCol: string, ws: string, cutoff: Date, now: Date): SQL {
+  const keep = table === 'people' ? heldPeople(ws, now) : heldRecords(ws, table, now);
+  const files = table === 'files' ? sql` and (person_id is null or person_id not in ${heldPeople(ws, now)})` : sql``;
+  return sql`${trashed(table, idCol, ws, cutoff)} and ${sql.raw(idCol)} not in ${keep}${files}`;
+}
+
+const trash: RuleExecutor = {
+  async step(tx, { services, workspaceId: ws, cutoff, now }) {
+    // Files first: those in the trash and those of the records purged below, except
+    // files of people under a legal hold. Their bytes go after the commit.
+    const held = heldPeople(ws, now);
+    const f = await tx.execute(sql`delete from files where workspace_id = ${ws} and file_id in (
+        select file_id from files where workspace_id = ${ws} and (
+          (deleted_at is not null and deleted_at <= ${iso(cutoff)}::timestamptz)
+          or (record_kind = 'person' and record_id in (${trashed('people', 'person_id', ws, cutoff)}))
+          or (record_kind = 'company' and record_id in (${trashed('companies', 'company_id', ws, cutoff)}))
+          or (record_kind = 'deal' and record_id in (${trashed('deals', 'deal_id', ws, cutoff)}))
+        ) and (person_id is null or person_id not in ${held})
+          and file_id not in ${heldRecords(ws, 'files', now)}
+        limit ${BATCH})
+      returning size, storage_key, thumbnail_key`);
+    const fileRows = rowsOf<{ size: string | number; storage_key: string; thumbnail_key: string | null }>(f);
+    if (fileRows.length > 0) {
+      const keys = fileRows.flatMap((r) => (r.thumbnail_key ? [r.storage_key, r.thumbnail_key] : [r.storage_key]));
+      const bytes = fileRows.reduce((s, r) => s + Number(r.size), 0);
+      await releaseQuota(tx, services, ws, bytes, fileRows.length);
+      return {
+        rows: fileRows.length,
+        afterCommit: async () => {
+          await deleteStoredKeys(services, keys);
+        },
+      };
+    }
+    // Then the records themselves (their emails, phones, links go by cascade).
+    for (const [table, idCol] of [
+      ['deals', 'deal_id'],
+      ['people', 'person_id'],
+      ['companies', 'company_id'],
+    ] as const) {
+      const r = await tx.execute(sql`delete from ${sql.raw(table)} where workspace_id = ${ws} and ${sql.raw(idCol)} in (
+          ${purgeable(table, idCol, ws, cutoff, now)} limit ${BATCH})
+        returning ${sql.raw(idCol)}`);
+      const n = rowsOf(r).length;
+      if (n > 0) return { rows: n };
+    }
+    // Notes (and what the purge left about nobody), tasks and projects: their own batched purges.
+    const notes = await purgeNotesIn(tx, ws, cutoff);
+    const work = await purgeTasksAndProjects(tx, ws, cutoff);
+    return { rows: notes.notes + notes.interactions + work.removedTasks + work.removedProjects };
+  },
+  async count(tx, { workspaceId: ws, cutoff, now }, cap) {
+    let total = 0;
+    for (const [table, idCol] of [
+      ['people', 'person_id'],
+      ['companies', 'company_id'],
+      ['deals', 'deal_id'],
+      ['files', 'file_id'],
+      ['notes', 'note_id'],
+      ['tasks', 'task_id'],
+      ['projects', 'project_id'],
+    ] as const) {
+      if (total >= cap) break;
+      total += await cappedCount(tx, purgeable(table, idCol, ws, cutoff, now), cap - total);
+    }
+    return total;
+  },
+};
+
+// ---- inactive prospects ---------------------------------------------------------------
+
+function inactiveProspects(ws: string, cutoff: Date, now: Date): SQL {
+  const c = iso(cutoff);
+  return sql`select p.person_id from people p
+    join person_categories pc on pc.workspace_id = p.workspace_id and pc.person_id = p.person_id and pc.category = 'prospect'
+    where p.workspace_id = ${ws} and p.deleted_at is null and p.updated_at <= ${c}::timestamptz
+      and not exists (select 1 from person_categories o where o.workspace_id = ${ws} and o.person_id = p.person_id and o.category <> 'prospect')
+      and not exists (select 1 from interaction_people l where l.workspace_id = ${ws} and l.person_id = p.person_id and l.occurred_at > ${c}::timestamptz)
+      and not exists (select 1 from note_people l where l.workspace_id = ${ws} and l.person_id = p.person_id and l.occurred_at > ${c}::timestamptz)
+      and not exists (select 1 from deal_people l where l.workspace_id = ${ws} and l.person_id = p.person_id)
+      and p.person_id not in ${heldPeople(ws, now)}`;
+}
+
+const prospects: RuleExecutor = {
+  async step(tx, { workspaceId: ws, cutoff, now }) {
+    // To the trash (not gone at once): the trash rule purges them, and a member can still
+    // restore one in between.
+    const r =
+      await tx.execute(sql`update people set deleted_at = ${iso(now)}::timestamptz, updated_at = ${iso(now)}::timestamptz
+      where workspace_id = ${ws} and person_id in (${inactiveProspects(ws, cutoff, now)} limit ${BATCH})
+      returning person_id`);
+    return { rows: rowsOf(r).length };
+  },
+  count: (tx, { workspaceId: ws, cutoff, now }, cap) => cappedCount(tx, inactiveProspects(ws, cutoff, now), cap),
+};
+
+// ---- audit log personal details (P-SEC-6, P-ACC-3) ------------------------------------
+
+function auditPersonalDue(ws: string, cutoff: Date): SQL {
+  return sql`select seq from audit_entries where workspace_id = ${ws} and occurred_at <= ${iso(cutoff)}::timestamptz and personal is not null`;
+}
+
+const auditSecurity: RuleExecutor = {
+  async step(tx, { workspaceId: ws, cutoff }) {
+    const r = await tx.execute(sql`update audit_entries set personal = null
+      where workspace_id = ${ws} and seq in (${auditPersonalDue(ws, cutoff)} limit ${BATCH}) returning seq`);
+    return { rows: rowsOf(r).length };
+  },
+  count: (tx, { workspaceId: ws, cutoff }, cap) => cappedCount(tx, auditPersonalDue(ws, cutoff), cap),
+};
+
+function removedUsersDue(ws: string, cutoff: Date, general: Date): SQL {
+  // Older entries are the general rule's (audit.security_details): only the window between.
+  return sql`select a.seq from audit_entries a where a.workspace_id = ${ws}
+      and a.occurred_at <= ${iso(cutoff)}::timestamptz and a.occurred_at > ${iso(general)}::timestamptz
+      and a.personal is not null
+      and ((a.subject_user_id is not null and not exists (select 1 from members m where m.workspace_id = ${ws} and m.user_id = a.subject_user_id))
+        or (a.actor_kind = 'user' and a.actor_id is not null and not exists (select 1 from members m where m.workspace_id = ${ws} and m.user_id = a.actor_id)))`;
+}
+
+const auditRemovedUsers: RuleExecutor = {
+  async step(tx, { workspaceId: ws, cutoff, cutoffOf }) {
+    const general = cutoffOf('audit.security_details');
+    if (general >= cutoff) return { rows: 0 };
+    const r = await tx.execute(sql`update audit_entries set personal = null
+      where workspace_id = ${ws} and seq in (${removedUsersDue(ws, cutoff, general)} limit ${BATCH}) returning seq`);
+    return { rows: rowsOf(r).length };
+  },
+  async count(tx, { workspaceId: ws, cutoff, cutoffOf }, cap) {
+    const general = cutoffOf('audit.security_details');
+    if (general >= cutoff) return 0;
+    return cappedCount(tx, removedUsersDue(ws, cutoff, general), cap);
+  },
+};
+
+// ---- access log (P-SEC-6) -------------------------------------------------------------
+
+const accessLog: RuleExecutor = {
+  async step(tx, { workspaceId: ws, cutoff, now }) {
+    // Whole seals only, oldest first: a seal's rows go together and an `access.retired`
+    // entry in the chain says so, so that verifyAccessSeals knows the seal was retired,
+    // not tampered with. Unsealed rows wait for the seal job.
+    const boundary = uuidBoundary(cutoff);
+    const [oldest] = rowsOf<{ sealed_seq: string | number }>(
+      await tx.execute(sql`select sealed_seq from access_log where workspace_id = ${ws} and entry_id < ${boundary}::uuid
+        and sealed_seq is not null order by entry_id limit 1`),
+    );
+    if (!oldest) return { rows: 0 };
+    const seq = Number(oldest.sealed_seq);
+    const newer = rowsOf(
+      await tx.execute(
+        sql`select 1 from access_log where workspace_id = ${ws} and sealed_seq = ${seq} and entry_id >= ${boundary}::uuid limit 1`,
+      ),
+    );
+    if (newer.length > 0) return { rows: 0 };
+    const r = await tx.execute(
+      sql`delete from access_log where workspace_id = ${ws} and sealed_seq = ${seq} returning entry_id`,
+    );
+    const n = rowsOf(r).length;
+    await appendAudit(
+      tx,
+      ws,
+      { actor: { kind: 'system' }, action: 'access.retired', details: { seq, rows: n, before: iso(cutoff) } },
+      now,
+    );
+    return { rows: n };
+  },
+  count: (tx, { workspaceId: ws, cutoff }, cap) =>
+    cappedCount(
+      tx,
+      sql`select 1 from access_log where workspace_id = ${ws} and entry_id < ${uuidBoundary(cutoff)}::uuid`,
+      cap,
+    ),
+};
+
+// ---- imports --------------------------------------------------------------------------
+
+function finishedImports(ws: string, cutoff: Date): SQL {
+  return sql`select import_id from imports where workspace_id = ${ws} and status in ('done', 'failed', 'undone') and created_at <= ${iso(cutoff)}::timestamptz`;
+}
+
+const importItems: RuleExecutor = {
+  async step(tx, { workspaceId: ws, cutoff }) {
+    const r =
+      await tx.execute(sql`delete from import_items where workspace_id = ${ws} and (import_id, kind, record_id) in (
+        select import_id, kind, record_id from import_items where workspace_id = ${ws} and import_id in (${finishedImports(ws, cutoff)}) limit ${BATCH})
+      returning record_id`);
+    return { rows: rowsOf(r).length };
+  },
+  count: (tx, { workspaceId: ws, cutoff }, cap) =>
+    cappedCount(
+      tx,
+      sql`select 1 from import_items where workspace_id = ${ws} and import_id in (${finishedImports(ws, cutoff)})`,
+      cap,
+    ),
+};
+
+function dueImportFiles(ws: string, cutoff: Date): SQL {
+  return sql`select f.file_id from import_files f where f.workspace_id = ${ws} and f.created_at <= ${iso(cutoff)}::timestamptz
+    and not exists (select 1 from imports i where i.workspace_id = ${ws} and i.file_id = f.file_id and i.status in ('queued', 'running', 'undoing'))`;
+}
+
+const importFiles: RuleExecutor = {
+  async step(tx, { services, workspaceId: ws, cutoff }) {
+    const [file] = rowsOf<{ file_id: string }>(await tx.execute(sql`${dueImportFiles(ws, cutoff)} limit 1`));
+    if (!file) return { rows: 0 };
+    const imps = sql`select import_id from imports where workspace_id = ${ws} and file_id = ${file.file_id}`;
+    // The big children first, in batches, so the final cascade is small.
+    const items =
+      await tx.execute(sql`delete from import_items where workspace_id = ${ws} and (import_id, kind, record_id) in (
+        select import_id, kind, record_id from import_items where workspace_id = ${ws} and import_id in (${imps}) limit ${BATCH})
+      returning record_id`);
+    if (rowsOf(items).length > 0) return { rows: rowsOf(items).length };
+    const errors =
+      await tx.execute(sql`delete from import_errors where workspace_id = ${ws} and (import_id, row_no, seq) in (
+        select import_id, row_no, seq from import_errors where workspace_id = ${ws} and import_id in (${imps}) limit ${BATCH})
+      returning row_no`);
+    if (rowsOf(errors).length > 0) return { rows: rowsOf(errors).length };
+    await tx.execute(sql`delete from import_files where workspace_id = ${ws} and file_id = ${file.file_id}`);
+    const path = importFilePath(services, ws, file.file_id);
+    return { rows: 1, afterCommit: () => rm(path, { force: true }) };
+  },
+  count: (tx, { workspaceId: ws, cutoff }, cap) => cappedCount(tx, dueImportFiles(ws, cutoff), cap),
+};
+
+// ---- notifications --------------------------------------------------------------------
+
+function dueNotifications(ws: string, cutoff: Date): SQL {
+  // The id is a UUIDv7 made from the creation time: the primary key finds old rows.
+  return sql`select notification_id from notifications where workspace_id = ${ws} and notification_id < ${uuidBoundary(new Date(cutoff.getTime() + 1))}::uuid and created_at <= ${iso(cutoff)}::timestamptz`;
+}
+
+const notifications: RuleExecutor = {
+  async step(tx, { workspaceId: ws, cutoff }) {
+    const r = await tx.execute(sql`delete from notifications where workspace_id = ${ws} and notification_id in (
+        ${dueNotifications(ws, cutoff)} limit ${BATCH}) returning notification_id`);
+    return { rows: rowsOf(r).length };
+  },
+  count: (tx, { workspaceId: ws, cutoff }, cap) => cappedCount(tx, dueNotifications(ws, cutoff), cap),
+};
+
+/** The executors of the workspace rules the job enforces, by rule key. The terminated
+ *  workspace and the instance's sessions have their own paths in retention.enforce.ts. */
+export const EXECUTORS: Record<string, RuleExecutor> = {
+  trash,
+  'prospects.inactive': prospects,
+  'audit.security_details': auditSecurity,
+  'audit.removed_users': auditRemovedUsers,
+  access_log: accessLog,
+  'import.items': importItems,
+  'import.files': importFiles,
+  notifications,
+};
+
+export const cutoffFor = (now: Date, days: number) => new Date(now.getTime() - days * DAY_MS);

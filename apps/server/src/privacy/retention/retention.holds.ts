@@ -1,0 +1,31 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { legalHolds } from '../../db/schema/index.ts';
+
+/**
+ * Legal holds as the retention job sees them (privacy/legal-holds owns the table and
+ * `activeHolds`, which answers for one person). Retention works on sets of rows, so it
+ * excludes held rows with a sub-select in the same statement: a hold is active from its
+ * creation until released or until its `until` passes, the same test as `isActive`.
+ */
+function activeAt(now: Date): SQL {
+  return sql`${legalHolds.releasedAt} is null and (${legalHolds.until} is null or ${legalHolds.until} > ${now.toISOString()}::timestamptz)`;
+}
+
+/** The people of a workspace with at least one active hold (a sub-select of person ids). */
+export function heldPeople(workspaceId: string, now: Date): SQL {
+  return sql`(select ${legalHolds.personId} from ${legalHolds} where ${legalHolds.workspaceId} = ${workspaceId} and ${activeAt(now)})`;
+}
+
+/** The records of one table under an active hold (a sub-select of record ids). */
+export function heldRecords(workspaceId: string, table: string, now: Date): SQL {
+  return sql`(select ${legalHolds.recordId} from ${legalHolds} where ${legalHolds.workspaceId} = ${workspaceId} and ${legalHolds.tableName} = ${table} and ${activeAt(now)})`;
+}
+
+/** Whether any hold is active in the workspace (P-ACC-5: a terminated workspace with one waits). */
+export async function workspaceHasActiveHold(tx: Tx, workspaceId: string, now: Date): Promise<boolean> {
+  const r = await tx.execute(
+    sql`select 1 from ${legalHolds} where ${legalHolds.workspaceId} = ${workspaceId} and ${activeAt(now)} limit 1`,
+  );
+  return (r as unknown as { rows: unknown[] }).rows.length > 0;
+}
