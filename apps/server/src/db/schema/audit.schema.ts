@@ -32,6 +32,8 @@ export const auditEntries = declareTable(
       primaryKey({ columns: [t.workspaceId, t.seq] }),
       index('audit_entries_subject_idx').on(t.workspaceId, t.subjectUserId),
       index('audit_entries_occurred_idx').on(t.workspaceId, t.occurredAt),
+      // The entries about one record (a person's access package, P-DSR-1).
+      index('audit_entries_target_idx').on(t.workspaceId, t.targetId),
     ],
   ),
   {

@@ -151,6 +151,8 @@ export const importItems = declareTable(
         columns: [t.workspaceId, t.importId],
         foreignColumns: [imports.workspaceId, imports.importId],
       }).onDelete('cascade'),
+      // A person's import rows (their access package, P-DSR-1).
+      index('import_items_record_idx').on(t.workspaceId, t.recordId),
     ],
   ),
   {

@@ -14,6 +14,7 @@ export * from './permissions.schema.ts';
 export * from './privacy-erasure.schema.ts';
 export * from './retention.schema.ts';
 export * from './search.schema.ts';
+export * from './privacy-requests.schema.ts';
 export * from './tasks.schema.ts';
 export * from './webhooks.schema.ts';
 export * from './workspaces.schema.ts';
