@@ -27,6 +27,7 @@ import { PeopleListPage, validatePeopleSearch } from '../features/people/people-
 import { PersonDetailPage } from '../features/people/person-detail.page.tsx';
 import { EditPersonPage, NewPersonPage } from '../features/people/person-form.page.tsx';
 import { PermissionsPage } from '../features/permissions/permissions.page.tsx';
+import { LegalHoldsPage } from '../features/privacy-erasure/legal-holds.page.tsx';
 import { ProjectDetailPage } from '../features/projects/project-detail.page.tsx';
 import { EditProjectPage, NewProjectPage } from '../features/projects/project-form.page.tsx';
 import { ProjectsPage, validateProjectsSearch } from '../features/projects/projects.page.tsx';
@@ -217,6 +218,11 @@ const dataMapRoute = createRoute({
   path: '/settings/data-map',
   component: DataMapPage,
 });
+const legalHoldsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/legal-holds',
+  component: LegalHoldsPage,
+});
 
 const peopleRoute = createRoute({
   getParentRoute: () => appRoute,
@@ -387,6 +393,7 @@ const routeTree = rootRoute.addChildren([
     webhooksRoute,
     outboxRoute,
     dataMapRoute,
+    legalHoldsRoute,
   ]),
 ]);
 

@@ -11,6 +11,7 @@ import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { FilesSection } from '../files/files-section.tsx';
 import { PersonPhoto } from '../files/person-photo.tsx';
 import { PersonAccesses } from '../privacy/person-accesses.tsx';
+import { PersonErasure } from '../privacy-erasure/person-erasure.tsx';
 import { RecordTasks } from '../tasks/record-tasks.tsx';
 import { TimelineSection } from '../timeline/timeline-section.tsx';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
@@ -183,6 +184,7 @@ function PersonDetail({ person: p }: { person: TPerson }) {
       <TimelineSection kind="person" recordId={p.id} />
       <RecordTasks personId={p.id} />
       <PersonAccesses personId={p.id} />
+      <PersonErasure personId={p.id} />
       <ConfirmDialog
         opened={confirming}
         title={t('people.deleteTitle')}
