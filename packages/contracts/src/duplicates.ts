@@ -1,7 +1,7 @@
 // Zod schemas of duplicate detection and merge of people:
 // GET /api/v1/people/duplicates, POST /api/v1/people/duplicates/dismiss, POST /api/v1/people/merge.
 import { z } from 'zod';
-import { ZPerson } from './people.ts';
+import { ZCompany, ZPerson } from './people.ts';
 
 const ZId = z.uuid({ error: 'must be a UUID' });
 
@@ -92,3 +92,77 @@ export const ZMergeResult = z.object({
   moved: z.record(z.string(), z.number().int()),
 });
 export type TMergeResult = z.infer<typeof ZMergeResult>;
+
+// Companies: GET /api/v1/companies/duplicates, POST /api/v1/companies/duplicates/dismiss,
+// POST /api/v1/companies/merge.
+
+/** Why two companies look like one: the same domain, the same organisation number, or the
+ *  same name (case-insensitive). */
+export const COMPANY_DUPLICATE_REASONS = ['domain', 'org_number', 'name'] as const;
+export const ZCompanyDuplicateReason = z.enum(COMPANY_DUPLICATE_REASONS);
+export type TCompanyDuplicateReason = z.infer<typeof ZCompanyDuplicateReason>;
+
+/** A candidate pair of companies, the smaller id first; both live and visible to the caller. */
+export const ZCompanyDuplicatePair = z.object({
+  companies: z.tuple([ZCompany, ZCompany]),
+  reasons: z.array(ZCompanyDuplicateReason),
+});
+export type TCompanyDuplicatePair = z.infer<typeof ZCompanyDuplicatePair>;
+
+export const ZCompanyDuplicateList = z.object({
+  items: z.array(ZCompanyDuplicatePair),
+  nextCursor: z.string().nullable(),
+});
+export type TCompanyDuplicateList = z.infer<typeof ZCompanyDuplicateList>;
+
+export const ZDismissCompanyDuplicateBody = z
+  .object({ companyIds: z.tuple([ZId, ZId]) })
+  .strict()
+  .refine((b) => b.companyIds[0] !== b.companyIds[1], {
+    path: ['companyIds'],
+    error: 'must be two different companies',
+  });
+export type TDismissCompanyDuplicateBody = z.input<typeof ZDismissCompanyDuplicateBody>;
+
+/** Fields of a company holding one value: keep the survivor's or take the merged company's.
+ *  Tags are always the union; people, deals, notes, tasks, projects and files all move. */
+export const COMPANY_MERGE_FIELDS = [
+  'name',
+  'domain',
+  'orgNumber',
+  'address',
+  'industry',
+  'size',
+  'ownerId',
+  'visibility',
+] as const;
+
+export const ZCompanyMergeFields = z
+  .object(
+    Object.fromEntries(COMPANY_MERGE_FIELDS.map((f) => [f, ZValueChoice.default('survivor')])) as Record<
+      (typeof COMPANY_MERGE_FIELDS)[number],
+      z.ZodDefault<typeof ZValueChoice>
+    >,
+  )
+  .strict();
+export type TCompanyMergeFields = z.output<typeof ZCompanyMergeFields>;
+
+/** Merges `mergedId` into `survivorId` in one transaction: every reference to the merged
+ *  company moves to the survivor, the chosen values are kept, the merged company is deleted
+ *  for good (not to the trash), and the merge is logged with its previous values. */
+export const ZCompanyMergeBody = z
+  .object({
+    survivorId: ZId,
+    mergedId: ZId,
+    fields: ZCompanyMergeFields.default(ZCompanyMergeFields.parse({})),
+  })
+  .strict()
+  .refine((b) => b.survivorId !== b.mergedId, { path: ['mergedId'], error: 'must differ from survivorId' });
+export type TCompanyMergeBody = z.input<typeof ZCompanyMergeBody>;
+
+export const ZCompanyMergeResult = z.object({
+  mergeId: ZId,
+  company: ZCompany,
+  moved: z.record(z.string(), z.number().int()),
+});
+export type TCompanyMergeResult = z.infer<typeof ZCompanyMergeResult>;

@@ -16,6 +16,8 @@ import { DataMapPage } from '../features/data-map/data-map.page.tsx';
 import { DealDetailPage } from '../features/deals/deal-detail.page.tsx';
 import { EditDealPage, NewDealPage } from '../features/deals/deal-form.page.tsx';
 import { DealsPage, validateDealsSearch } from '../features/deals/deals.page.tsx';
+import { CompanyDuplicatesPage } from '../features/duplicates/company-duplicates.page.tsx';
+import { CompanyMergePage } from '../features/duplicates/company-merge.page.tsx';
 import { DuplicatesPage } from '../features/duplicates/duplicates.page.tsx';
 import { MergePage } from '../features/duplicates/merge.page.tsx';
 import { HomePage } from '../features/home/home.page.tsx';
@@ -250,6 +252,17 @@ const mergeRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): { a?: string; b?: string } => ({ a: str(s.a), b: str(s.b) }),
   component: MergePage,
 });
+const companyDuplicatesRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/companies/duplicates',
+  component: CompanyDuplicatesPage,
+});
+const companyMergeRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/companies/merge',
+  validateSearch: (s: Record<string, unknown>): { a?: string; b?: string } => ({ a: str(s.a), b: str(s.b) }),
+  component: CompanyMergePage,
+});
 const personRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/people/$personId',
@@ -362,6 +375,8 @@ const routeTree = rootRoute.addChildren([
     importRoute,
     duplicatesRoute,
     mergeRoute,
+    companyDuplicatesRoute,
+    companyMergeRoute,
     personRoute,
     editPersonRoute,
     companiesRoute,

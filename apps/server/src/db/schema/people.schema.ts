@@ -290,6 +290,10 @@ export const companies = declareTable(
       index('companies_created_idx').on(t.workspaceId, t.createdAt, t.companyId).where(sql`deleted_at is null`),
       index('companies_updated_idx').on(t.workspaceId, t.updatedAt, t.companyId).where(sql`deleted_at is null`),
       index('companies_domain_idx').on(t.workspaceId, t.domain).where(sql`deleted_at is null`),
+      // Duplicate companies by organisation number.
+      index('companies_org_number_idx')
+        .on(t.workspaceId, t.orgNumber)
+        .where(sql`deleted_at is null and org_number is not null`),
       index('companies_owner_idx').on(t.workspaceId, t.ownerId),
       index('companies_deleted_idx').on(t.workspaceId, t.deletedAt, t.companyId).where(sql`deleted_at is not null`),
     ],

@@ -1,4 +1,8 @@
 import {
+  ZCompanyDuplicateList,
+  ZCompanyMergeBody,
+  ZCompanyMergeResult,
+  ZDismissCompanyDuplicateBody,
   ZDismissDuplicateBody,
   ZDuplicateList,
   ZDuplicateListQuery,
@@ -12,9 +16,10 @@ import type { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
 import { requireAllowed } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
+import { dismissCompanyDuplicate, listCompanyDuplicates, mergeCompanies } from './company-duplicates.service.ts';
 import { dismissDuplicate, listDuplicates, mergePeople } from './duplicates.service.ts';
 
-/** Duplicate people: candidates (viewer reads), "not a duplicate" and merge (member). */
+/** Duplicate people and companies: candidates (read), "not a duplicate" and merge (update). */
 export function registerDuplicateRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   type Req = Parameters<typeof requireMember>[1];
@@ -63,5 +68,52 @@ export function registerDuplicateRoutes(app: FastifyInstance, services: Services
       },
     },
     async (request) => mergePeople(services, await writer(request), request.body),
+  );
+
+  const companyReader = async (request: Req) => actorOf(await requireAllowed(services, request, 'companies', 'read'));
+  const companyWriter = async (request: Req) => actorOf(await requireAllowed(services, request, 'companies', 'update'));
+  const ctags = ['companies', 'duplicates'];
+
+  r.get(
+    '/api/v1/companies/duplicates',
+    {
+      schema: {
+        tags: ctags,
+        summary: 'Pairs of companies that look like duplicates (same domain, organisation number or name)',
+        querystring: ZDuplicateListQuery,
+        response: { 200: ZCompanyDuplicateList },
+      },
+    },
+    async (request) => listCompanyDuplicates(services, await companyReader(request), request.query),
+  );
+
+  r.post(
+    '/api/v1/companies/duplicates/dismiss',
+    {
+      schema: {
+        tags: ctags,
+        summary: 'Mark a pair of companies "not a duplicate" (member); the finder no longer offers it',
+        body: ZDismissCompanyDuplicateBody,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      await dismissCompanyDuplicate(services, await companyWriter(request), request.body);
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.post(
+    '/api/v1/companies/merge',
+    {
+      schema: {
+        tags: ctags,
+        summary:
+          'Merge one company into another (member), in one transaction; its people, deals, notes, tasks, projects and files move; the merged company is deleted for good',
+        body: ZCompanyMergeBody,
+        response: { 200: ZCompanyMergeResult },
+      },
+    },
+    async (request) => mergeCompanies(services, await companyWriter(request), request.body),
   );
 }

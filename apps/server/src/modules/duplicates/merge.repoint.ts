@@ -10,7 +10,8 @@ import { declaredTables } from '../../privacy/data-map/data-map.ts';
  * change here.
  */
 
-export type PersonReference = { table: string; column: string };
+export type PersonReference = { table: string; column: string; where?: SQL };
+export type RecordReference = PersonReference;
 
 /** Tables the merge handles itself: the person row, and the pairs of "not a duplicate"
  *  (two person columns; a mark involving the merged person is dropped, not moved). */
@@ -34,16 +35,39 @@ export async function personReferences(tx: Tx): Promise<PersonReference[]> {
   for (const t of declaredTables()) {
     if (t.subject?.kind === 'person') add(t.name, t.subject.column);
   }
-  const fks = await rowsOf<{ table: string; column: string }>(
+  for (const fk of await foreignKeysTo(tx, 'people')) add(fk.table, fk.column);
+  return out.sort((a, b) => a.table.localeCompare(b.table) || a.column.localeCompare(b.column));
+}
+
+/** The (table, column) pairs of every foreign key to `target` (workspace_id aside). */
+async function foreignKeysTo(tx: Tx, target: 'people' | 'companies'): Promise<{ table: string; column: string }[]> {
+  const rows = await rowsOf<{ table: string; column: string }>(
     tx,
     sql`select c.conrelid::regclass::text as table, a.attname as column
         from pg_constraint c
         cross join lateral unnest(c.conkey) as k(attnum)
         join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
-        where c.contype = 'f' and c.confrelid = 'public.people'::regclass and a.attname <> 'workspace_id'
+        where c.contype = 'f' and c.confrelid = ${`public.${target}`}::regclass and a.attname <> 'workspace_id'
         order by 1, 2`,
   );
-  for (const fk of fks) add(fk.table.replace(/^public\./, '').replace(/"/g, ''), fk.column);
+  return rows.map((r) => ({ table: r.table.replace(/^public\./, '').replace(/"/g, ''), column: r.column }));
+}
+
+/** Tables the company merge handles itself: the company row, its "not a duplicate" marks
+ *  (dropped) and its merge log (the survivor's stays). */
+const COMPANY_HANDLED_ELSEWHERE = new Set(['companies', 'company_non_duplicates', 'company_merges']);
+
+/**
+ * Every (table, column) that holds a company id: the database's foreign keys to `companies`
+ * (links of people, deals, notes, tasks, projects, custom field values, search postings)
+ * plus the polymorphic references that have no foreign key (files attached to a company).
+ */
+export async function companyReferences(tx: Tx): Promise<RecordReference[]> {
+  const out: RecordReference[] = [];
+  for (const fk of await foreignKeysTo(tx, 'companies')) {
+    if (!COMPANY_HANDLED_ELSEWHERE.has(fk.table)) out.push(fk);
+  }
+  out.push({ table: 'files', column: 'record_id', where: sql`record_kind = 'company'` });
   return out.sort((a, b) => a.table.localeCompare(b.table) || a.column.localeCompare(b.column));
 }
 
@@ -76,9 +100,30 @@ export async function repointPerson(
   survivorId: string,
   mergedId: string,
 ): Promise<RepointResult> {
+  return repoint(tx, workspaceId, await personReferences(tx), survivorId, mergedId);
+}
+
+/** The same for a company: every row of `mergedId` moves to `survivorId`. */
+export async function repointCompany(
+  tx: Tx,
+  workspaceId: string,
+  survivorId: string,
+  mergedId: string,
+): Promise<RepointResult> {
+  return repoint(tx, workspaceId, await companyReferences(tx), survivorId, mergedId);
+}
+
+async function repoint(
+  tx: Tx,
+  workspaceId: string,
+  refs: RecordReference[],
+  survivorId: string,
+  mergedId: string,
+): Promise<RepointResult> {
   const moved: Record<string, number> = {};
   const dropped: Record<string, number> = {};
-  for (const ref of await personReferences(tx)) {
+  for (const ref of refs) {
+    const only = ref.where ? sql` and ${ref.where}` : sql``;
     const t = sql.identifier(ref.table);
     const c = sql.identifier(ref.column);
     for (const key of await uniqueKeys(tx, ref.table)) {
@@ -88,7 +133,7 @@ export async function repointPerson(
       const [r] = await rowsOf<{ n: number }>(
         tx,
         sql`with d as (
-              delete from ${t} m where m.workspace_id = ${workspaceId} and m.${c} = ${mergedId}
+              delete from ${t} m where m.workspace_id = ${workspaceId} and m.${c} = ${mergedId}${only}
               and exists (select 1 from ${t} s where s.workspace_id = ${workspaceId} and s.${c} = ${survivorId}${sql.join(same, sql``)})
               returning 1)
             select count(*)::int as n from d`,
@@ -98,7 +143,7 @@ export async function repointPerson(
     const [u] = await rowsOf<{ n: number }>(
       tx,
       sql`with u as (
-            update ${t} set ${c} = ${survivorId} where workspace_id = ${workspaceId} and ${c} = ${mergedId}
+            update ${t} set ${c} = ${survivorId} where workspace_id = ${workspaceId} and ${c} = ${mergedId}${only}
             returning 1)
           select count(*)::int as n from u`,
     );

@@ -118,6 +118,9 @@ export function CompaniesListPage() {
         <Group gap="xs">
           <ColumnsMenu columns={columns} shown={shown} onToggle={toggleColumn} />
           {canWrite && <ExportMenu entity="companies" filters={filters} />}
+          <ButtonLink to="/companies/duplicates" variant="default" size="xs">
+            {t('companyDuplicates.open')}
+          </ButtonLink>
           {canWrite && <ButtonLink to="/companies/new">{t('companies.new')}</ButtonLink>}
         </Group>
       }

@@ -561,6 +561,30 @@ export const nb: Translation = {
     vcard: 'vCard (kontakter)',
     json: 'JSON',
   },
+  companyDuplicates: {
+    title: 'Duplikate selskaper',
+    open: 'Finn duplikater',
+    intro: 'Selskaper med samme domene, samme organisasjonsnummer eller samme navn.',
+    first: 'Selskap',
+    reasons: { domain: 'Samme domene', org_number: 'Samme organisasjonsnummer', name: 'Samme navn' },
+    mergeTitle: 'Slå sammen selskaper',
+    mergeIntro:
+      'Velg posten som skal beholdes, og hvilken verdi som skal beholdes for hvert felt. Stikkord slås sammen.',
+    pickTwo: 'Velg to selskaper å slå sammen fra duplikatlisten.',
+    fields: {
+      name: 'Navn',
+      domain: 'Domene',
+      orgNumber: 'Organisasjonsnummer',
+      address: 'Adresse',
+      industry: 'Bransje',
+      size: 'Størrelse',
+      ownerId: 'Eier',
+      visibility: 'Synlighet',
+      tags: 'Stikkord',
+    },
+    timelines:
+      'Personer, avtaler, notater, oppgaver, prosjekter og filer fra selskapet som slås sammen, flyttes til det som beholdes, så begge historikkene blir værende.',
+  },
   duplicates: {
     title: 'Duplikater',
     open: 'Finn duplikater',
