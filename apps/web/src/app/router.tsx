@@ -12,6 +12,7 @@ import { SignUpPage } from '../features/auth/sign-up.page.tsx';
 import { CompaniesListPage, validateCompaniesSearch } from '../features/companies/companies-list.page.tsx';
 import { CompanyDetailPage } from '../features/companies/company-detail.page.tsx';
 import { EditCompanyPage, NewCompanyPage } from '../features/companies/company-form.page.tsx';
+import { CustomFieldsPage } from '../features/custom-fields/custom-fields.page.tsx';
 import { DataMapPage } from '../features/data-map/data-map.page.tsx';
 import { DealDetailPage } from '../features/deals/deal-detail.page.tsx';
 import { EditDealPage, NewDealPage } from '../features/deals/deal-form.page.tsx';
@@ -215,6 +216,11 @@ const webhooksRoute = createRoute({
 });
 const auditRoute = createRoute({ getParentRoute: () => appRoute, path: '/settings/audit', component: AuditPage });
 const outboxRoute = createRoute({ getParentRoute: () => appRoute, path: '/settings/outbox', component: OutboxPage });
+const customFieldsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/custom-fields',
+  component: CustomFieldsPage,
+});
 const dataMapRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/settings/data-map',
@@ -408,6 +414,7 @@ const routeTree = rootRoute.addChildren([
     webhooksRoute,
     outboxRoute,
     dataMapRoute,
+    customFieldsRoute,
     legalHoldsRoute,
   ]),
 ]);

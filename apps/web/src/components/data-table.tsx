@@ -101,31 +101,44 @@ export function DeletedNotice(props: {
   );
 }
 
-/** Which optional columns a table shows, remembered on this browser. */
+/** Which optional columns a table shows, remembered on this browser. Columns may come and go
+ *  (custom fields load after the page): a saved column that is not known yet stays chosen and
+ *  shows once it exists. `replace` sets the whole choice (a saved view opening). */
 export function useColumnChoice<C extends string>(
   storageKey: string,
   all: readonly C[],
   defaults: readonly C[],
-): [Set<C>, (column: C, shown: boolean) => void] {
+): [Set<C>, (column: C, shown: boolean) => void, (columns: readonly C[]) => void] {
   const [shown, setShown] = useState<Set<C>>(() => {
     try {
       const saved = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as unknown;
-      if (Array.isArray(saved)) return new Set(all.filter((c) => saved.includes(c)));
+      if (Array.isArray(saved))
+        return new Set(
+          saved.filter((c): c is C => typeof c === 'string' && (all.includes(c as C) || c.startsWith('cf.'))),
+        );
     } catch {}
     return new Set(defaults);
   });
+  const remember = (next: Set<C>) => {
+    try {
+      localStorage.setItem(storageKey, JSON.stringify([...next]));
+    } catch {}
+  };
   const toggle = (column: C, on: boolean) => {
     setShown((prev) => {
       const next = new Set(prev);
       if (on) next.add(column);
       else next.delete(column);
-      try {
-        localStorage.setItem(storageKey, JSON.stringify([...next]));
-      } catch {}
+      remember(next);
       return next;
     });
   };
-  return [shown, toggle];
+  const replace = (columns: readonly C[]) => {
+    const next = new Set(columns);
+    remember(next);
+    setShown(next);
+  };
+  return [shown, toggle, replace];
 }
 
 /** A "Columns" button opening a list of checkboxes, one per optional column. */
@@ -159,13 +172,16 @@ export function ColumnsMenu<C extends string>(props: {
   );
 }
 
-/** An optional column of a dense list: its header, its cell, and the sort it offers if any. */
-export type TColumn<C extends string, R> = {
+/** An optional column of a dense list: its header, its cell, and the sort it offers if any
+ *  (a built-in sort such as createdAt, or `cf.<key>` for a custom field). */
+export type TColumn<C extends string, R, S extends string = 'createdAt' | 'updatedAt'> = {
   key: C;
   label: string;
   cell: (row: R) => ReactNode;
-  sort?: 'createdAt' | 'updatedAt';
+  sort?: S;
   nowrap?: boolean;
+  /** The order a first click on its header picks (default: newest/largest first). */
+  firstDir?: 'asc' | 'desc';
 };
 
 export function TagBadges({ tags }: { tags: string[] }) {

@@ -29,11 +29,11 @@ const BUILTIN_SORTS: Record<TCustomFieldObject, readonly string[]> = {
   deal: ['name', 'createdAt', 'updatedAt', 'amount', 'expectedCloseDate'],
 };
 
-/** Columns a table shows that are not filters (lists and links). */
+/** Columns a table shows that are not filter fields (lists, links, display names). */
 const DISPLAY_COLUMNS: Record<TCustomFieldObject, readonly string[]> = {
-  person: ['emails', 'phones', 'companies', 'tags', 'subjectCategories'],
-  company: ['tags', 'address'],
-  deal: ['stage', 'company', 'people'],
+  person: ['email', 'emails', 'phone', 'phones', 'companies', 'tags', 'categories', 'subjectCategories', 'owner'],
+  company: ['tags', 'address', 'owner'],
+  deal: ['stage', 'company', 'people', 'owner', 'probability'],
 };
 
 function presentView(r: ViewRow): TSavedView {

@@ -6,13 +6,16 @@ export type TExportEntity = 'people' | 'companies' | 'deals';
 /** The export address of a view: the list's filters and sort (no cursor, no limit), and the format. */
 export function exportHref(
   entity: TExportEntity,
-  filters: Record<string, string | undefined>,
+  filters: Record<string, string | string[] | undefined>,
   format: 'csv' | 'vcard' | 'json',
   bom = false,
 ): string {
   const q = new URLSearchParams();
   for (const [key, value] of Object.entries(filters)) {
-    if (value && key !== 'after' && key !== 'limit') q.set(key, value);
+    if (key === 'after' || key === 'limit') continue;
+    // Table-view filters repeat: filter=a:eq:1&filter=b:gt:2.
+    if (Array.isArray(value)) for (const v of value) q.append(key, v);
+    else if (value) q.set(key, value);
   }
   q.set('format', format);
   if (bom) q.set('bom', 'true');
@@ -24,7 +27,7 @@ export function exportHref(
  * streams it), as plain links so that the browser's own download handles any size. Shown to
  * members and above; the server refuses viewers anyway.
  */
-export function ExportMenu(props: { entity: TExportEntity; filters: Record<string, string | undefined> }) {
+export function ExportMenu(props: { entity: TExportEntity; filters: Record<string, string | string[] | undefined> }) {
   const { t } = useTranslation();
   const formats: { key: string; href: string; label: string }[] = [
     { key: 'csv', href: exportHref(props.entity, props.filters, 'csv'), label: t('exports.csv') },

@@ -2,6 +2,7 @@ import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@man
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
+import type { TCustomFieldValue } from '@tillit/contracts';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
@@ -22,6 +23,8 @@ import { ErrorAlert, Loading, Page } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { formatDate } from '../../lib/format.ts';
 import { searchCompanies } from '../companies/companies.api.ts';
+import { formatFilters, parseFilters, type TFilterField } from '../custom-fields/filters.ts';
+import { FilterBar, useCustomColumns, ViewMenu } from '../custom-fields/table-view.tsx';
 import { ExportMenu } from '../export/export-menu.tsx';
 import { PersonAvatar } from '../files/person-photo.tsx';
 import { restoreFromTrash } from '../trash/trash.api.ts';
@@ -36,6 +39,7 @@ import {
   type TPeopleFilters,
   type TPerson,
   type TSortField,
+  updatePerson,
   useCanWrite,
 } from './people.api.ts';
 
@@ -47,7 +51,7 @@ export function PeopleListPage() {
   const canWrite = useCanWrite();
   const search = route.useSearch();
   const sort: TSortState<TSortField> = { sort: search.sort ?? 'name', dir: search.dir ?? 'asc' };
-  const { companyName: _label, deleted, deletedId, from, to, ...chosen } = search;
+  const { companyName: _label, deleted, deletedId, from, to, savedView: viewId, ...chosen } = search;
   const filters: TPeopleFilters = {
     ...chosen,
     createdAfter: dayBoundary(from, 'start'),
@@ -95,8 +99,32 @@ export function PeopleListPage() {
     const m = members.data?.find((x) => x.userId === id);
     return m ? m.name || m.email : '—';
   };
-  const [shown, toggleColumn] = useColumnChoice('tillit.columns.people', PEOPLE_COLUMNS, PEOPLE_DEFAULT_COLUMNS);
-  const columns: TColumn<TPeopleColumn, TPerson>[] = [
+  const [shown, toggleColumn, replaceColumns] = useColumnChoice<string>(
+    'tillit.columns.people',
+    PEOPLE_COLUMNS,
+    PEOPLE_DEFAULT_COLUMNS,
+  );
+  const custom = useCustomColumns<TPerson>('person', {
+    canEdit: canWrite,
+    label: (p) => personName(p) || t('people.unnamed'),
+    save: async (p, key, value: TCustomFieldValue | null) => {
+      await updatePerson(p.id, { customFields: { [key]: value } });
+      await queryClient.invalidateQueries({ queryKey: ['people'] });
+    },
+  });
+  const filterFields: TFilterField[] = [
+    { id: 'name', label: t('common.name'), kind: 'text' },
+    { id: 'title', label: t('people.jobTitle'), kind: 'text' },
+    { id: 'email', label: t('common.email'), kind: 'text' },
+    { id: 'city', label: t('account.city'), kind: 'text' },
+    { id: 'country', label: t('customFields.country'), kind: 'text' },
+    { id: 'tag', label: t('records.tag'), kind: 'set' },
+    { id: 'createdAt', label: t('common.created'), kind: 'timestamp' },
+    { id: 'updatedAt', label: t('records.updated'), kind: 'timestamp' },
+    ...custom.filterFields,
+  ];
+  const viewFilters = parseFilters(search.filter);
+  const builtin: TColumn<string, TPerson, string>[] = [
     { key: 'email', label: t('common.email'), cell: (p) => primaryOf(p.emails) ?? '—' },
     { key: 'phone', label: t('people.phone'), cell: (p) => primaryOf(p.phones) ?? '—', nowrap: true },
     { key: 'title', label: t('people.jobTitle'), cell: (p) => p.title ?? '—' },
@@ -126,10 +154,18 @@ export function PeopleListPage() {
       nowrap: true,
     },
   ];
+  const columns = [...builtin, ...custom.columns];
   const visible = columns.filter((c) => shown.has(c.key));
   const rows = people.data?.pages.flatMap((p) => p.items) ?? [];
   const filtered = Boolean(
-    search.q || search.tag || search.ownerId || search.subjectCategory || search.companyId || from || to,
+    search.q ||
+      search.tag ||
+      search.ownerId ||
+      search.subjectCategory ||
+      search.companyId ||
+      from ||
+      to ||
+      viewFilters.length,
   );
 
   return (
@@ -138,6 +174,28 @@ export function PeopleListPage() {
       title={t('people.title')}
       actions={
         <Group gap="xs">
+          <ViewMenu
+            object="person"
+            activeId={viewId}
+            current={{
+              columns: [...shown].filter((c) => columns.some((x) => x.key === c)),
+              filters: viewFilters,
+              sort: { field: sort.sort, dir: sort.dir },
+            }}
+            onOpen={(v) => {
+              if (v) replaceColumns(v.columns);
+              void navigate({
+                to: '/people',
+                search: clean({
+                  savedView: v?.id,
+                  filter: v?.filters.length ? formatFilters(v.filters) : undefined,
+                  sort: v?.sort?.field as TSortField | undefined,
+                  dir: v?.sort?.dir,
+                }),
+                replace: true,
+              });
+            }}
+          />
           <ColumnsMenu columns={columns} shown={shown} onToggle={toggleColumn} />
           {canWrite && (
             <ButtonLink to="/people/import" variant="default" size="xs">
@@ -240,13 +298,23 @@ export function PeopleListPage() {
             onClick={() => {
               setQ('');
               setTag('');
-              void navigate({ to: '/people', search: clean({ sort: search.sort, dir: search.dir }), replace: true });
+              void navigate({
+                to: '/people',
+                search: clean({ sort: search.sort, dir: search.dir, savedView: search.savedView }),
+                replace: true,
+              });
             }}
           >
             {t('records.clearFilters')}
           </Button>
         )}
       </Group>
+      <FilterBar
+        fields={filterFields}
+        filters={viewFilters}
+        error={people.error}
+        onChange={(next) => void setSearch({ filter: next.length ? formatFilters(next) : undefined })}
+      />
       {people.isPending ? (
         <Loading />
       ) : people.isError ? (
@@ -267,7 +335,12 @@ export function PeopleListPage() {
             >
               <Table.Thead>
                 <Table.Tr>
-                  <SortableTh field="name" label={t('common.name')} state={sort} onSort={(s) => void setSearch(s)} />
+                  <SortableTh
+                    field="name"
+                    label={t('common.name')}
+                    state={sort}
+                    onSort={(s) => void setSearch(s as TSortState<TSortField>)}
+                  />
                   {visible.map((c) =>
                     c.sort ? (
                       <SortableTh
@@ -275,8 +348,8 @@ export function PeopleListPage() {
                         field={c.sort}
                         label={c.label}
                         state={sort}
-                        firstDir="desc"
-                        onSort={(s) => void setSearch(s)}
+                        firstDir={c.firstDir ?? 'desc'}
+                        onSort={(s) => void setSearch(s as TSortState<TSortField>)}
                       />
                     ) : (
                       <Table.Th key={c.key}>{c.label}</Table.Th>
@@ -325,6 +398,8 @@ export function PeopleListPage() {
 
 export type TPeopleSearch = Omit<TPeopleFilters, 'createdAfter' | 'createdBefore'> & {
   companyName?: string;
+  /** The saved view that is open. */
+  savedView?: string;
   deleted?: string;
   deletedId?: string;
   from?: string;
@@ -351,16 +426,7 @@ const PEOPLE_COLUMNS = [
   'createdAt',
   'updatedAt',
 ] as const;
-type TPeopleColumn = (typeof PEOPLE_COLUMNS)[number];
-const PEOPLE_DEFAULT_COLUMNS: TPeopleColumn[] = [
-  'email',
-  'phone',
-  'companies',
-  'tags',
-  'owner',
-  'createdAt',
-  'updatedAt',
-];
+const PEOPLE_DEFAULT_COLUMNS: string[] = ['email', 'phone', 'companies', 'tags', 'owner', 'createdAt', 'updatedAt'];
 
 /** The list's state lives in the address, so that a filtered view can be shared and survives Back. */
 export function validatePeopleSearch(s: Record<string, unknown>): TPeopleSearch {
@@ -377,7 +443,20 @@ export function validatePeopleSearch(s: Record<string, unknown>): TPeopleSearch 
     deletedId: str(s.deletedId),
     from: day(s.from),
     to: day(s.to),
-    sort: SORTS.find((x) => x === s.sort),
+    sort: SORTS.find((x) => x === s.sort) ?? customSort(s.sort),
+    savedView: str(s.savedView),
+    filter: filterList(s.filter),
     dir: s.dir === 'asc' || s.dir === 'desc' ? s.dir : undefined,
   });
+}
+
+/** `cf.<key>` from the address, or nothing. */
+function customSort(v: unknown): `cf.${string}` | undefined {
+  return typeof v === 'string' && /^cf\.[a-z][a-z0-9_]{0,39}$/.test(v) ? (v as `cf.${string}`) : undefined;
+}
+
+/** The table-view filters of the address: one string or a list. */
+export function filterList(v: unknown): string[] | undefined {
+  const list = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x.length > 0);
+  return list.length ? list.slice(0, 20) : undefined;
 }

@@ -43,7 +43,8 @@ export type TVisibility = TRecordVisibility;
 export type TContactPoint = TPersonEmail | TPersonPhone;
 export type TPostalAddress = TAddress;
 
-export type TSortField = 'name' | 'createdAt' | 'updatedAt';
+/** A built-in sort, or `cf.<key>` for a custom field. */
+export type TSortField = 'name' | 'createdAt' | 'updatedAt' | `cf.${string}`;
 export type TSortDir = 'asc' | 'desc';
 export type TPage<T> = { items: T[]; nextCursor: string | null };
 
@@ -55,6 +56,8 @@ export type TPeopleFilters = {
   companyId?: string;
   createdAfter?: string;
   createdBefore?: string;
+  /** Table-view filters, `field:op:value` each (custom fields as cf.<key>). */
+  filter?: string[];
   sort?: TSortField;
   dir?: TSortDir;
 };
@@ -62,9 +65,12 @@ export type TPeopleFilters = {
 export const PAGE_SIZE = 50;
 
 /** Query-string of a list call: only the filters that are set. */
-export function listQuery(filters: Record<string, string | undefined>, after: string | null): string {
+export function listQuery(filters: Record<string, string | string[] | undefined>, after: string | null): string {
   const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  for (const [key, value] of Object.entries(filters)) if (value) q.set(key, value);
+  for (const [key, value] of Object.entries(filters)) {
+    if (Array.isArray(value)) for (const v of value) q.append(key, v);
+    else if (value) q.set(key, value);
+  }
   if (after) q.set('after', after);
   return q.toString();
 }

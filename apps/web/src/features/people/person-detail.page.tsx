@@ -8,6 +8,7 @@ import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { formatAddress } from '../../components/record-fields.tsx';
 import { ConfirmDialog, ErrorAlert, Loading, Page, Section } from '../../components/ui.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
+import { CustomFieldsFacts } from '../custom-fields/custom-field-input.tsx';
 import { FilesSection } from '../files/files-section.tsx';
 import { PersonPhoto } from '../files/person-photo.tsx';
 import { PersonAccesses } from '../privacy/person-accesses.tsx';
@@ -167,6 +168,7 @@ function PersonDetail({ person: p }: { person: TPerson }) {
             </Fact>
             <Fact label={t('records.source')}>{sourceLabel(p.source)}</Fact>
           </Facts>
+          <CustomFieldsFacts object="person" values={p.customFields} />
         </Section>
         <Section title={t('records.access')}>
           <Facts>

@@ -22,6 +22,12 @@ import { fieldError } from '../../lib/api.ts';
 import { focusFirstInvalid } from '../../lib/records.ts';
 import { meQuery } from '../account/account.api.ts';
 import { searchCompanies } from '../companies/companies.api.ts';
+import {
+  CustomFieldsFormSection,
+  customFieldsBody,
+  type TDraft as TCustomDraft,
+} from '../custom-fields/custom-field-input.tsx';
+import { customFieldsQuery, type TCustomField } from '../custom-fields/custom-fields.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import {
   createPerson,
@@ -55,6 +61,8 @@ type TDraft = {
   subjectCategories: TSubjectCategory[];
   visibility: TVisibility;
   teamId: string;
+  /** Custom field values as the inputs hold them, by key. */
+  custom: Record<string, TCustomDraft>;
 };
 
 function draftOf(p: TPerson | undefined, meId: string | undefined): TDraft {
@@ -72,6 +80,7 @@ function draftOf(p: TPerson | undefined, meId: string | undefined): TDraft {
       subjectCategories: [],
       visibility: 'workspace',
       teamId: '',
+      custom: {},
     };
   }
   return {
@@ -88,6 +97,9 @@ function draftOf(p: TPerson | undefined, meId: string | undefined): TDraft {
     subjectCategories: [...p.subjectCategories],
     visibility: p.visibility,
     teamId: p.teamId ?? '',
+    custom: Object.fromEntries(
+      Object.entries(p.customFields ?? {}).map(([k, v]) => [k, Array.isArray(v) ? [...v] : String(v)]),
+    ),
   };
 }
 
@@ -127,8 +139,13 @@ function linksOf(d: TDraft): { companyId: string; role: string | null }[] {
 /** Creates the person with its company links, or saves the changes and then brings the
  *  links in line: dropped ones removed, new ones and changed roles linked (linking again
  *  replaces the role). */
-async function savePerson(personId: string | undefined, d: TDraft, before: TDraft): Promise<TPerson> {
-  const body = bodyOf(d);
+async function savePerson(
+  personId: string | undefined,
+  d: TDraft,
+  before: TDraft,
+  fields: TCustomField[] | undefined,
+): Promise<TPerson> {
+  const body = { ...bodyOf(d), customFields: customFieldsBody(fields, d.custom) };
   const links = linksOf(d);
   if (!personId) {
     return createPerson({
@@ -191,13 +208,14 @@ function PersonForm(props: { personId?: string; initial: TDraft }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [d, setD] = useState<TDraft>(props.initial);
+  const customFields = useQuery(customFieldsQuery('person'));
   const formRef = useRef<HTMLFormElement>(null);
   const set = (patch: Partial<TDraft>) => setD((prev) => ({ ...prev, ...patch }));
   const members = useQuery(membersQuery);
   const teams = useTeamOptions();
 
   const save = useMutation({
-    mutationFn: () => savePerson(props.personId, d, props.initial),
+    mutationFn: () => savePerson(props.personId, d, props.initial, customFields.data),
     onError: () => focusFirstInvalid(formRef.current),
     onSuccess: async (person) => {
       await queryClient.invalidateQueries({ queryKey: ['people'] });
@@ -346,6 +364,12 @@ function PersonForm(props: { personId?: string; initial: TDraft }) {
               ))}
             </SimpleGrid>
           </Checkbox.Group>
+          <CustomFieldsFormSection
+            object="person"
+            values={d.custom}
+            onChange={(key, value) => set({ custom: { ...d.custom, [key]: value } })}
+            error={e}
+          />
         </Section>
 
         <Section title={t('records.access')}>
