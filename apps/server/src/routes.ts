@@ -24,6 +24,7 @@ import { registerAccessLogRoutes } from './privacy/access-log/access-log.routes.
 import { registerAuditRoutes } from './privacy/audit/audit.routes.ts';
 import { registerDataMapRoutes } from './privacy/data-map/data-map.routes.ts';
 import { registerLegalHoldRoutes } from './privacy/legal-holds/legal-holds.routes.ts';
+import { registerPurposeConsentRoutes } from './privacy/register/privacy-engine.routes.ts';
 import { registerRetentionRoutes } from './privacy/retention/retention.routes.ts';
 import { registerSupportAccessRoutes } from './privacy/support-access/support-access.routes.ts';
 import type { Services } from './services.ts';
@@ -38,6 +39,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerOutboxRoutes(app, services);
   registerDataMapRoutes(app, services);
   registerAccessLogRoutes(app, services);
+  registerPurposeConsentRoutes(app, services);
   registerLegalHoldRoutes(app, services);
   registerPeopleRoutes(app, services);
   registerCustomFieldRoutes(app, services);

@@ -29,6 +29,7 @@ import { notFound, validationFailed } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { recordAccess } from '../../privacy/access-log/access-log.service.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import { assertNotRestricted } from '../../privacy/restriction/restriction.service.ts';
 import type { Services } from '../../services.ts';
 import { checkValues, loadValues, writeValues } from '../custom-fields/custom-fields.service.ts';
 import {
@@ -536,6 +537,7 @@ export async function updatePerson(
   return inTenant(services, actor, async (tx) => {
     const ws = actor.workspaceId;
     const row = await findPerson(tx, actor, personId, { lock: true });
+    await assertNotRestricted(tx, ws, personId); // P-DSR-2: read-only while restricted
     const phones = input.phones ? normalisePhones(input.phones, await workspaceCountry(tx, ws)) : undefined;
     if (input.ownerId) await assertOwnerIsMember(tx, actor, input.ownerId);
     const vis = await resolveVisibility(tx, actor, input, effectiveVisibility(row));
@@ -576,6 +578,7 @@ export async function deletePerson(services: Services, actor: Actor, personId: s
   const now = services.clock.now();
   return inTenant(services, actor, async (tx) => {
     const row = await findPerson(tx, actor, personId, { lock: true });
+    await assertNotRestricted(tx, actor.workspaceId, personId); // P-DSR-2
     await tx
       .update(people)
       .set({ deletedAt: now })

@@ -1,0 +1,79 @@
+import { expect, it } from 'vitest';
+import { describeEachDatabase, type TestEnv } from '../../../test/harness.ts';
+import type { Tx } from '../../db/client.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { makePerson } from '../../modules/people/people.test-helpers.ts';
+import { ownerWithWorkspace } from '../../modules/workspaces/workspaces.test-helpers.ts';
+import { recordConsent } from '../consent/consent.service.ts';
+import type { PrivacyCtx } from '../purposes/privacy-context.ts';
+import { purposeAllows } from '../purposes/purposes.service.ts';
+import {
+  assertNotRestricted,
+  isRestricted,
+  liftRestriction,
+  restrictedAmong,
+  restrictPerson,
+} from './restriction.service.ts';
+
+function inWs<T>(env: TestEnv, workspaceId: string, fn: (tx: Tx, ctx: PrivacyCtx) => Promise<T>): Promise<T> {
+  const now = env.clock.now();
+  return withTenant(env.services.database.db, { workspaceId }, (tx) =>
+    fn(tx, { workspaceId, actor: { kind: 'system' }, now }),
+  );
+}
+
+describeEachDatabase('restriction of processing', (env) => {
+  it('[P-DSR-2] while a correction is pending the record is read-only; lifting the restriction makes it writable again', async () => {
+    const { owner, workspaceId } = await ownerWithWorkspace(env(), 'Restrict');
+    const person = await makePerson(owner.client, { firstName: 'Wrong' });
+    await inWs(env(), workspaceId, (tx, ctx) =>
+      restrictPerson(tx, ctx, person.id, { reason: 'The person disputes the spelling of their name' }),
+    );
+    // Idempotent: a second restriction keeps the first.
+    const again = await inWs(env(), workspaceId, (tx, ctx) => restrictPerson(tx, ctx, person.id, { reason: 'again' }));
+    expect(again.reason).toBe('The person disputes the spelling of their name');
+    expect(await inWs(env(), workspaceId, (tx) => isRestricted(tx, workspaceId, person.id))).toBe(true);
+    await expect(
+      inWs(env(), workspaceId, (tx) => assertNotRestricted(tx, workspaceId, person.id)),
+    ).rejects.toMatchObject({ code: 'person_restricted', status: 409 });
+
+    const patch = await owner.client.patch(`/api/v1/people/${person.id}`, { firstName: 'Right' });
+    expect(patch.status).toBe(409);
+    expect(patch.body).toMatchObject({ error: { code: 'person_restricted' } });
+    const del = await owner.client.delete(`/api/v1/people/${person.id}`);
+    expect(del.status).toBe(409);
+    const read = await owner.client.get<{ firstName: string }>(`/api/v1/people/${person.id}`);
+    expect(read.status).toBe(200);
+    expect(read.body.firstName).toBe('Wrong');
+
+    await inWs(env(), workspaceId, (tx, ctx) => liftRestriction(tx, ctx, person.id, { reason: 'Corrected' }));
+    const fixed = await owner.client.patch<{ firstName: string }>(`/api/v1/people/${person.id}`, {
+      firstName: 'Right',
+    });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body.firstName).toBe('Right');
+    await expect(
+      inWs(env(), workspaceId, (tx, ctx) => liftRestriction(tx, ctx, person.id, { reason: 'twice' })),
+    ).rejects.toMatchObject({ code: 'not_restricted' });
+  });
+
+  it('[P-DSR-2] a restricted person is left out of every purpose except legal obligation and security (set-based)', async () => {
+    const { owner, workspaceId } = await ownerWithWorkspace(env(), 'RestrictSet');
+    const a = await makePerson(owner.client);
+    const b = await makePerson(owner.client);
+    for (const p of [a, b]) {
+      await inWs(env(), workspaceId, (tx, ctx) =>
+        recordConsent(tx, ctx, { personId: p.id, purpose: 'marketing.email', state: 'given', method: 'web_form' }),
+      );
+    }
+    await inWs(env(), workspaceId, (tx, ctx) => restrictPerson(tx, ctx, b.id, { reason: 'accuracy contested' }));
+    const ids = [a.id, b.id];
+    const allows = (key: string) => inWs(env(), workspaceId, (tx) => purposeAllows(tx, workspaceId, ids, key));
+    expect([...(await allows('marketing.email'))]).toEqual([a.id]);
+    expect([...(await allows('crm.relationship'))]).toEqual([a.id]);
+    expect([...(await allows('enrichment'))]).toEqual([a.id]);
+    expect([...(await allows('billing'))].sort()).toEqual(ids.sort());
+    expect([...(await allows('security'))].sort()).toEqual(ids.sort());
+    expect([...(await inWs(env(), workspaceId, (tx) => restrictedAmong(tx, workspaceId, ids)))]).toEqual([b.id]);
+  });
+});
