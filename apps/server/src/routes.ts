@@ -23,6 +23,7 @@ import { registerWorkspaceRoutes } from './modules/workspaces/workspaces.routes.
 import { registerAccessLogRoutes } from './privacy/access-log/access-log.routes.ts';
 import { registerAuditRoutes } from './privacy/audit/audit.routes.ts';
 import { registerDataMapRoutes } from './privacy/data-map/data-map.routes.ts';
+import { registerErasureRoutes } from './privacy/erasure/erasure.routes.ts';
 import { registerLegalHoldRoutes } from './privacy/legal-holds/legal-holds.routes.ts';
 import { registerPurposeConsentRoutes } from './privacy/register/privacy-engine.routes.ts';
 import { registerRetentionRoutes } from './privacy/retention/retention.routes.ts';
@@ -41,6 +42,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerAccessLogRoutes(app, services);
   registerPurposeConsentRoutes(app, services);
   registerLegalHoldRoutes(app, services);
+  registerErasureRoutes(app, services);
   registerPeopleRoutes(app, services);
   registerCustomFieldRoutes(app, services);
   registerExportRoutes(app, services);

@@ -29,6 +29,7 @@ import { notFound, validationFailed } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { recordAccess } from '../../privacy/access-log/access-log.service.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import { assertNoTombstone, assertNoTombstoneAdded } from '../../privacy/erasure/tombstones.ts';
 import { assertNotRestricted } from '../../privacy/restriction/restriction.service.ts';
 import type { Services } from '../../services.ts';
 import { checkValues, loadValues, writeValues } from '../custom-fields/custom-fields.service.ts';
@@ -468,6 +469,9 @@ export async function createPerson(services: Services, actor: Actor, input: Crea
   return inTenant(services, actor, async (tx) => {
     const ws = actor.workspaceId;
     const phones = normalisePhones(input.phones, await workspaceCountry(tx, ws));
+    // P-DSR-3: an erased person's email or phone comes back only with a new consent.
+    const ids = { emails: input.emails.map((e) => e.value), phones: phones.map((p) => p.value) };
+    await assertNoTombstone(tx, { keys: services.keys, workspaceId: ws }, ids);
     const ownerId = input.ownerId ?? actor.userId;
     await assertOwnerIsMember(tx, actor, ownerId);
     const vis = await resolveVisibility(tx, actor, input);
@@ -539,6 +543,10 @@ export async function updatePerson(
     const row = await findPerson(tx, actor, personId, { lock: true });
     await assertNotRestricted(tx, ws, personId); // P-DSR-2: read-only while restricted
     const phones = input.phones ? normalisePhones(input.phones, await workspaceCountry(tx, ws)) : undefined;
+    await assertNoTombstoneAdded(tx, { keys: services.keys, workspaceId: ws }, personId, {
+      emails: input.emails?.map((e) => e.value) ?? [],
+      phones: phones?.map((p) => p.value) ?? [],
+    });
     if (input.ownerId) await assertOwnerIsMember(tx, actor, input.ownerId);
     const vis = await resolveVisibility(tx, actor, input, effectiveVisibility(row));
     const custom = await checkValues(tx, ws, 'person', input.customFields);

@@ -4,12 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase, type TestEnv } from '../../../test/harness.ts';
 import { auditEntries, erasures, people, tombstones } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
+import { runJob } from '../../jobs/jobs.registry.ts';
 import { makeDeal, salesPipeline } from '../../modules/deals/deals.test-helpers.ts';
 import { pngImage, uploadOk } from '../../modules/files/files.test-helpers.ts';
 import { importCsv } from '../../modules/import/import.test-helpers.ts';
 import { type CrmWorkspace, crmWorkspace, makePerson } from '../../modules/people/people.test-helpers.ts';
 import { verifyChain } from '../audit/audit.service.ts';
 import { declaredTables } from '../data-map/data-map.ts';
+import { finishHeldErasuresJob } from './erasure.jobs.ts';
 import { certificateDigest } from './erasure.service.ts';
 
 type ErrorBody = { error: { code: string; message: string; fields?: Record<string, string> } };
@@ -407,5 +409,35 @@ describeEachDatabase('erasure of a person (POST /api/v1/people/:id/erase)', (env
         expect(none).toEqual([]);
       });
     });
+  });
+});
+
+describeEachDatabase('erasure under a legal hold, once the hold ends (job erasure.finish-held)', (env) => {
+  it('[P-RET-2] [P-DSR-3] the held records and the anonymised stub go once the hold has ended', async () => {
+    const w = await crmWorkspace(env(), 'Holds end');
+    const person = await makePerson(w.owner.client, {
+      emails: [{ value: 'ends@example.com', type: 'work' }],
+    });
+    const until = new Date(env().clock.now().getTime() + 2 * 86_400_000).toISOString();
+    const hold = await w.admin.client.post('/api/v1/legal-holds', {
+      personId: person.id,
+      table: 'people',
+      reason: 'open_contract',
+      until,
+    });
+    expect(hold.status).toBe(201);
+    const first = await erase(w, person.id);
+    expect(first.body.state).toBe('held');
+    // While the hold lasts, the job keeps the record.
+    expect(await runJob(env().services, finishHeldErasuresJob)).toMatchObject({ finished: 0, stillHeld: 1 });
+    expect((await w.admin.client.get(`/api/v1/people/${person.id}`)).status).toBe(200);
+    env().clock.advance(3 * 86_400_000);
+    expect(await runJob(env().services, finishHeldErasuresJob)).toMatchObject({ finished: 1, stillHeld: 0 });
+    expect((await w.admin.client.get(`/api/v1/people/${person.id}`)).status).toBe(404);
+    const rows = await rowsInPersonTables(env(), w.workspaceId, person.id);
+    expect(Object.entries(rows).filter(([, n]) => n > 0)).toEqual([]);
+    const list = await w.admin.client.get<TErasureList>(`/api/v1/people/${person.id}/erasures`);
+    expect(list.body.items.map((c) => c.state)).toEqual(['complete', 'held']);
+    expect(await runJob(env().services, finishHeldErasuresJob)).toMatchObject({ finished: 0, stillHeld: 0 });
   });
 });
