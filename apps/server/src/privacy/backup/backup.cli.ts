@@ -9,7 +9,8 @@ import {
   takeBackup,
 } from './backup.service.ts';
 
-/** `npm run backup` and `npm run restore [-- file]`; answers the process exit code. */
+/** `npm run backup`, `npm run restore [-- file]` and `npm run restore -- --replay-only` (after a
+ *  restore made by other means); answers the process exit code. */
 export async function runBackupCommand(config: Config, command: 'backup' | 'restore', args: string[]): Promise<number> {
   const settings = backupSettings(config);
   if (command === 'backup') {
@@ -17,13 +18,15 @@ export async function runBackupCommand(config: Config, command: 'backup' | 'rest
     console.log(`Backup written: ${r.file}\nErasure ledger beside it: ${r.ledger}`);
     return 0;
   }
-  const file = args[0] ?? listBackups(settings)[0];
-  if (!file) {
-    console.error(`No backup given and none in ${settings.dir}.`);
-    return 2;
+  if (args[0] !== '--replay-only') {
+    const file = args[0] ?? listBackups(settings)[0];
+    if (!file) {
+      console.error(`No backup given and none in ${settings.dir}.`);
+      return 2;
+    }
+    await restoreBackup(config, settings, file);
+    console.log(`Restored ${file}.`);
   }
-  await restoreBackup(config, settings, file);
-  console.log(`Restored ${file}.`);
   // Before anything serves: migrate, then erase again whoever the ledger says was erased.
   const services = await createServices(config);
   try {
