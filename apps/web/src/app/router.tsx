@@ -30,6 +30,9 @@ import { PeopleListPage, validatePeopleSearch } from '../features/people/people-
 import { PersonDetailPage } from '../features/people/person-detail.page.tsx';
 import { EditPersonPage, NewPersonPage } from '../features/people/person-form.page.tsx';
 import { PermissionsPage } from '../features/permissions/permissions.page.tsx';
+import { ConsentLinkPage } from '../features/privacy/consent-link.page.tsx';
+import { PrivacySettingsPage } from '../features/privacy/privacy-settings.page.tsx';
+import { RegisterPage } from '../features/privacy/register.page.tsx';
 import { LegalHoldsPage } from '../features/privacy-erasure/legal-holds.page.tsx';
 import { ProjectDetailPage } from '../features/projects/project-detail.page.tsx';
 import { EditProjectPage, NewProjectPage } from '../features/projects/project-form.page.tsx';
@@ -226,6 +229,27 @@ const dataMapRoute = createRoute({
   path: '/settings/data-map',
   component: DataMapPage,
 });
+// Purposes, the notice and the register (admins); the pages behind consent email links (no sign-in).
+const privacySettingsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/privacy',
+  component: PrivacySettingsPage,
+});
+const registerRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/privacy/register',
+  component: RegisterPage,
+});
+const consentConfirmRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/consent/confirm',
+  component: () => <ConsentLinkPage action="confirm" />,
+});
+const consentWithdrawRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/consent/withdraw',
+  component: () => <ConsentLinkPage action="withdraw" />,
+});
 const legalHoldsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/settings/legal-holds',
@@ -374,6 +398,8 @@ const routeTree = rootRoute.addChildren([
   forgotRoute,
   resetRoute,
   inviteRoute,
+  consentConfirmRoute,
+  consentWithdrawRoute,
   appRoute.addChildren([
     homeRoute,
     peopleRoute,
@@ -414,6 +440,8 @@ const routeTree = rootRoute.addChildren([
     webhooksRoute,
     outboxRoute,
     dataMapRoute,
+    privacySettingsRoute,
+    registerRoute,
     customFieldsRoute,
     legalHoldsRoute,
   ]),

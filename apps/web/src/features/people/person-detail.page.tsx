@@ -12,6 +12,7 @@ import { CustomFieldsFacts } from '../custom-fields/custom-field-input.tsx';
 import { FilesSection } from '../files/files-section.tsx';
 import { PersonPhoto } from '../files/person-photo.tsx';
 import { PersonAccesses } from '../privacy/person-accesses.tsx';
+import { PersonPrivacyPanel, RestrictionBanner } from '../privacy/person-privacy-panel.tsx';
 import { PersonErasure } from '../privacy-erasure/person-erasure.tsx';
 import { RecordTasks } from '../tasks/record-tasks.tsx';
 import { TimelineSection } from '../timeline/timeline-section.tsx';
@@ -101,6 +102,7 @@ function PersonDetail({ person: p }: { person: TPerson }) {
       <AnchorLink to="/people" fz="sm" w="fit-content">
         {t('people.backToList')}
       </AnchorLink>
+      <RestrictionBanner personId={p.id} />
       <PersonPhoto person={p} />
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
         <Section title={t('people.contact')}>
@@ -185,6 +187,7 @@ function PersonDetail({ person: p }: { person: TPerson }) {
       <FilesSection kind="person" recordId={p.id} />
       <TimelineSection kind="person" recordId={p.id} />
       <RecordTasks personId={p.id} />
+      <PersonPrivacyPanel personId={p.id} />
       <PersonAccesses personId={p.id} />
       <PersonErasure personId={p.id} />
       <ConfirmDialog
