@@ -370,6 +370,49 @@ describeEachDatabase('erasure of a person (POST /api/v1/people/:id/erase)', (env
     });
   });
 
+  it('[P-DSR-3] a lift can name a consent of the consent ledger; an unknown one is refused', async () => {
+    const p = await makePerson(w.owner.client, { emails: [{ value: 'consents@example.com', type: 'work' }] });
+    expect((await erase(w, p.id)).status).toBe(200);
+    // The person comes back without the erased email, gives a new consent, then the email is let in.
+    const back = await makePerson(w.owner.client, { firstName: 'Back' });
+    const consent = await w.owner.client.post<{ id: string }>(`/api/v1/people/${back.id}/consents`, {
+      purposeKey: 'marketing.email',
+      state: 'given',
+      method: 'web_form',
+    });
+    expect(consent.status, JSON.stringify(consent.body)).toBe(201);
+    const bad = await w.admin.client.post<ErrorBody>('/api/v1/tombstones/lift', {
+      kind: 'email',
+      value: 'consents@example.com',
+      consentId: '019b0000-0000-7000-8000-000000000000',
+    });
+    expect(bad.status).toBe(422);
+    expect(Object.keys(bad.body.error.fields ?? {})).toEqual(['consentId']);
+    const refused = await w.owner.client.patch(`/api/v1/people/${back.id}`, {
+      emails: [{ value: 'consents@example.com', type: 'work' }],
+    });
+    expect(refused.status).toBe(409);
+    const lift = await w.admin.client.post('/api/v1/tombstones/lift', {
+      kind: 'email',
+      value: 'consents@example.com',
+      consentId: consent.body.id,
+    });
+    expect(lift.status, JSON.stringify(lift.body)).toBe(200);
+    const added = await w.owner.client.patch(`/api/v1/people/${back.id}`, {
+      emails: [{ value: 'consents@example.com', type: 'work' }],
+    });
+    expect(added.status).toBe(200);
+    await withTenant(env().services.database.db, { workspaceId: w.workspaceId }, async (tx) => {
+      const [entry] = await tx
+        .select({ details: auditEntries.details })
+        .from(auditEntries)
+        .where(and(eq(auditEntries.workspaceId, w.workspaceId), eq(auditEntries.action, 'tombstone.lifted')))
+        .orderBy(sql`seq desc`)
+        .limit(1);
+      expect((entry?.details as { consentId?: string } | undefined)?.consentId).toBe(consent.body.id);
+    });
+  });
+
   describe('who may erase', () => {
     it('[P-DSR-3] a member or viewer is refused, even for a private person the member owns', async () => {
       const mine = await makePerson(w.member.client, { visibility: 'private' });

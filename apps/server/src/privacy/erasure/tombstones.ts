@@ -153,8 +153,9 @@ export type LiftProof = { consentId?: string | null; evidence?: string | null };
 
 /**
  * A new recorded consent lifts a tombstone (P-DSR-3): the identifier may come back. The
- * proof is a consent record id (the consent ledger's) or, until one exists for a person
- * who is not in the CRM yet, a description of the evidence. Audited; written to the
+ * proof is a consent record id of the consent ledger (a given consent, e.g. recorded on the
+ * person's new record before the erased email is added to it) or, when the consent is not in
+ * the ledger yet, a description of the evidence. Audited; written to the
  * erasure ledger so that a restore replays the lift after the erasure.
  */
 export async function liftTombstone(
@@ -165,6 +166,14 @@ export async function liftTombstone(
 ): Promise<{ hash: string; kind: TombstoneKind }> {
   if (!proof.consentId && !proof.evidence) {
     throw validationFailed({ evidence: 'name the consent record or describe the evidence' });
+  }
+  if (proof.consentId) {
+    // The new consent must be in the consent ledger (privacy/consent): given, in this workspace.
+    const found = await tx.execute(sql`select 1 from consent_records where workspace_id = ${ctx.workspaceId}
+      and record_id::text = ${proof.consentId} and state = 'given'`);
+    if ((found as unknown as { rows: unknown[] }).rows.length === 0) {
+      throw validationFailed({ consentId: 'is not a given consent recorded in this workspace' });
+    }
   }
   let normalised: string | null;
   if (identifier.kind === 'email') normalised = normaliseEmail(identifier.value) || null;
