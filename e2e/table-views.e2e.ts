@@ -122,4 +122,38 @@ it('a custom field is added, set in the table, filtered on, and kept in a saved 
   await table.getByRole('button', { name: 'Edit Tier of Ada Lovelace' }).waitFor();
   expect(page.url()).toContain('filter=');
   await page.getByRole('button', { name: 'View: Gold people' }).waitFor();
+
+  // The deals table has the same tools: a custom column edited in place, and a filter on it.
+  const field = await page.request.post('/api/v1/custom-fields', {
+    data: { object: 'deal', key: 'score', label: 'Score', type: 'number', personal: false },
+    headers: { origin: server.url },
+  });
+  expect(field.status(), await field.text()).toBe(201);
+  const pipelines = (await (await page.request.get('/api/v1/pipelines')).json()) as { items: { id: string }[] };
+  const pipelineId = pipelines.items[0]?.id;
+  for (const name of ['Big deal', 'Small deal']) {
+    const res = await page.request.post('/api/v1/deals', {
+      data: { pipelineId, name, amount: 1000, currency: 'NOK' },
+      headers: { origin: server.url },
+    });
+    expect(res.status(), await res.text()).toBe(201);
+  }
+  await page.goto('/deals?view=table');
+  const deals = page.getByRole('table', { name: 'Deals' });
+  await deals.getByRole('link', { name: 'Big deal' }).waitFor();
+  await page.getByRole('button', { name: 'Columns' }).click();
+  await page.getByRole('checkbox', { name: 'Score' }).check();
+  await page.keyboard.press('Escape');
+  await deals.getByRole('button', { name: 'Edit Score of Big deal' }).click();
+  const score = deals.getByLabel('Score', { exact: true });
+  await score.fill('9');
+  await score.press('Enter');
+  await expect.poll(async () => deals.getByRole('button', { name: 'Edit Score of Big deal' }).textContent()).toBe('9');
+  await page.getByRole('button', { name: 'Add filter' }).click();
+  await page.getByLabel('Field').selectOption('cf.score');
+  await page.getByLabel('Condition').selectOption('gt');
+  await page.getByLabel('Value').fill('5');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect.poll(async () => deals.getByRole('link', { name: 'Small deal' }).count()).toBe(0);
+  await deals.getByRole('link', { name: 'Big deal' }).waitFor();
 });

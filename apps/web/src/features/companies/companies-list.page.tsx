@@ -20,11 +20,14 @@ import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { ErrorAlert, Loading, Page } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { formatDate } from '../../lib/format.ts';
+import { formatFilters, parseFilters, type TFilterField } from '../custom-fields/filters.ts';
+import { FilterBar, useCustomColumns, ViewMenu } from '../custom-fields/table-view.tsx';
 import { ExportMenu } from '../export/export-menu.tsx';
 import { dayBoundary, type TSortField, useCanWrite } from '../people/people.api.ts';
+import { filterList } from '../people/people-list.page.tsx';
 import { restoreFromTrash } from '../trash/trash.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
-import { companiesListQuery, type TCompany, type TCompanyFilters } from './companies.api.ts';
+import { companiesListQuery, type TCompany, type TCompanyFilters, updateCompany } from './companies.api.ts';
 
 const route = getRouteApi('/app/companies');
 
@@ -34,7 +37,7 @@ export function CompaniesListPage() {
   const canWrite = useCanWrite();
   const search = route.useSearch();
   const sort: TSortState<TSortField> = { sort: search.sort ?? 'name', dir: search.dir ?? 'asc' };
-  const { deleted, deletedId, from, to, ...chosen } = search;
+  const { deleted, deletedId, from, to, savedView: viewId, ...chosen } = search;
   const filters: TCompanyFilters = {
     ...chosen,
     createdAfter: dayBoundary(from, 'start'),
@@ -81,8 +84,32 @@ export function CompaniesListPage() {
     const m = members.data?.find((x) => x.userId === id);
     return m ? m.name || m.email : '—';
   };
-  const [shown, toggleColumn] = useColumnChoice('tillit.columns.companies', COMPANY_COLUMNS, COMPANY_DEFAULT_COLUMNS);
-  const columns: TColumn<TCompanyColumn, TCompany>[] = [
+  const [shown, toggleColumn, replaceColumns] = useColumnChoice<string>(
+    'tillit.columns.companies',
+    COMPANY_COLUMNS,
+    COMPANY_DEFAULT_COLUMNS,
+  );
+  const custom = useCustomColumns<TCompany>('company', {
+    canEdit: canWrite,
+    label: (c) => c.name,
+    save: async (c, key, value) => {
+      await updateCompany(c.id, { customFields: { [key]: value } });
+      await queryClient.invalidateQueries({ queryKey: ['companies'] });
+    },
+  });
+  const filterFields: TFilterField[] = [
+    { id: 'name', label: t('common.name'), kind: 'text' },
+    { id: 'domain', label: t('companies.domain'), kind: 'text' },
+    { id: 'industry', label: t('companies.industry'), kind: 'text' },
+    { id: 'city', label: t('account.city'), kind: 'text' },
+    { id: 'country', label: t('customFields.country'), kind: 'text' },
+    { id: 'tag', label: t('records.tag'), kind: 'set' },
+    { id: 'createdAt', label: t('common.created'), kind: 'timestamp' },
+    { id: 'updatedAt', label: t('records.updated'), kind: 'timestamp' },
+    ...custom.filterFields,
+  ];
+  const viewFilters = parseFilters(search.filter);
+  const builtin: TColumn<string, TCompany, string>[] = [
     { key: 'domain', label: t('companies.domain'), cell: (c) => c.domain ?? '—' },
     { key: 'orgNumber', label: t('companies.orgNumber'), cell: (c) => c.orgNumber ?? '—', nowrap: true },
     { key: 'industry', label: t('companies.industry'), cell: (c) => c.industry ?? '—' },
@@ -106,9 +133,10 @@ export function CompaniesListPage() {
       nowrap: true,
     },
   ];
+  const columns = [...builtin, ...custom.columns];
   const visible = columns.filter((c) => shown.has(c.key));
   const rows = companies.data?.pages.flatMap((p) => p.items) ?? [];
-  const filtered = Boolean(search.q || search.tag || search.ownerId || from || to);
+  const filtered = Boolean(search.q || search.tag || search.ownerId || from || to || viewFilters.length);
 
   return (
     <Page
@@ -116,6 +144,28 @@ export function CompaniesListPage() {
       title={t('companies.title')}
       actions={
         <Group gap="xs">
+          <ViewMenu
+            object="company"
+            activeId={viewId}
+            current={{
+              columns: [...shown].filter((c) => columns.some((x) => x.key === c)),
+              filters: viewFilters,
+              sort: { field: sort.sort, dir: sort.dir },
+            }}
+            onOpen={(v) => {
+              if (v) replaceColumns(v.columns);
+              void navigate({
+                to: '/companies',
+                search: clean({
+                  savedView: v?.id,
+                  filter: v?.filters.length ? formatFilters(v.filters) : undefined,
+                  sort: v?.sort?.field as TSortField | undefined,
+                  dir: v?.sort?.dir,
+                }),
+                replace: true,
+              });
+            }}
+          />
           <ColumnsMenu columns={columns} shown={shown} onToggle={toggleColumn} />
           {canWrite && <ExportMenu entity="companies" filters={filters} />}
           <ButtonLink to="/companies/duplicates" variant="default" size="xs">
@@ -189,13 +239,23 @@ export function CompaniesListPage() {
             onClick={() => {
               setQ('');
               setTag('');
-              void navigate({ to: '/companies', search: clean({ sort: search.sort, dir: search.dir }), replace: true });
+              void navigate({
+                to: '/companies',
+                search: clean({ sort: search.sort, dir: search.dir, savedView: search.savedView }),
+                replace: true,
+              });
             }}
           >
             {t('records.clearFilters')}
           </Button>
         )}
       </Group>
+      <FilterBar
+        fields={filterFields}
+        filters={viewFilters}
+        error={companies.error}
+        onChange={(next) => void setSearch({ filter: next.length ? formatFilters(next) : undefined })}
+      />
       {companies.isPending ? (
         <Loading />
       ) : companies.isError ? (
@@ -216,7 +276,12 @@ export function CompaniesListPage() {
             >
               <Table.Thead>
                 <Table.Tr>
-                  <SortableTh field="name" label={t('common.name')} state={sort} onSort={(s) => void setSearch(s)} />
+                  <SortableTh
+                    field="name"
+                    label={t('common.name')}
+                    state={sort}
+                    onSort={(s) => void setSearch(s as TSortState<TSortField>)}
+                  />
                   {visible.map((c) =>
                     c.sort ? (
                       <SortableTh
@@ -224,8 +289,8 @@ export function CompaniesListPage() {
                         field={c.sort}
                         label={c.label}
                         state={sort}
-                        firstDir="desc"
-                        onSort={(s) => void setSearch(s)}
+                        firstDir={c.firstDir ?? 'desc'}
+                        onSort={(s) => void setSearch(s as TSortState<TSortField>)}
                       />
                     ) : (
                       <Table.Th key={c.key}>{c.label}</Table.Th>
@@ -267,6 +332,8 @@ export function CompaniesListPage() {
 }
 
 export type TCompaniesSearch = Omit<TCompanyFilters, 'createdAfter' | 'createdBefore'> & {
+  /** The saved view that is open. */
+  savedView?: string;
   deleted?: string;
   deletedId?: string;
   from?: string;
@@ -291,8 +358,7 @@ const COMPANY_COLUMNS = [
   'createdAt',
   'updatedAt',
 ] as const;
-type TCompanyColumn = (typeof COMPANY_COLUMNS)[number];
-const COMPANY_DEFAULT_COLUMNS: TCompanyColumn[] = [
+const COMPANY_DEFAULT_COLUMNS: string[] = [
   'domain',
   'orgNumber',
   'industry',
@@ -314,7 +380,13 @@ export function validateCompaniesSearch(s: Record<string, unknown>): TCompaniesS
     deletedId: str(s.deletedId),
     from: day(s.from),
     to: day(s.to),
-    sort: SORTS.find((x) => x === s.sort),
+    sort:
+      SORTS.find((x) => x === s.sort) ??
+      (typeof s.sort === 'string' && /^cf\.[a-z][a-z0-9_]{0,39}$/.test(s.sort)
+        ? (s.sort as `cf.${string}`)
+        : undefined),
+    savedView: str(s.savedView),
+    filter: filterList(s.filter),
     dir: s.dir === 'asc' || s.dir === 'desc' ? s.dir : undefined,
   });
 }

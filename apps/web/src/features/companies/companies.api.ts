@@ -12,6 +12,8 @@ export type TCompanyFilters = {
   ownerId?: string;
   createdAfter?: string;
   createdBefore?: string;
+  /** Table-view filters, `field:op:value` each. */
+  filter?: string[];
   sort?: TSortField;
   dir?: TSortDir;
 };

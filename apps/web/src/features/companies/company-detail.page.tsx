@@ -10,6 +10,7 @@ import { firstFieldError, formatAddress, RemoteSelect } from '../../components/r
 import { ConfirmDialog, ErrorAlert, Loading, Page, Section, SuccessAlert } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
+import { CustomFieldsFacts } from '../custom-fields/custom-field-input.tsx';
 import { FilesSection } from '../files/files-section.tsx';
 import {
   findInLists,
@@ -120,6 +121,7 @@ function CompanyDetail({ company: c }: { company: TCompany }) {
               {address.length > 0 ? address.map((line) => <div key={line}>{line}</div>) : '—'}
             </Fact>
           </Facts>
+          <CustomFieldsFacts object="company" values={c.customFields} />
         </Section>
         <Section title={t('records.access')}>
           <Facts>

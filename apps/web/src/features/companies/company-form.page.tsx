@@ -17,6 +17,12 @@ import { ErrorAlert, Loading, Page, Section } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { focusFirstInvalid } from '../../lib/records.ts';
 import { meQuery } from '../account/account.api.ts';
+import {
+  CustomFieldsFormSection,
+  customFieldsBody,
+  type TDraft as TCustomDraft,
+} from '../custom-fields/custom-field-input.tsx';
+import { customFieldsQuery } from '../custom-fields/custom-fields.api.ts';
 import { type TVisibility, useTeamOptions, VISIBILITIES } from '../people/people.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import {
@@ -39,6 +45,8 @@ type TDraft = {
   tags: string[];
   visibility: TVisibility;
   teamId: string;
+  /** Custom field values as the inputs hold them, by key. */
+  custom: Record<string, TCustomDraft>;
 };
 
 function draftOf(c: TCompany | undefined, meId: string | undefined): TDraft {
@@ -53,6 +61,9 @@ function draftOf(c: TCompany | undefined, meId: string | undefined): TDraft {
     tags: c ? [...c.tags] : [],
     visibility: c?.visibility ?? 'workspace',
     teamId: c?.teamId ?? '',
+    custom: Object.fromEntries(
+      Object.entries(c?.customFields ?? {}).map(([k, v]) => [k, Array.isArray(v) ? [...v] : String(v)]),
+    ),
   };
 }
 
@@ -110,10 +121,11 @@ function CompanyForm(props: { companyId?: string; initial: TDraft }) {
   const set = (patch: Partial<TDraft>) => setD((prev) => ({ ...prev, ...patch }));
   const members = useQuery(membersQuery);
   const teams = useTeamOptions();
+  const customFields = useQuery(customFieldsQuery('company'));
 
   const save = useMutation({
     mutationFn: () => {
-      const body = bodyOf(d);
+      const body = { ...bodyOf(d), customFields: customFieldsBody(customFields.data, d.custom) };
       return props.companyId ? updateCompany(props.companyId, body) : createCompany({ ...body, name: body.name ?? '' });
     },
     onError: () => focusFirstInvalid(formRef.current),
@@ -164,6 +176,12 @@ function CompanyForm(props: { companyId?: string; initial: TDraft }) {
             />
           </SimpleGrid>
           <AddressFields value={d.address} onChange={(address) => set({ address })} error={e} />
+          <CustomFieldsFormSection
+            object="company"
+            values={d.custom}
+            onChange={(key, value) => set({ custom: { ...d.custom, [key]: value } })}
+            error={e}
+          />
         </Section>
         <Section title={t('records.access')}>
           <TagsField

@@ -8,6 +8,7 @@ import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { ConfirmDialog, ErrorAlert, Loading, Page, Section } from '../../components/ui.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { describeError } from '../../lib/i18n.ts';
+import { CustomFieldsFacts } from '../custom-fields/custom-field-input.tsx';
 import { FilesSection } from '../files/files-section.tsx';
 import { findInLists, useCanWrite, useTeamOptions } from '../people/people.api.ts';
 import { RecordTasks } from '../tasks/record-tasks.tsx';
@@ -153,6 +154,7 @@ function DealDetail({ deal: d }: { deal: TDeal }) {
               )}
             </Fact>
           </Facts>
+          <CustomFieldsFacts object="deal" values={d.customFields} />
         </Section>
         <Section title={t('records.access')}>
           <Facts>

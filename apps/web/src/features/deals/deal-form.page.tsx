@@ -11,6 +11,12 @@ import { focusFirstInvalid } from '../../lib/records.ts';
 import { meQuery } from '../account/account.api.ts';
 import { companyQuery, searchCompanies } from '../companies/companies.api.ts';
 import {
+  CustomFieldsFormSection,
+  customFieldsBody,
+  type TDraft as TCustomDraft,
+} from '../custom-fields/custom-field-input.tsx';
+import { customFieldsQuery } from '../custom-fields/custom-fields.api.ts';
+import {
   personName,
   personQuery,
   searchPeople,
@@ -46,6 +52,8 @@ type TDraft = {
   people: { id: string; label: string | null }[];
   visibility: TVisibility;
   teamId: string;
+  /** Custom field values as the inputs hold them, by key. */
+  custom: Record<string, TCustomDraft>;
 };
 
 function draftOf(d: TDeal | undefined, defaults: { meId?: string; pipeline?: TPipeline; currency: string }): TDraft {
@@ -62,6 +70,9 @@ function draftOf(d: TDeal | undefined, defaults: { meId?: string; pipeline?: TPi
     people: (d?.personIds ?? []).map((id) => ({ id, label: null })),
     visibility: d?.visibility ?? 'workspace',
     teamId: d?.teamId ?? '',
+    custom: Object.fromEntries(
+      Object.entries(d?.customFields ?? {}).map(([k, v]) => [k, Array.isArray(v) ? [...v] : String(v)]),
+    ),
   };
 }
 
@@ -174,6 +185,7 @@ function DealForm(props: { deal?: TDeal; pipelines: TPipeline[]; initial: TDraft
   const set = (patch: Partial<TDraft>) => setD((prev) => ({ ...prev, ...patch }));
   const members = useQuery(membersQuery);
   const teams = useTeamOptions();
+  const customFields = useQuery(customFieldsQuery('deal'));
   const pipeline = props.pipelines.find((p) => p.id === d.pipelineId);
   const currencies = CURRENCIES.includes(d.currency as (typeof CURRENCIES)[number])
     ? [...CURRENCIES]
@@ -181,7 +193,7 @@ function DealForm(props: { deal?: TDeal; pipelines: TPipeline[]; initial: TDraft
 
   const save = useMutation({
     mutationFn: async () => {
-      const body = bodyOf(d, t);
+      const body = { ...bodyOf(d, t), customFields: customFieldsBody(customFields.data, d.custom) };
       if (props.deal) return updateDeal(props.deal.id, body);
       return createDeal({
         ...body,
@@ -281,6 +293,12 @@ function DealForm(props: { deal?: TDeal; pipelines: TPipeline[]; initial: TDraft
               error={fieldError(e, 'probability')}
             />
           </SimpleGrid>
+          <CustomFieldsFormSection
+            object="deal"
+            values={d.custom}
+            onChange={(key, value) => set({ custom: { ...d.custom, [key]: value } })}
+            error={e}
+          />
         </Section>
         <Section title={t('deals.parties')}>
           <RemoteSelect

@@ -37,7 +37,10 @@ export type TDealFilters = {
   companyId?: string;
   personId?: string;
   status?: TDeal['status'];
-  sort?: TDealSort;
+  /** Table-view filters, `field:op:value` each. */
+  filter?: string[];
+  /** A built-in sort, or `cf.<key>` for a custom field. */
+  sort?: TDealSort | `cf.${string}`;
   dir?: TSortDir;
 };
 

@@ -3,13 +3,24 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { type DragEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ClickableRow, DeletedNotice, LoadMore, SortableTh, type TSortState } from '../../components/data-table.tsx';
+import {
+  ClickableRow,
+  ColumnsMenu,
+  DeletedNotice,
+  LoadMore,
+  SortableTh,
+  type TSortState,
+  useColumnChoice,
+} from '../../components/data-table.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
 import { ErrorAlert, Loading, Page, visuallyHidden } from '../../components/ui.tsx';
 import { formatDate } from '../../lib/format.ts';
 import { describeError } from '../../lib/i18n.ts';
+import { formatFilters, parseFilters, type TFilterField } from '../custom-fields/filters.ts';
+import { FilterBar, useCustomColumns, ViewMenu } from '../custom-fields/table-view.tsx';
 import { ExportMenu } from '../export/export-menu.tsx';
 import { useCanWrite } from '../people/people.api.ts';
+import { filterList } from '../people/people-list.page.tsx';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
 import { CompanyName, MoveSelect, StatusBadge } from './deal-bits.tsx';
 import {
@@ -27,6 +38,7 @@ import {
   type TDealSort,
   type TPipeline,
   type TStage,
+  updateDeal,
 } from './deals.api.ts';
 import { useMoveDeal } from './use-move-deal.ts';
 
@@ -36,10 +48,13 @@ export type TDealsSearch = {
   pipelineId?: string;
   view?: 'board' | 'table';
   /** Not `sort`: the search types of all routes meet in the router, and people's `sort` is narrower. */
-  sortBy?: TDealSort;
+  sortBy?: TTableSort;
   dir?: 'asc' | 'desc';
   /** Table filters. */
   stageId?: string;
+  /** Table-view filters (`field:op:value`) and the saved view that is open. */
+  filter?: string[];
+  savedView?: string;
   ownerId?: string;
   status?: TDeal['status'];
   deleted?: string;
@@ -51,7 +66,13 @@ export function validateDealsSearch(s: Record<string, unknown>): TDealsSearch {
   return clean({
     pipelineId: str(s.pipelineId),
     view: s.view === 'table' ? 'table' : undefined,
-    sortBy: DEAL_SORTS.find((x) => x === s.sortBy),
+    sortBy:
+      DEAL_SORTS.find((x) => x === s.sortBy) ??
+      (typeof s.sortBy === 'string' && /^cf\.[a-z][a-z0-9_]{0,39}$/.test(s.sortBy)
+        ? (s.sortBy as `cf.${string}`)
+        : undefined),
+    filter: filterList(s.filter),
+    savedView: str(s.savedView),
     dir: s.dir === 'asc' || s.dir === 'desc' ? s.dir : undefined,
     stageId: str(s.stageId),
     ownerId: str(s.ownerId),
@@ -131,6 +152,7 @@ export function DealsPage() {
                       stageId: search.stageId,
                       ownerId: search.ownerId,
                       status: search.status,
+                      filter: search.filter,
                       sort: search.sortBy ?? 'updatedAt',
                       dir: search.dir ?? 'desc',
                     }
@@ -172,8 +194,9 @@ export function DealsPage() {
           pipeline={pipeline}
           sort={{ sort: search.sortBy ?? 'updatedAt', dir: search.dir ?? 'desc' }}
           onSort={(s) => void setSearch({ sortBy: s.sort, dir: s.dir })}
-          filters={{ stageId: search.stageId, ownerId: search.ownerId, status: search.status }}
+          filters={{ stageId: search.stageId, ownerId: search.ownerId, status: search.status, filter: search.filter }}
           onFilter={(f) => void setSearch(f)}
+          savedView={search.savedView}
           canWrite={canWrite}
         />
       )}
@@ -432,19 +455,42 @@ function DealCard(props: {
   );
 }
 
+type TTableSort = TDealSort | `cf.${string}`;
+
 function DealsTable(props: {
   pipeline: TPipeline;
-  sort: TSortState<TDealSort>;
-  onSort: (s: TSortState<TDealSort>) => void;
+  sort: TSortState<TTableSort>;
+  onSort: (s: TSortState<TTableSort>) => void;
   filters: TTableFilters;
-  onFilter: (f: Partial<TTableFilters>) => void;
+  onFilter: (f: Partial<TTableFilters & { savedView: string; sortBy: TTableSort; dir: 'asc' | 'desc' }>) => void;
   canWrite: boolean;
+  savedView: string | undefined;
 }) {
   const { t } = useTranslation();
+  const queryClient = useQueryClient();
   const { filters, onFilter } = props;
   const stageId = props.pipeline.stages.some((s) => s.id === filters.stageId) ? filters.stageId : undefined;
-  const filtered = Boolean(stageId || filters.ownerId || filters.status);
+  const viewFilters = parseFilters(filters.filter);
+  const filtered = Boolean(stageId || filters.ownerId || filters.status || viewFilters.length);
   const members = useQuery(membersQuery);
+  const [shown, toggleColumn, replaceColumns] = useColumnChoice<string>('tillit.columns.deals', [], []);
+  const custom = useCustomColumns<TDeal>('deal', {
+    canEdit: props.canWrite,
+    label: (d) => d.name,
+    save: async (d, key, value) => {
+      await updateDeal(d.id, { customFields: { [key]: value } });
+      await queryClient.invalidateQueries({ queryKey: ['deals'] });
+    },
+  });
+  const customShown = custom.columns.filter((c) => shown.has(c.key));
+  const filterFields: TFilterField[] = [
+    { id: 'name', label: t('common.name'), kind: 'text' },
+    { id: 'amount', label: t('deals.amount'), kind: 'number' },
+    { id: 'expectedCloseDate', label: t('deals.expectedClose'), kind: 'date' },
+    { id: 'createdAt', label: t('common.created'), kind: 'timestamp' },
+    { id: 'updatedAt', label: t('records.updated'), kind: 'timestamp' },
+    ...custom.filterFields,
+  ];
   const filterBar = (
     <Group align="flex-end" gap="sm" role="search" aria-label={t('records.filters')}>
       <NativeSelect
@@ -480,31 +526,61 @@ function DealsTable(props: {
       {filtered && (
         <Button
           variant="subtle"
-          onClick={() => onFilter({ stageId: undefined, ownerId: undefined, status: undefined })}
+          onClick={() => onFilter({ stageId: undefined, ownerId: undefined, status: undefined, filter: undefined })}
         >
           {t('records.clearFilters')}
         </Button>
       )}
+      <ViewMenu
+        object="deal"
+        activeId={props.savedView}
+        current={{ columns: [...shown], filters: viewFilters, sort: { field: props.sort.sort, dir: props.sort.dir } }}
+        onOpen={(v) => {
+          if (v) replaceColumns(v.columns);
+          onFilter({
+            savedView: v?.id,
+            filter: v?.filters.length ? formatFilters(v.filters) : undefined,
+            sortBy: v?.sort?.field as TTableSort | undefined,
+            dir: v?.sort?.dir,
+            stageId: undefined,
+            ownerId: undefined,
+            status: undefined,
+          });
+        }}
+      />
+      {custom.columns.length > 0 && <ColumnsMenu columns={custom.columns} shown={shown} onToggle={toggleColumn} />}
     </Group>
   );
   return (
     <Stack gap="sm">
       {filterBar}
-      <DealsRows {...props} filters={{ ...filters, stageId }} filtered={filtered} members={members.data} />
+      <FilterBar
+        fields={filterFields}
+        filters={viewFilters}
+        onChange={(next) => onFilter({ filter: next.length ? formatFilters(next) : undefined })}
+      />
+      <DealsRows
+        {...props}
+        filters={{ ...filters, stageId }}
+        filtered={filtered}
+        members={members.data}
+        customColumns={customShown}
+      />
     </Stack>
   );
 }
 
-type TTableFilters = Pick<TDealsSearch, 'stageId' | 'ownerId' | 'status'>;
+type TTableFilters = Pick<TDealsSearch, 'stageId' | 'ownerId' | 'status' | 'filter'>;
 
 function DealsRows(props: {
   pipeline: TPipeline;
-  sort: TSortState<TDealSort>;
-  onSort: (s: TSortState<TDealSort>) => void;
+  sort: TSortState<TTableSort>;
+  onSort: (s: TSortState<TTableSort>) => void;
   filters: TTableFilters;
   filtered: boolean;
   members: { userId: string; name: string | null; email: string }[] | undefined;
   canWrite: boolean;
+  customColumns: ReturnType<typeof useCustomColumns<TDeal>>['columns'];
 }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
@@ -518,8 +594,9 @@ function DealsRows(props: {
   };
   if (deals.isPending) return <Loading />;
   if (deals.isError) return <ErrorAlert error={deals.error} />;
+  // A problem with a table-view filter names it (filter.<field>) in the message.
   if (rows.length === 0) return <Text c="dimmed">{props.filtered ? t('records.noMatches') : t('deals.empty')}</Text>;
-  const th = (field: TDealSort, label: string, firstDir: 'asc' | 'desc' = 'desc') => (
+  const th = (field: TTableSort, label: string, firstDir: 'asc' | 'desc' = 'desc') => (
     <SortableTh field={field} label={label} state={props.sort} firstDir={firstDir} onSort={props.onSort} />
   );
   return (
@@ -549,6 +626,16 @@ function DealsRows(props: {
               <Table.Th>{t('records.owner')}</Table.Th>
               <Table.Th>{t('deals.status')}</Table.Th>
               {th('updatedAt', t('records.updated'))}
+              {props.customColumns.map((c) => (
+                <SortableTh
+                  key={c.key}
+                  field={c.sort ?? c.key}
+                  label={c.label}
+                  state={props.sort}
+                  firstDir="asc"
+                  onSort={(s) => props.onSort(s as TSortState<TTableSort>)}
+                />
+              ))}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -587,6 +674,9 @@ function DealsRows(props: {
                   <StatusBadge status={d.status} />
                 </Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(d.updatedAt)}</Table.Td>
+                {props.customColumns.map((c) => (
+                  <Table.Td key={c.key}>{c.cell(d)}</Table.Td>
+                ))}
               </ClickableRow>
             ))}
           </Table.Tbody>
