@@ -28,6 +28,7 @@ import { registerLegalHoldRoutes } from './privacy/legal-holds/legal-holds.route
 import { registerPurposeConsentRoutes } from './privacy/register/privacy-engine.routes.ts';
 import { registerRetentionRoutes } from './privacy/retention/retention.routes.ts';
 import { registerSupportAccessRoutes } from './privacy/support-access/support-access.routes.ts';
+import { registerPrivacyRequestRoutes } from './privacy/requests/requests.routes.ts';
 import type { Services } from './services.ts';
 
 /** Every feature's routes, in one list. */
@@ -40,6 +41,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   registerOutboxRoutes(app, services);
   registerDataMapRoutes(app, services);
   registerAccessLogRoutes(app, services);
+  registerPrivacyRequestRoutes(app, services);
   registerPurposeConsentRoutes(app, services);
   registerLegalHoldRoutes(app, services);
   registerErasureRoutes(app, services);

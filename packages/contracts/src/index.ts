@@ -21,6 +21,7 @@ export * from './privacy-purposes.ts';
 export * from './privacy-register.ts';
 export * from './privacy-retention.ts';
 export * from './privacy-support-access.ts';
+export * from './privacy-requests.ts';
 export * from './projects.ts';
 export * from './search.ts';
 export * from './tasks.ts';

@@ -34,6 +34,9 @@ import { ConsentLinkPage } from '../features/privacy/consent-link.page.tsx';
 import { PrivacySettingsPage } from '../features/privacy/privacy-settings.page.tsx';
 import { RegisterPage } from '../features/privacy/register.page.tsx';
 import { LegalHoldsPage } from '../features/privacy-erasure/legal-holds.page.tsx';
+import { PublicRequestPage } from '../features/privacy-requests/public-request.page.tsx';
+import { RequestDetailPage } from '../features/privacy-requests/request-detail.page.tsx';
+import { RequestsInboxPage } from '../features/privacy-requests/requests-inbox.page.tsx';
 import { ProjectDetailPage } from '../features/projects/project-detail.page.tsx';
 import { EditProjectPage, NewProjectPage } from '../features/projects/project-form.page.tsx';
 import { ProjectsPage, validateProjectsSearch } from '../features/projects/projects.page.tsx';
@@ -391,6 +394,23 @@ const editProjectRoute = createRoute({
   component: EditProjectPage,
 });
 
+// Requests from data subjects: the staff inbox, and the public page (no sign-in).
+const privacyRequestsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/privacy-requests',
+  component: RequestsInboxPage,
+});
+const privacyRequestRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/privacy-requests/$requestId',
+  component: RequestDetailPage,
+});
+const publicPrivacyRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/privacy/$workspaceId',
+  component: PublicRequestPage,
+});
+
 const routeTree = rootRoute.addChildren([
   setupRoute,
   signInRoute,
@@ -398,6 +418,7 @@ const routeTree = rootRoute.addChildren([
   forgotRoute,
   resetRoute,
   inviteRoute,
+  publicPrivacyRoute,
   consentConfirmRoute,
   consentWithdrawRoute,
   appRoute.addChildren([
@@ -440,6 +461,8 @@ const routeTree = rootRoute.addChildren([
     webhooksRoute,
     outboxRoute,
     dataMapRoute,
+    privacyRequestsRoute,
+    privacyRequestRoute,
     privacySettingsRoute,
     registerRoute,
     customFieldsRoute,

@@ -585,6 +585,34 @@ async function resolveCompanies(
   return { byKey, created: rows.length };
 }
 
+/** A text[] (or uuid[], timestamptz[], ...) parameter as one array literal, NULL for null. */
+function arrayParam(list: readonly (string | number | boolean | null)[]): string {
+  return `{${list
+    .map((v) => (v === null ? 'NULL' : `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`))
+    .join(',')}}`;
+}
+
+/**
+ * Inserts rows as one `insert ... select from unnest(...)` per table: one array parameter
+ * per column, whatever the row count. (Built by drizzle as multi-row VALUES, a batch of
+ * 1,000 people spent most of its CPU building the statements: see bench/import/README.md.)
+ */
+async function insertUnnest(
+  tx: Tx,
+  table: string,
+  columns: [name: string, type: string][],
+  rows: (string | number | boolean | null)[][],
+): Promise<void> {
+  if (!rows.length) return;
+  const params = columns.map(
+    ([, type], i) => sql`${arrayParam(rows.map((r) => r[i] ?? null))}::${sql.raw(type)}[]`,
+  );
+  await tx.execute(
+    sql`insert into ${sql.identifier(table)} (${sql.raw(columns.map(([c]) => `"${c}"`).join(', '))})
+        select * from unnest(${sql.join(params, sql`, `)})`,
+  );
+}
+
 async function insertPeople(
   tx: Tx,
   actor: Actor,
@@ -596,75 +624,115 @@ async function insertPeople(
 ): Promise<void> {
   if (!creates.length) return;
   const ws = actor.workspaceId;
-  const personRows = creates.map(({ personId, change: c }) => ({
-    workspaceId: ws,
-    personId,
-    firstName: c.firstName ?? '',
-    lastName: c.lastName ?? '',
-    title: c.title ?? null,
-    street: c.address.street ?? null,
-    state: c.address.state ?? null,
-    postalCode: c.address.postalCode ?? null,
-    city: c.address.city ?? null,
-    country: c.address.country ?? null,
-    ownerId: actor.userId,
-    source: 'import',
-    visibility: options.defaults.visibility,
-    teamId: options.defaults.teamId,
-    createdAt: now,
-    updatedAt: now,
-  }));
-  for (const part of chunk(personRows, 16)) await tx.insert(people).values(part);
-  const emails = creates.flatMap(({ personId, change }) =>
-    change.emails.map((e, i) => ({
-      workspaceId: ws,
+  const at = now.toISOString();
+  await insertUnnest(
+    tx,
+    'people',
+    [
+      ['workspace_id', 'uuid'],
+      ['person_id', 'uuid'],
+      ['first_name', 'text'],
+      ['last_name', 'text'],
+      ['title', 'text'],
+      ['street', 'text'],
+      ['state', 'text'],
+      ['postal_code', 'text'],
+      ['city', 'text'],
+      ['country', 'text'],
+      ['owner_id', 'uuid'],
+      ['source', 'text'],
+      ['visibility', 'text'],
+      ['team_id', 'uuid'],
+      ['created_at', 'timestamptz'],
+      ['updated_at', 'timestamptz'],
+    ],
+    creates.map(({ personId, change: c }) => [
+      ws,
       personId,
-      email: e.value,
-      type: e.type,
-      isPrimary: i === 0,
-      position: i,
-    })),
+      c.firstName ?? '',
+      c.lastName ?? '',
+      c.title ?? null,
+      c.address.street ?? null,
+      c.address.state ?? null,
+      c.address.postalCode ?? null,
+      c.address.city ?? null,
+      c.address.country ?? null,
+      actor.userId,
+      'import',
+      options.defaults.visibility,
+      options.defaults.teamId ?? null,
+      at,
+      at,
+    ]),
   );
-  for (const part of chunk(emails, 6)) await tx.insert(personEmails).values(part);
-  const phones = creates.flatMap(({ personId, change }) =>
-    change.phones.map((p, i) => ({
-      workspaceId: ws,
-      personId,
-      phone: p.value,
-      type: p.type,
-      isPrimary: i === 0,
-      position: i,
-    })),
+  const contact: [string, string][] = [
+    ['workspace_id', 'uuid'],
+    ['person_id', 'uuid'],
+    ['', 'text'],
+    ['type', 'text'],
+    ['is_primary', 'boolean'],
+    ['position', 'integer'],
+  ];
+  await insertUnnest(
+    tx,
+    'person_emails',
+    contact.map(([c, t]) => [c || 'email', t] as [string, string]),
+    creates.flatMap(({ personId, change }) => change.emails.map((e, i) => [ws, personId, e.value, e.type, i === 0, i])),
   );
-  for (const part of chunk(phones, 6)) await tx.insert(personPhones).values(part);
-  const tags = creates.flatMap(({ personId, change }) =>
-    cleanTags(change.tags).map((tag, i) => ({ workspaceId: ws, personId, tag, position: i })),
+  await insertUnnest(
+    tx,
+    'person_phones',
+    contact.map(([c, t]) => [c || 'phone', t] as [string, string]),
+    creates.flatMap(({ personId, change }) => change.phones.map((p, i) => [ws, personId, p.value, p.type, i === 0, i])),
   );
-  for (const part of chunk(tags, 4)) await tx.insert(personTags).values(part);
-  const categories = creates.flatMap(({ personId, change }) =>
-    change.categories.map((category) => ({
-      workspaceId: ws,
-      personId,
-      category: category as typeof personCategories.$inferInsert.category,
-    })),
+  await insertUnnest(
+    tx,
+    'person_tags',
+    [
+      ['workspace_id', 'uuid'],
+      ['person_id', 'uuid'],
+      ['tag', 'text'],
+      ['position', 'integer'],
+    ],
+    creates.flatMap(({ personId, change }) => cleanTags(change.tags).map((tag, i) => [ws, personId, tag, i])),
   );
-  for (const part of chunk(categories, 3)) await tx.insert(personCategories).values(part);
-  const links = creates.flatMap(({ personId, change }) => {
-    const companyId = change.company ? lookupCompany(companyByKey, change.company) : undefined;
-    return companyId ? [{ workspaceId: ws, personId, companyId, role: null, createdAt: now }] : [];
-  });
-  for (const part of chunk(links, 5)) await tx.insert(personCompanies).values(part);
-  for (const part of chunk(creates, 6)) {
-    await tx.insert(importItems).values(
-      part.map((c) => ({
-        workspaceId: ws,
-        importId: row.importId,
-        kind: 'person' as const,
-        recordId: c.personId,
-        action: 'created' as const,
-      })),
-    );
-  }
+  await insertUnnest(
+    tx,
+    'person_categories',
+    [
+      ['workspace_id', 'uuid'],
+      ['person_id', 'uuid'],
+      ['category', 'text'],
+    ],
+    creates.flatMap(({ personId, change }) => change.categories.map((category) => [ws, personId, category])),
+  );
+  await insertUnnest(
+    tx,
+    'person_companies',
+    [
+      ['workspace_id', 'uuid'],
+      ['person_id', 'uuid'],
+      ['company_id', 'uuid'],
+      ['role', 'text'],
+      ['created_at', 'timestamptz'],
+    ],
+    creates.flatMap(({ personId, change }) => {
+      const companyId = change.company ? lookupCompany(companyByKey, change.company) : undefined;
+      return companyId ? [[ws, personId, companyId, null, at]] : [];
+    }),
+  );
+  await insertUnnest(
+    tx,
+    'import_items',
+    [
+      ['workspace_id', 'uuid'],
+      ['import_id', 'uuid'],
+      ['kind', 'text'],
+      ['record_id', 'uuid'],
+      ['action', 'text'],
+    ],
+    creates.map((c) => [ws, row.importId, 'person', c.personId, 'created']),
+  );
 }
 
 /** A person as it was, enough to put it back exactly. */

@@ -27,8 +27,26 @@ export function normalisePhoneFor(phone: string, country: string): string | null
   return r.ok ? r.e164 : null;
 }
 
+/** The derived key per key ring and workspace: HKDF is costly next to one HMAC, and an
+ *  import batch hashes thousands of identifiers. */
+const derivedKeys = new WeakMap<KeyRing, Map<string, Buffer>>();
+
+function tombstoneKey(keys: KeyRing, workspaceId: string): Buffer {
+  let byWorkspace = derivedKeys.get(keys);
+  if (!byWorkspace) {
+    byWorkspace = new Map();
+    derivedKeys.set(keys, byWorkspace);
+  }
+  let key = byWorkspace.get(workspaceId);
+  if (!key) {
+    key = keys.derive(`tombstone:${workspaceId}`);
+    byWorkspace.set(workspaceId, key);
+  }
+  return key;
+}
+
 export function tombstoneHash(keys: KeyRing, workspaceId: string, kind: TombstoneKind, normalised: string): string {
-  const key = keys.derive(`tombstone:${workspaceId}`);
+  const key = tombstoneKey(keys, workspaceId);
   // The kind is part of the message, so an email and a phone can never collide.
   return createHmac('sha256', key).update(`${kind}:${normalised}`).digest('hex');
 }

@@ -1,0 +1,270 @@
+import type { TFulfilPrivacyRequestResult, TPrivacyRequestDetail } from '@tillit/contracts';
+import { and, eq } from 'drizzle-orm';
+import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeEachDatabase, type TestEnv } from '../../../test/harness.ts';
+import { auditEntries } from '../../db/schema/index.ts';
+import { withTenant } from '../../db/tenant.ts';
+import { runJob } from '../../jobs/jobs.registry.ts';
+import { DAY_MS } from '../../lib/clock.ts';
+import { rawRequest, uploadOk } from '../../modules/files/files.test-helpers.ts';
+import { type CrmWorkspace, crmWorkspace, makePerson } from '../../modules/people/people.test-helpers.ts';
+import { declaredTables } from '../data-map/data-map.ts';
+import { extractSources } from './requests.extract.ts';
+import { privacyPackageJob } from './requests.jobs.ts';
+import { createPackage } from './requests.package.ts';
+import { readStoredZip } from './requests.zip.ts';
+
+const BASE = '/api/v1/privacy/requests';
+
+async function waitForPackage(env: TestEnv, client: CrmWorkspace['admin']['client'], requestId: string) {
+  for (let i = 0; i < 200; i++) {
+    await runJob(env.services, privacyPackageJob, {});
+    const res = await client.get<TPrivacyRequestDetail>(`${BASE}/${requestId}`);
+    const state = res.body.packages[0]?.state;
+    if (state === 'ready' || state === 'failed') return res.body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('package not ready in time');
+}
+
+/** The path of a download link, to inject it into the app as the person's browser would ask. */
+const pathOf = (url: string) => new URL(url).pathname;
+
+describe('the sources of an access package (data map)', () => {
+  it('[P-DSR-1] cover every table whose subject is a person, the tables they link to, the audit and the access log', () => {
+    const names = extractSources().map((s) => s.name);
+    for (const t of declaredTables()) {
+      if (t.tenancy === 'tenant' && t.subject?.kind === 'person') expect(names).toContain(t.name);
+    }
+    for (const linked of ['notes', 'tasks', 'interactions', 'privacy_requests', 'audit_entries', 'access_log']) {
+      expect(names).toContain(linked);
+    }
+    expect(names[0]).toBe('people');
+    // Never the IP and browser of the members who acted.
+    const audit = extractSources().find((s) => s.name === 'audit_entries');
+    expect(audit?.columns.map((c) => c.name)).not.toContain('personal');
+  });
+
+  it('[P-DSR-1] every person table is read through an index that leads with workspace_id and the person column', () => {
+    const missing: string[] = [];
+    for (const t of declaredTables()) {
+      if (t.tenancy !== 'tenant' || t.subject?.kind !== 'person') continue;
+      const config = getTableConfig(t.table as PgTable);
+      const leads = [
+        ...config.indexes.map((i) => i.config.columns.map((c) => ('name' in c ? c.name : ''))),
+        ...config.primaryKeys.map((pk) => pk.columns.map((c) => c.name)),
+      ].some((cols) => cols[0] === 'workspace_id' && cols[1] === t.subject?.column);
+      if (!leads) missing.push(`${t.name}.${t.subject.column}`);
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+describeEachDatabase('access and portability packages (P-DSR-1, P-DSR-4)', (env) => {
+  let w: CrmWorkspace;
+  let elsewhere: CrmWorkspace;
+  beforeAll(async () => {
+    w = await crmWorkspace(env(), 'Packages');
+    elsewhere = await crmWorkspace(env(), 'Elsewhere');
+  });
+
+  async function personWithData(name: string) {
+    const person = await makePerson(w.owner.client, {
+      firstName: name,
+      lastName: 'Subject',
+      emails: [{ value: `${name.toLowerCase()}@example.org`, type: 'home' }],
+    });
+    const note = await w.owner.client.post('/api/v1/notes', {
+      bodyHtml: `<p>Note about ${name}: prefers calls after 4pm</p>`,
+      personIds: [person.id],
+    });
+    expect(note.status, JSON.stringify(note.body)).toBe(201);
+    const task = await w.owner.client.post('/api/v1/tasks', {
+      title: `Send ${name} the contract`,
+      personIds: [person.id],
+    });
+    expect(task.status, JSON.stringify(task.body)).toBe(201);
+    const file = await uploadOk(
+      env(),
+      w.owner.client,
+      'person',
+      person.id,
+      `${name}-cv.txt`,
+      Buffer.from(`Curriculum vitae of ${name}\n`),
+    );
+    return { person, file };
+  }
+
+  async function fulfil(requestId: string) {
+    const res = await w.admin.client.post<TFulfilPrivacyRequestResult>(`${BASE}/${requestId}/fulfil`, {});
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.downloadUrl).toMatch(/\/api\/public\/privacy\/[0-9a-f-]{36}\/packages\/[A-Za-z0-9_-]{43}$/);
+    return res.body.downloadUrl as string;
+  }
+
+  it("[P-DSR-1] the package holds the person's record, notes, tasks, files and audit, and nothing of another person", async () => {
+    const { person, file } = await personWithData('Grace');
+    await personWithData('Linus');
+    // A member opens the person: the package tells who read their data.
+    expect((await w.member.client.get(`/api/v1/people/${person.id}`)).status).toBe(200);
+    const created = await w.admin.client.post<TPrivacyRequestDetail>(BASE, {
+      personId: person.id,
+      kind: 'access',
+      requesterEmail: 'grace@example.org',
+    });
+    const url = await fulfil(created.body.id);
+    // The link is mailed to the person (it works without an account).
+    const mail = env().mail.sent.find((m) => m.kind === 'privacy_request_package_link' && m.to === 'grace@example.org');
+    expect(mail?.text).toContain(url);
+    const done = await waitForPackage(env(), w.admin.client, created.body.id);
+    expect(done.packages[0]?.state).toBe('ready');
+    expect(done.status).toBe('fulfilled');
+    expect(done.steps.map((s) => s.action)).toEqual(['received', 'package_requested', 'package_ready', 'fulfilled']);
+
+    const res = await env().app.inject({ method: 'GET', url: pathOf(url) });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    expect(res.headers['cache-control']).toBe('no-store');
+    const zip = readStoredZip(res.rawPayload);
+    const names = [...zip.keys()];
+    expect(names).toEqual(
+      expect.arrayContaining(['extract.json', 'report.html', 'contact.vcf', 'csv/people.csv', 'csv/notes.csv']),
+    );
+    const all = [...zip.values()].map((b) => b.toString('utf8')).join('\n');
+    expect(all).toContain('prefers calls after 4pm');
+    expect(all).toContain('Send Grace the contract');
+    expect(all).not.toContain('Linus');
+
+    const json = JSON.parse(zip.get('extract.json')?.toString('utf8') ?? '{}') as {
+      format: string;
+      personIds: string[];
+      sources: {
+        name: string;
+        rows: Record<string, unknown>[];
+        columns: { name: string; category: string | null }[];
+      }[];
+      files: { fileId: string; path: string }[];
+    };
+    expect(json.format).toBe('tillit.access-package');
+    expect(json.personIds).toEqual([person.id]);
+    const rows = (name: string) => json.sources.find((s) => s.name === name)?.rows ?? [];
+    expect(rows('people').map((r) => r.first_name)).toEqual(['Grace']);
+    expect(rows('person_emails').map((r) => r.email)).toEqual(['grace@example.org']);
+    expect(rows('notes').map((r) => r.body_text)).toEqual(['Note about Grace: prefers calls after 4pm']);
+    expect(rows('tasks').map((r) => r.title)).toEqual(['Send Grace the contract']);
+    expect(rows('files').map((r) => r.file_id)).toEqual([file.id]);
+    expect(rows('privacy_requests').map((r) => r.request_id)).toEqual([created.body.id]);
+    expect(rows('audit_entries').map((r) => r.action)).toContain('person.created');
+    expect(rows('access_log').length).toBeGreaterThan(0);
+    // The file's bytes.
+    const filePart = json.files.find((f) => f.fileId === file.id)?.path ?? '';
+    expect(zip.get(filePart)?.toString('utf8')).toBe('Curriculum vitae of Grace\n');
+    expect(zip.get('contact.vcf')?.toString('utf8')).toContain('FN:Grace Subject');
+    expect(zip.get('report.html')?.toString('utf8')).toContain('Note about Grace: prefers calls after 4pm');
+  });
+
+  it('[P-DSR-1] every download by the link is audited and counted; the link expires after 7 days', async () => {
+    const { person } = await personWithData('Hedy');
+    const created = await w.admin.client.post<TPrivacyRequestDetail>(BASE, { personId: person.id, kind: 'access' });
+    const url = await fulfil(created.body.id);
+    await waitForPackage(env(), w.admin.client, created.body.id);
+    expect((await env().app.inject({ method: 'GET', url: pathOf(url) })).statusCode).toBe(200);
+    const part = await env().app.inject({ method: 'GET', url: `${pathOf(url)}?part=report.html` });
+    expect(part.statusCode).toBe(200);
+    expect(part.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(String(part.headers['content-security-policy'])).toContain('sandbox');
+    const detail = await w.admin.client.get<TPrivacyRequestDetail>(`${BASE}/${created.body.id}`);
+    expect(detail.body.packages[0]?.downloads).toBe(2);
+    const audited = await withTenant(env().services.database.db, { workspaceId: w.workspaceId }, (tx) =>
+      tx
+        .select({ action: auditEntries.action, actorKind: auditEntries.actorKind })
+        .from(auditEntries)
+        .where(
+          and(
+            eq(auditEntries.workspaceId, w.workspaceId),
+            eq(auditEntries.targetId, created.body.id),
+            eq(auditEntries.action, 'privacy_request.package_downloaded'),
+          ),
+        ),
+    );
+    expect(audited).toEqual([
+      { action: 'privacy_request.package_downloaded', actorKind: 'anonymous' },
+      { action: 'privacy_request.package_downloaded', actorKind: 'anonymous' },
+    ]);
+    // A forged token, and another workspace's path, find nothing.
+    const token = url.split('/').pop() ?? '';
+    const forged = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    expect((await env().app.inject({ method: 'GET', url: pathOf(url).replace(token, forged) })).statusCode).toBe(404);
+    expect(
+      (await env().app.inject({ method: 'GET', url: pathOf(url).replace(w.workspaceId, elsewhere.workspaceId) }))
+        .statusCode,
+    ).toBe(404);
+    env().clock.advance(7 * DAY_MS + 1000);
+    expect((await env().app.inject({ method: 'GET', url: pathOf(url) })).statusCode).toBe(410);
+    // The sweep deletes the bytes of expired packages.
+    await runJob(env().services, privacyPackageJob, {});
+    const purged = await w.admin.client.get<TPrivacyRequestDetail>(`${BASE}/${created.body.id}`);
+    expect(purged.body.packages[0]).toMatchObject({ expired: true, parts: [] });
+  });
+
+  it('a package still being prepared answers 409 to its link', async () => {
+    const person = await makePerson(w.owner.client);
+    const created = await w.admin.client.post<TPrivacyRequestDetail>(BASE, { personId: person.id, kind: 'access' });
+    const pkg = await withTenant(env().services.database.db, { workspaceId: w.workspaceId }, (tx) =>
+      createPackage(tx, w.workspaceId, created.body.id, [person.id], env().clock.now()),
+    );
+    const res = await env().app.inject({
+      method: 'GET',
+      url: `/api/public/privacy/${w.workspaceId}/packages/${pkg.token}`,
+    });
+    expect(res.statusCode).toBe(409);
+    expect(JSON.parse(res.body).error.code).toBe('package_not_ready');
+  });
+
+  it('[P-DSR-4] portability: structured JSON with the data category of every column, and one CSV per table', async () => {
+    const { person } = await personWithData('Margaret');
+    const created = await w.admin.client.post<TPrivacyRequestDetail>(BASE, {
+      personId: person.id,
+      kind: 'portability',
+    });
+    const url = await fulfil(created.body.id);
+    await waitForPackage(env(), w.admin.client, created.body.id);
+    const zip = readStoredZip((await env().app.inject({ method: 'GET', url: pathOf(url) })).rawPayload);
+    const json = JSON.parse(zip.get('extract.json')?.toString('utf8') ?? '{}') as {
+      version: number;
+      sources: { name: string; columns: { name: string; personal: boolean; category: string | null }[] }[];
+    };
+    expect(json.version).toBe(1);
+    const people = json.sources.find((s) => s.name === 'people');
+    expect(people?.columns.find((c) => c.name === 'first_name')).toMatchObject({
+      personal: true,
+      category: 'user.name',
+    });
+    for (const s of json.sources) {
+      const csv = zip.get(`csv/${s.name}.csv`)?.toString('utf8') ?? '';
+      expect(csv.split('\r\n')[0]).toBe(s.columns.map((c) => c.name).join(','));
+    }
+    const peopleCsv = zip.get('csv/people.csv')?.toString('utf8').split('\r\n') ?? [];
+    expect(peopleCsv).toHaveLength(3); // header, Margaret, trailing empty
+    expect(peopleCsv[1]).toContain('Margaret');
+  });
+
+  it('isolation: staff download is for admins of the workspace, recorded as an export', async () => {
+    const { person } = await personWithData('Barbara');
+    const created = await w.admin.client.post<TPrivacyRequestDetail>(BASE, { personId: person.id, kind: 'access' });
+    await fulfil(created.body.id);
+    const done = await waitForPackage(env(), w.admin.client, created.body.id);
+    const packageId = done.packages[0]?.id ?? '';
+    const path = `${BASE}/${created.body.id}/packages/${packageId}/download`;
+    expect((await rawRequest(env(), w.member.client, 'GET', path)).status).toBe(403);
+    expect((await rawRequest(env(), elsewhere.owner.client, 'GET', path)).status).toBe(404);
+    const ok = await rawRequest(env(), w.admin.client, 'GET', `${path}?part=contact.vcf`);
+    expect(ok.status).toBe(200);
+    expect(ok.body.toString('utf8')).toContain('FN:Barbara Subject');
+    const accesses = await w.admin.client.get<{ items: { via: string; action: string }[] }>(
+      `/api/v1/people/${person.id}/accesses`,
+    );
+    expect(accesses.body.items[0]).toMatchObject({ via: 'privacy_requests.package', action: 'export' });
+  });
+});
