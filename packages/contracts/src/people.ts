@@ -248,6 +248,17 @@ export const ZListSort = z.enum(LIST_SORTS, { error: `must be one of ${LIST_SORT
 export const ZRecordSort = z.union([ZListSort, ZCustomSort], {
   error: `must be one of ${LIST_SORTS.join(', ')} or cf.<key> of a custom field`,
 });
+/** People also sort by these text fields (case-insensitive; no value sorts as empty, first in asc). */
+export const PERSON_TEXT_SORTS = ['lastName', 'title', 'city', 'country'] as const;
+export const PERSON_SORTS = [...LIST_SORTS, ...PERSON_TEXT_SORTS] as const;
+export const ZPersonSort = z.union([z.enum(PERSON_SORTS), ZCustomSort], {
+  error: `must be one of ${PERSON_SORTS.join(', ')} or cf.<key> of a custom field`,
+});
+export const COMPANY_TEXT_SORTS = ['domain', 'industry', 'city', 'country'] as const;
+export const COMPANY_SORTS = [...LIST_SORTS, ...COMPANY_TEXT_SORTS] as const;
+export const ZCompanySort = z.union([z.enum(COMPANY_SORTS), ZCustomSort], {
+  error: `must be one of ${COMPANY_SORTS.join(', ')} or cf.<key> of a custom field`,
+});
 export const ZListDir = z.enum(['asc', 'desc'], { error: 'must be asc or desc' });
 const ZLimit = z.coerce
   .number({ error: 'must be a number' })
@@ -271,7 +282,7 @@ export const ZPersonListQuery = z
     createdBefore: ZInstant.optional(),
     /** Repeated `field:op:value` (docs/api.md, "Table views"), all of them must match. */
     filter: ZFilterParam.optional(),
-    sort: ZRecordSort.default('name'),
+    sort: ZPersonSort.default('name'),
     dir: ZListDir.default('asc'),
     /** Opaque; only valid with the same sort and dir. */
     after: ZCursor.optional(),
@@ -373,7 +384,7 @@ export const ZCompanyListQuery = z
     createdAfter: ZInstant.optional(),
     createdBefore: ZInstant.optional(),
     filter: ZFilterParam.optional(),
-    sort: ZRecordSort.default('name'),
+    sort: ZCompanySort.default('name'),
     dir: ZListDir.default('asc'),
     after: ZCursor.optional(),
     limit: ZLimit,

@@ -56,6 +56,12 @@ export const people = declareTable(
       index('people_sort_name_idx').on(t.workspaceId, t.sortName, t.personId).where(sql`deleted_at is null`),
       index('people_created_idx').on(t.workspaceId, t.createdAt, t.personId).where(sql`deleted_at is null`),
       index('people_updated_idx').on(t.workspaceId, t.updatedAt, t.personId).where(sql`deleted_at is null`),
+      // Table-view sorts on text fields: lower-case, byte order, no value as '' (first in asc).
+      ...(['last_name', 'title', 'city', 'country'] as const).map((c) =>
+        index(`people_sort_${c}_idx`)
+          .on(t.workspaceId, sql.raw(`(lower(coalesce(${c}, '')) collate "C")`), t.personId)
+          .where(sql`deleted_at is null`),
+      ),
       index('people_last_name_idx').on(t.workspaceId, t.lastNameKey).where(sql`deleted_at is null`),
       index('people_owner_idx').on(t.workspaceId, t.ownerId),
       // The trash and its purge.
@@ -288,6 +294,11 @@ export const companies = declareTable(
       ),
       index('companies_name_idx').on(t.workspaceId, t.nameKey, t.companyId).where(sql`deleted_at is null`),
       index('companies_created_idx').on(t.workspaceId, t.createdAt, t.companyId).where(sql`deleted_at is null`),
+      ...(['domain', 'industry', 'city', 'country'] as const).map((c) =>
+        index(`companies_sort_${c}_idx`)
+          .on(t.workspaceId, sql.raw(`(lower(coalesce(${c}, '')) collate "C")`), t.companyId)
+          .where(sql`deleted_at is null`),
+      ),
       index('companies_updated_idx').on(t.workspaceId, t.updatedAt, t.companyId).where(sql`deleted_at is null`),
       index('companies_domain_idx').on(t.workspaceId, t.domain).where(sql`deleted_at is null`),
       // Duplicate companies by organisation number.

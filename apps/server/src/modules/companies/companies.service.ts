@@ -22,6 +22,7 @@ import {
   decodeCustomCursor,
   fieldsByKey,
   filterConditions,
+  textSortedPage,
 } from '../custom-fields/table-query.ts';
 import { cleanTags, decodeCursor, encodeCursor, prefixRange } from '../people/people.cursor.ts';
 import {
@@ -94,6 +95,13 @@ const SORT_COLUMNS = {
   createdAt: companies.createdAt,
   updatedAt: companies.updatedAt,
 } as const;
+/** Table-view sorts by text fields (`textSortKey`, one partial index each). */
+const TEXT_SORTS = {
+  domain: companies.domain,
+  industry: companies.industry,
+  city: companies.city,
+  country: companies.country,
+} as const;
 
 /** The filters, search and sort of the company list, without its page (cursor and limit). */
 export type CompanyFilter = Omit<CompanyListInput, 'after' | 'limit'>;
@@ -146,7 +154,20 @@ export async function companiesPage(
     }
   }
   if (isCustomSort(sort)) throw validationFailed({ sort: 'is not a custom field of companies' });
-  const col = SORT_COLUMNS[sort];
+  if (sort in TEXT_SORTS) {
+    const r = await textSortedPage<CompanyRow>(tx, {
+      table: companies,
+      id: companies.companyId,
+      idKey: 'companyId',
+      col: TEXT_SORTS[sort as keyof typeof TEXT_SORTS],
+      dir: q.dir,
+      conds,
+      after: page.after,
+      limit: page.limit,
+    });
+    return { items: await presentCompanies(tx, actor, r.rows), next: r.next };
+  }
+  const col = SORT_COLUMNS[sort as keyof typeof SORT_COLUMNS];
   const after = page.after;
   if (after) {
     const value = sort === 'name' ? sql`${after.value}` : sql`${after.value}::timestamptz`;
@@ -167,7 +188,10 @@ export async function companiesPage(
   const last = items.at(-1);
   const next =
     rows.length > page.limit && last
-      ? { value: sort === 'name' ? (last.nameKey ?? '') : last[sort].toISOString(), id: last.companyId }
+      ? {
+          value: sort === 'name' ? (last.nameKey ?? '') : last[sort as 'createdAt' | 'updatedAt'].toISOString(),
+          id: last.companyId,
+        }
       : null;
   return { items: await presentCompanies(tx, actor, items), next };
 }
@@ -183,7 +207,10 @@ export async function listCompanies(services: Services, actor: Actor, q: Company
       if (!field) throw validationFailed({ sort: `is not a custom field of companies: ${q.sort}` });
       key = customCursorKey(key);
       if (raw) after = decodeCustomCursor(raw, `companies.${q.sort}`, q.dir, field);
-    } else if (raw) after = decodeCursor(raw, key, q.dir);
+    } else {
+      if (q.sort in TEXT_SORTS) key = `${key}.name`;
+      if (raw) after = decodeCursor(raw, key, q.dir);
+    }
     const { items, next } = await companiesPage(tx, actor, filter, { after, limit });
     const nextCursor = next ? encodeCursor({ sort: key, dir: q.dir, ...next }) : null;
     return { items, nextCursor };

@@ -435,3 +435,47 @@ export async function customSortedPage<Row>(
 }
 
 const idKey = (o: TCustomFieldObject) => (o === 'person' ? 'personId' : o === 'company' ? 'companyId' : 'dealId');
+
+// Sorting by a built-in text field
+
+/** The sort key of a text column: lower-case, byte order, no value as ''. The same expression
+ *  as the partial indexes `<table>_sort_<column>_idx`, so that they serve the sort. */
+export const textSortKey = (col: Column) => sql`(lower(coalesce(${col}, '')) collate "C")`;
+
+/** One keyset page of `table` over (text sort key, id). */
+export async function textSortedPage<Row>(
+  tx: Tx,
+  opts: {
+    table: PgTable;
+    id: Column;
+    /** The id's property on a row (personId, companyId). */
+    idKey: string;
+    col: Column;
+    dir: 'asc' | 'desc';
+    conds: (SQL | undefined)[];
+    after: CustomSortPosition | undefined;
+    limit: number;
+  },
+): Promise<{ rows: Row[]; next: CustomSortPosition | null }> {
+  const key = textSortKey(opts.col);
+  const { after, id } = opts;
+  const cursor = after
+    ? opts.dir === 'asc'
+      ? sql`(${key}, ${id}) > (${after.value}, ${after.id}::uuid)`
+      : sql`(${key}, ${id}) < (${after.value}, ${after.id}::uuid)`
+    : undefined;
+  const order = opts.dir === 'asc' ? asc : desc;
+  const rows = (await tx
+    .select({ row: opts.table as never, key: sql<string>`${key}` })
+    .from(opts.table)
+    .where(and(cursor, ...opts.conds))
+    .orderBy(order(key), order(id))
+    .limit(opts.limit + 1)) as { row: Row; key: string }[];
+  const page = rows.slice(0, opts.limit);
+  const last = page.at(-1);
+  const lastId = last ? ((last.row as Record<string, unknown>)[opts.idKey] as string) : '';
+  return {
+    rows: page.map((r) => r.row),
+    next: rows.length > opts.limit && last ? { value: last.key, id: lastId } : null,
+  };
+}

@@ -109,6 +109,40 @@ describeEachDatabase('table views: filters and sorts', (env) => {
     expect(wrong.body.error.fields).toHaveProperty('after');
   });
 
+  it('sorts people and companies by built-in text fields over keyset pages, no value first in asc', async () => {
+    const w = await crmWorkspace(env());
+    const cities = ['bergen', 'Oslo', null, 'alta', 'oslo'];
+    const made: TPerson[] = [];
+    for (const [i, city] of cities.entries())
+      made.push(await makePerson(w.member.client, { firstName: `City${i}`, ...(city ? { address: { city } } : {}) }));
+    const byId = (a: TPerson, b: TPerson) => a.id.localeCompare(b.id);
+    const key = (p: TPerson) => (p.address.city ?? '').toLowerCase();
+    const expected = [...made].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : byId(a, b)));
+    const asc = await allPages(w.viewer.client, [
+      ['sort', 'city'],
+      ['limit', '2'],
+    ]);
+    expect(asc.map((p) => p.id)).toEqual(expected.map((p) => p.id));
+    const desc = await allPages(w.viewer.client, [
+      ['sort', 'city'],
+      ['dir', 'desc'],
+      ['limit', '2'],
+    ]);
+    expect(desc.map((p) => p.id)).toEqual([...expected].reverse().map((p) => p.id));
+    const wrong = await w.viewer.client.get<Problem>('/api/v1/people?sort=shoeSize');
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error.fields).toHaveProperty('sort');
+    await makeCompany(w.member.client, { name: 'B', industry: 'Shipping' });
+    await makeCompany(w.member.client, { name: 'A', industry: 'aquaculture' });
+    await makeCompany(w.member.client, { name: 'C' });
+    const companies = await w.viewer.client.get<TCompanyList>('/api/v1/companies?sort=industry&limit=2');
+    expect(companies.body.items.map((c) => c.name)).toEqual(['C', 'A']);
+    const rest = await w.viewer.client.get<TCompanyList>(
+      `/api/v1/companies?sort=industry&limit=2&after=${companies.body.nextCursor ?? ''}`,
+    );
+    expect(rest.body.items.map((c) => c.name)).toEqual(['B']);
+  });
+
   it('refuses an unknown field, an operator the field does not take and a bad value, naming the field', async () => {
     const w = await crmWorkspace(env());
     await makeField(w.admin.client, { object: 'person', key: 'level', label: 'Level', type: 'number' });

@@ -24,8 +24,8 @@ type ViewRow = typeof savedViews.$inferSelect;
 
 /** Built-in sorts of each list (custom fields sort as `cf.<key>`). */
 const BUILTIN_SORTS: Record<TCustomFieldObject, readonly string[]> = {
-  person: ['name', 'createdAt', 'updatedAt'],
-  company: ['name', 'createdAt', 'updatedAt'],
+  person: ['name', 'createdAt', 'updatedAt', 'lastName', 'title', 'city', 'country'],
+  company: ['name', 'createdAt', 'updatedAt', 'domain', 'industry', 'city', 'country'],
   deal: ['name', 'createdAt', 'updatedAt', 'amount', 'expectedCloseDate'],
 };
 

@@ -39,6 +39,7 @@ import {
   decodeCustomCursor,
   fieldsByKey,
   filterConditions,
+  textSortedPage,
 } from '../custom-fields/table-query.ts';
 import { reindexRecords } from '../search/search.index.ts';
 import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
@@ -204,6 +205,13 @@ const SORT_COLUMNS = {
   createdAt: people.createdAt,
   updatedAt: people.updatedAt,
 } as const;
+/** Table-view sorts by text fields (`textSortKey`, one partial index each). */
+const TEXT_SORTS = {
+  lastName: people.lastName,
+  title: people.title,
+  city: people.city,
+  country: people.country,
+} as const;
 
 /** The filters, search and sort of the people list, without its page (cursor and limit). */
 export type PeopleFilter = Omit<ListInput, 'after' | 'limit'>;
@@ -277,7 +285,20 @@ export async function peoplePage(
     }
   }
   if (isCustomSort(sort)) throw validationFailed({ sort: 'is not a custom field of people' });
-  const col = SORT_COLUMNS[sort];
+  if (sort in TEXT_SORTS) {
+    const r = await textSortedPage<PersonRow>(tx, {
+      table: people,
+      id: people.personId,
+      idKey: 'personId',
+      col: TEXT_SORTS[sort as keyof typeof TEXT_SORTS],
+      dir: q.dir,
+      conds,
+      after: page.after,
+      limit: page.limit,
+    });
+    return { items: await presentPeople(tx, actor, r.rows), next: r.next };
+  }
+  const col = SORT_COLUMNS[sort as keyof typeof SORT_COLUMNS];
   const after = page.after;
   if (after) {
     const value = sort === 'name' ? sql`${after.value}` : sql`${after.value}::timestamptz`;
@@ -298,7 +319,10 @@ export async function peoplePage(
   const last = items.at(-1);
   const next =
     rows.length > page.limit && last
-      ? { value: sort === 'name' ? (last.sortName ?? '') : last[sort].toISOString(), id: last.personId }
+      ? {
+          value: sort === 'name' ? (last.sortName ?? '') : last[sort as 'createdAt' | 'updatedAt'].toISOString(),
+          id: last.personId,
+        }
       : null;
   return { items: await presentPeople(tx, actor, items), next };
 }
@@ -334,7 +358,11 @@ export async function listPeople(services: Services, actor: Actor, q: ListInput)
       if (!field) throw validationFailed({ sort: `is not a custom field of people: ${q.sort}` });
       key = customCursorKey(key);
       if (raw) after = decodeCustomCursor(raw, `people.${q.sort}`, q.dir, field);
-    } else if (raw) after = decodeCursor(raw, key, q.dir);
+    } else {
+      // A text sort's cursor holds text, not a date (decodeCursor checks dates unless `.name`).
+      if (q.sort in TEXT_SORTS) key = `${key}.name`;
+      if (raw) after = decodeCursor(raw, key, q.dir);
+    }
     const { items, next } = await peoplePage(tx, actor, filter, { after, limit });
     const nextCursor = next ? encodeCursor({ sort: key, dir: q.dir, ...next }) : null;
     if (items.length > 0) {

@@ -1,0 +1,8 @@
+CREATE INDEX "companies_sort_domain_idx" ON "companies" USING btree ("workspace_id",(lower(coalesce(domain, '')) collate "C"),"company_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "companies_sort_industry_idx" ON "companies" USING btree ("workspace_id",(lower(coalesce(industry, '')) collate "C"),"company_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "companies_sort_city_idx" ON "companies" USING btree ("workspace_id",(lower(coalesce(city, '')) collate "C"),"company_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "companies_sort_country_idx" ON "companies" USING btree ("workspace_id",(lower(coalesce(country, '')) collate "C"),"company_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "people_sort_last_name_idx" ON "people" USING btree ("workspace_id",(lower(coalesce(last_name, '')) collate "C"),"person_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "people_sort_title_idx" ON "people" USING btree ("workspace_id",(lower(coalesce(title, '')) collate "C"),"person_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "people_sort_city_idx" ON "people" USING btree ("workspace_id",(lower(coalesce(city, '')) collate "C"),"person_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "people_sort_country_idx" ON "people" USING btree ("workspace_id",(lower(coalesce(country, '')) collate "C"),"person_id") WHERE deleted_at is null;
