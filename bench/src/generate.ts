@@ -7,15 +7,26 @@ import { createRng, type Rng, uuid7 } from './rng.ts';
  * (first run), so that every row is what the application itself would read. Deterministic:
  * the same seed and scale give the same rows.
  */
-export type Scale = { people: number; companies: number; deals: number };
+export type Scale = { people: number; companies: number; deals: number; timeline: number; tasks: number };
 
-export const FULL_SCALE: Scale = { people: 1_000_000, companies: 100_000, deals: 200_000 };
+/** Issue 5's workspace: 1M people, 100k companies, 200k deals, 10M timeline entries (notes,
+ *  calls, meetings and emails, each about one person), 500k tasks. */
+export const FULL_SCALE: Scale = {
+  people: 1_000_000,
+  companies: 100_000,
+  deals: 200_000,
+  timeline: 10_000_000,
+  tasks: 500_000,
+};
 
 export function scaled(divisor: number): Scale {
+  const of = (n: number) => Math.max(1, Math.round(n / divisor));
   return {
-    people: Math.max(1, Math.round(FULL_SCALE.people / divisor)),
-    companies: Math.max(1, Math.round(FULL_SCALE.companies / divisor)),
-    deals: Math.max(1, Math.round(FULL_SCALE.deals / divisor)),
+    people: of(FULL_SCALE.people),
+    companies: of(FULL_SCALE.companies),
+    deals: of(FULL_SCALE.deals),
+    timeline: of(FULL_SCALE.timeline),
+    tasks: of(FULL_SCALE.tasks),
   };
 }
 
@@ -24,6 +35,11 @@ export type GenerateInput = { workspaceId: string; ownerId: string; scale: Scale
 export type Generated = {
   /** A few ids and values the workloads ask for. */
   samplePersonIds: string[];
+  /** Last names and email prefixes of sampled people, for the search workload. */
+  sampleSearches: string[];
+  /** People with the longest timelines (the generator skews entries towards the first
+   *  people), for the per-person privacy workloads. */
+  heavyPersonIds: string[];
   sampleCompanyId: string;
   counts: Record<string, number>;
 };
@@ -280,17 +296,170 @@ export async function generateWorkspaceData(target: CopyTarget, input: GenerateI
     counts.deals = scale.deals;
   }
 
+  // The timeline: 40 % notes, 60 % interactions (calls, meetings, emails), each about one
+  // person (a few people have many entries, most have some), over three years. Ten million
+  // ids would not fit comfortably in memory, so each table's pass re-derives its rows from
+  // the same seeds (`entries`), in the same order: the link rows match their records.
+  {
+    const notesTotal = Math.round(scale.timeline * 0.4);
+    const interactionsTotal = scale.timeline - notesTotal;
+    /** The i-th entry of a series, deterministic per (seed, pass order). */
+    const entries = (s: number, total: number) => {
+      const idRng = createRng(s);
+      const personRng = createRng(s + 1);
+      const detailRng = createRng(s + 2);
+      return (i: number) => ({
+        id: uuid7(idRng, createdAt(i, total)),
+        person: personIds[Math.floor(scale.people * personRng.next() ** 2)] as string,
+        at: iso(createdAt(i, total)),
+        detail: detailRng,
+      });
+    };
+    let note = entries(seed + 10, notesTotal);
+    await target.copy(
+      'notes',
+      ['workspace_id', 'note_id', 'author_id', 'body_html', 'body_text', 'created_at', 'updated_at'],
+      chunked(notesTotal, (i) => {
+        const e = note(i);
+        const text = `Talked about ${e.detail.pick(TAGS)} and next steps (${i}).`;
+        return csvRow([ws, e.id, ownerId, `<p>${text}</p>`, text, e.at, e.at]);
+      }),
+    );
+    note = entries(seed + 10, notesTotal);
+    await target.copy(
+      'note_people',
+      ['workspace_id', 'note_id', 'person_id', 'occurred_at'],
+      chunked(notesTotal, (i) => {
+        const e = note(i);
+        e.detail.pick(TAGS); // the same draws as the first pass
+        return csvRow([ws, e.id, e.person, e.at]);
+      }),
+    );
+    counts.notes = notesTotal;
+    const KINDS = ['email', 'meeting', 'call'] as const;
+    let interaction = entries(seed + 20, interactionsTotal);
+    await target.copy(
+      'interactions',
+      [
+        'workspace_id',
+        'interaction_id',
+        'kind',
+        'direction',
+        'occurred_at',
+        'duration_seconds',
+        'subject',
+        'owner_id',
+        'created_at',
+        'updated_at',
+      ],
+      chunked(interactionsTotal, (i) => {
+        const e = interaction(i);
+        const kind = e.detail.pick(KINDS);
+        return csvRow([
+          ws,
+          e.id,
+          kind,
+          kind === 'meeting' ? null : i % 2 ? 'in' : 'out',
+          e.at,
+          kind === 'email' ? null : 60 + (i % 3600),
+          `${kind === 'email' ? 'Re: ' : ''}${TAGS[i % TAGS.length]} ${i}`,
+          ownerId,
+          e.at,
+          e.at,
+        ]);
+      }),
+    );
+    interaction = entries(seed + 20, interactionsTotal);
+    await target.copy(
+      'interaction_people',
+      ['workspace_id', 'interaction_id', 'person_id', 'occurred_at'],
+      chunked(interactionsTotal, (i) => {
+        const e = interaction(i);
+        e.detail.pick(KINDS);
+        return csvRow([ws, e.id, e.person, e.at]);
+      }),
+    );
+    counts.interactions = interactionsTotal;
+  }
+
+  // Tasks, each about one person; a third done. Two passes, as above.
+  {
+    const task = () => {
+      const idRng = createRng(seed + 30);
+      const rng = createRng(seed + 31);
+      return (i: number) => ({
+        id: uuid7(idRng, createdAt(i, scale.tasks)),
+        person: personIds[rng.int(scale.people)] as string,
+        at: createdAt(i, scale.tasks),
+        done: rng.chance(0.33),
+      });
+    };
+    let next = task();
+    await target.copy(
+      'tasks',
+      [
+        'workspace_id',
+        'task_id',
+        'title',
+        'due_at',
+        'assignee_id',
+        'status',
+        'completed_at',
+        'created_by',
+        'created_at',
+        'updated_at',
+      ],
+      chunked(scale.tasks, (i) => {
+        const t = next(i);
+        return csvRow([
+          ws,
+          t.id,
+          `Follow up ${i}`,
+          iso(t.at + 7 * 24 * 3600 * 1000),
+          ownerId,
+          t.done ? 'done' : 'open',
+          t.done ? iso(t.at + 3 * 24 * 3600 * 1000) : null,
+          ownerId,
+          iso(t.at),
+          iso(t.at),
+        ]);
+      }),
+    );
+    next = task();
+    await target.copy(
+      'task_people',
+      ['workspace_id', 'task_id', 'person_id'],
+      chunked(scale.tasks, (i) => {
+        const t = next(i);
+        return csvRow([ws, t.id, t.person]);
+      }),
+    );
+    counts.tasks = scale.tasks;
+  }
+
   const sample = createRng(seed + 9);
   const samplePersonIds: string[] = [];
+  const sampleSearches: string[] = [];
   for (let i = 0; i < 1000; i++) {
     const k = sample.int(scale.people);
-    if (!(people[k] as (typeof people)[number]).private) samplePersonIds.push(personIds[k] as string);
+    const p = people[k] as (typeof people)[number];
+    if (p.private) continue;
+    samplePersonIds.push(personIds[k] as string);
+    // A last name, a last name with a typo (two letters swapped), a full name, an email prefix.
+    const typo = p.last.length > 3 ? `${p.last.slice(0, 1)}${p.last[2]}${p.last[1]}${p.last.slice(3)}` : p.last;
+    sampleSearches.push(
+      [p.last, typo, `${p.first} ${p.last}`, `${p.first.toLowerCase()}.${p.last.toLowerCase()}`][i % 4] as string,
+    );
   }
-  return { samplePersonIds, sampleCompanyId: companyIds[0] as string, counts };
+  const heavyPersonIds: string[] = [];
+  for (let k = 0; k < scale.people && heavyPersonIds.length < 20; k++) {
+    if (!(people[k] as (typeof people)[number]).private) heavyPersonIds.push(personIds[k] as string);
+  }
+  return { samplePersonIds, sampleSearches, heavyPersonIds, sampleCompanyId: companyIds[0] as string, counts };
 }
 
 export function describeScale(scale: Scale): string {
-  return `${scale.people} people, ${scale.companies} companies, ${scale.deals} deals`;
+  return `${scale.people} people, ${scale.companies} companies, ${scale.deals} deals, ${scale.timeline} timeline entries, ${scale.tasks} tasks`;
 }
 
 export type { Rng };

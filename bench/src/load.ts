@@ -1,6 +1,16 @@
 import autocannon from 'autocannon';
 
-export type LoadResult = { reqPerSec: number; p50: number; p99: number; requests: number; failures: number };
+export type LoadResult = {
+  reqPerSec: number;
+  p50: number;
+  /** Set by `timeEach` (autocannon reports no p95). */
+  p95?: number;
+  p99: number;
+  /** Set by `timeEach`: the slowest operation. */
+  max?: number;
+  requests: number;
+  failures: number;
+};
 
 /**
  * Drives `paths()` (one path per request) at `url` with `connections` concurrent
@@ -33,5 +43,48 @@ export async function drive(input: {
     requests: result.requests.total,
     // No answer at all within the duration is a failure too, not a rate of zero.
     failures: result.non2xx + result.errors + result.timeouts + (result.requests.total === 0 ? 1 : 0),
+  };
+}
+
+/**
+ * Times `total` operations, `concurrency` at a time, each measured on its own (for
+ * workloads judged per operation: search p95, the erasure or export of one person). An
+ * operation that throws counts as a failure.
+ */
+export async function timeEach(
+  total: number,
+  concurrency: number,
+  op: (i: number) => Promise<void>,
+): Promise<LoadResult> {
+  const times: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < total) {
+      const i = next++;
+      const t0 = performance.now();
+      try {
+        await op(i);
+        times.push(performance.now() - t0);
+      } catch (err) {
+        failures++;
+        console.error(`[bench] operation ${i} failed: ${(err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  times.sort((a, b) => a - b);
+  const at = (q: number) =>
+    Math.round((times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)] ?? 0) * 10) / 10;
+  return {
+    reqPerSec: Math.round((times.length / seconds) * 10) / 10,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    max: at(1),
+    requests: times.length,
+    failures,
   };
 }
