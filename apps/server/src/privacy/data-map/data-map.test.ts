@@ -33,6 +33,28 @@ describeEachDatabase('the data map', (env) => {
     }
   });
 
+  it('[P-ACC-8] every table names its controller: the workspace for the people it keeps, the service only for account, security and usage data', async () => {
+    const tables = declaredTables();
+    const service = tables.filter((t) => t.controller === 'service');
+    expect(service.length).toBeGreaterThan(0);
+    for (const t of tables) {
+      expect(['workspace', 'service'], t.name).toContain(t.controller);
+      // The people in a workspace's data are the workspace's: it is the controller and
+      // Tillit its processor, for every table about them.
+      if (t.subject?.kind === 'person') expect(t.controller, `${t.name} is about people`).toBe('workspace');
+    }
+    // What the service controls is about its users (accounts, sessions, memberships, audit
+    // of their actions), never about the people in a workspace's data.
+    for (const t of service) expect(t.subject?.kind ?? 'none', t.name).not.toBe('person');
+    expect(service.map((t) => t.name)).toEqual(expect.arrayContaining(['users', 'sessions']));
+    // The API says the same for every table.
+    const { owner } = await ownerWithWorkspace(env());
+    const map = await owner.client.get<{ tables: { name: string; controller: string }[] }>('/api/privacy/data-map');
+    expect(map.status).toBe(200);
+    const byName = new Map(map.body.tables.map((t) => [t.name, t.controller]));
+    for (const t of tables) expect(byName.get(t.name), t.name).toBe(t.controller);
+  });
+
   it('is served to admins at GET /api/privacy/data-map and refused to others', async () => {
     const anonymous = await env().client().get('/api/privacy/data-map');
     expect(anonymous.status).toBe(401);
