@@ -2,6 +2,7 @@ import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@man
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
+import { COMPANY_SORTS } from '@tillit/contracts';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
@@ -110,11 +111,17 @@ export function CompaniesListPage() {
   ];
   const viewFilters = parseFilters(search.filter);
   const builtin: TColumn<string, TCompany, string>[] = [
-    { key: 'domain', label: t('companies.domain'), cell: (c) => c.domain ?? '—' },
+    { key: 'domain', label: t('companies.domain'), sort: 'domain', firstDir: 'asc', cell: (c) => c.domain ?? '—' },
     { key: 'orgNumber', label: t('companies.orgNumber'), cell: (c) => c.orgNumber ?? '—', nowrap: true },
-    { key: 'industry', label: t('companies.industry'), cell: (c) => c.industry ?? '—' },
+    {
+      key: 'industry',
+      label: t('companies.industry'),
+      sort: 'industry',
+      firstDir: 'asc',
+      cell: (c) => c.industry ?? '—',
+    },
     { key: 'size', label: t('companies.size'), cell: (c) => c.size ?? '—', nowrap: true },
-    { key: 'city', label: t('account.city'), cell: (c) => c.address.city ?? '—' },
+    { key: 'city', label: t('account.city'), sort: 'city', firstDir: 'asc', cell: (c) => c.address.city ?? '—' },
     { key: 'tags', label: t('records.tags'), cell: (c) => <TagBadges tags={c.tags} /> },
     { key: 'owner', label: t('records.owner'), cell: (c) => memberName(c.ownerId) },
     { key: 'visibility', label: t('records.visibility'), cell: (c) => t(`visibility.${c.visibility}`) },
@@ -344,7 +351,7 @@ function clean<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
 }
 
-const SORTS = ['name', 'createdAt', 'updatedAt'] as const;
+const SORTS = COMPANY_SORTS;
 
 const COMPANY_COLUMNS = [
   'domain',

@@ -2,7 +2,7 @@ import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@man
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
-import type { TCustomFieldValue } from '@tillit/contracts';
+import { PERSON_SORTS, type TCustomFieldValue } from '@tillit/contracts';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
@@ -127,9 +127,9 @@ export function PeopleListPage() {
   const builtin: TColumn<string, TPerson, string>[] = [
     { key: 'email', label: t('common.email'), cell: (p) => primaryOf(p.emails) ?? '—' },
     { key: 'phone', label: t('people.phone'), cell: (p) => primaryOf(p.phones) ?? '—', nowrap: true },
-    { key: 'title', label: t('people.jobTitle'), cell: (p) => p.title ?? '—' },
+    { key: 'title', label: t('people.jobTitle'), sort: 'title', firstDir: 'asc', cell: (p) => p.title ?? '—' },
     { key: 'companies', label: t('people.companies'), cell: (p) => p.companies.map((c) => c.name).join(', ') || '—' },
-    { key: 'city', label: t('account.city'), cell: (p) => p.address.city ?? '—' },
+    { key: 'city', label: t('account.city'), sort: 'city', firstDir: 'asc', cell: (p) => p.address.city ?? '—' },
     { key: 'tags', label: t('records.tags'), cell: (p) => <TagBadges tags={p.tags} /> },
     {
       key: 'categories',
@@ -410,7 +410,7 @@ function clean<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as T;
 }
 
-const SORTS = ['name', 'createdAt', 'updatedAt'] as const;
+const SORTS = PERSON_SORTS;
 
 const PEOPLE_COLUMNS = [
   'email',

@@ -7,6 +7,8 @@ import {
   useQuery,
 } from '@tanstack/react-query';
 import type {
+  COMPANY_TEXT_SORTS,
+  PERSON_TEXT_SORTS,
   TAddress,
   TCreatePersonBody,
   TLinkCompanyBody,
@@ -44,7 +46,13 @@ export type TContactPoint = TPersonEmail | TPersonPhone;
 export type TPostalAddress = TAddress;
 
 /** A built-in sort, or `cf.<key>` for a custom field. */
-export type TSortField = 'name' | 'createdAt' | 'updatedAt' | `cf.${string}`;
+export type TSortField =
+  | 'name'
+  | 'createdAt'
+  | 'updatedAt'
+  | (typeof PERSON_TEXT_SORTS)[number]
+  | (typeof COMPANY_TEXT_SORTS)[number]
+  | `cf.${string}`;
 export type TSortDir = 'asc' | 'desc';
 export type TPage<T> = { items: T[]; nextCursor: string | null };
 
