@@ -3,6 +3,7 @@ import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../db/client.ts';
 import { companies, deals, people } from '../../db/schema/index.ts';
 import { notFound } from '../../lib/errors.ts';
+import { assertLinkChangeAllowed } from '../../privacy/restriction/restriction.service.ts';
 import { visibleTo } from '../people/people.policy.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 
@@ -110,9 +111,23 @@ export async function replaceLinks(
       .innerJoin(t.table, and(eq(t.workspaceId, link.workspaceId), eq(t.id, link.recordId)))
       .where(and(eq(link.workspaceId, ws), eq(link.ownerId, ownerId), sql`not ${liveAndVisible(actor, kind)}`));
     keep = hidden.map((h) => h.id).filter((id) => !ids.includes(id));
+    if (kind === 'person') {
+      // P-DSR-2: no link added to or removed from a person whose processing is restricted.
+      const before = await tx
+        .select({ id: sql<string>`${link.recordId}` })
+        .from(link.table)
+        .where(and(eq(link.workspaceId, ws), eq(link.ownerId, ownerId)));
+      await assertLinkChangeAllowed(
+        tx,
+        ws,
+        before.map((b) => b.id),
+        [...ids, ...keep],
+      );
+    }
     await tx.delete(link.table).where(and(eq(link.workspaceId, ws), eq(link.ownerId, ownerId)));
   }
   const all = [...ids, ...keep];
+  if (fresh && kind === 'person') await assertLinkChangeAllowed(tx, ws, [], all); // P-DSR-2
   if (all.length === 0) return;
   await tx.execute(
     sql`insert into ${link.table} (${sql.identifier(link.workspaceId.name)}, ${sql.identifier(link.ownerId.name)}, ${sql.identifier(link.recordId.name)})

@@ -13,6 +13,7 @@ import {
   people,
 } from '../../db/schema/index.ts';
 import { notFound, validationFailed } from '../../lib/errors.ts';
+import { assertLinkChangeAllowed } from '../../privacy/restriction/restriction.service.ts';
 import { visibleTo } from '../people/people.policy.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 
@@ -201,6 +202,19 @@ export async function writeLinks(
     }
     await assertRecordsVisible(tx, actor, kind, wanted);
     const keep = (await hiddenLinks(tx, actor, item, kind, itemId)).filter((id) => !wanted.includes(id));
+    if (kind === 'person') {
+      // P-DSR-2: no link added to or removed from a person whose processing is restricted.
+      const before = await tx
+        .select({ id: l.recordId })
+        .from(l.table)
+        .where(and(eq(l.workspaceId, ws), eq(l.itemId, itemId)));
+      await assertLinkChangeAllowed(
+        tx,
+        ws,
+        before.map((b) => String(b.id)),
+        [...wanted, ...keep],
+      );
+    }
     await tx.delete(l.table).where(and(eq(l.workspaceId, ws), eq(l.itemId, itemId)));
     const all = [...wanted, ...keep];
     if (all.length) {

@@ -157,3 +157,19 @@ export async function listRestrictions(tx: Tx, workspaceId: string, personId: st
     .orderBy(desc(personRestrictions.restrictedAt), desc(personRestrictions.restrictionId))
     .limit(100);
 }
+
+/**
+ * For link lists of notes, tasks and the like (P-DSR-2): refuses a change that adds or
+ * removes a link to a restricted person; links that stay as they were are fine.
+ */
+export async function assertLinkChangeAllowed(
+  tx: Tx,
+  workspaceId: string,
+  before: readonly string[],
+  after: readonly string[],
+): Promise<void> {
+  const was = new Set(before);
+  const now = new Set(after);
+  const changed = [...[...now].filter((id) => !was.has(id)), ...[...was].filter((id) => !now.has(id))];
+  if (changed.length) await assertNoneRestricted(tx, workspaceId, changed);
+}

@@ -76,4 +76,33 @@ describeEachDatabase('restriction of processing', (env) => {
     expect([...(await allows('security'))].sort()).toEqual(ids.sort());
     expect([...(await inWs(env(), workspaceId, (tx) => restrictedAmong(tx, workspaceId, ids)))]).toEqual([b.id]);
   });
+  it('[P-DSR-2] tasks and notes cannot add or remove links to a restricted person; untouched links stay', async () => {
+    const { owner, workspaceId } = await ownerWithWorkspace(env(), 'RestrictLinks');
+    const restricted = await makePerson(owner.client);
+    const free = await makePerson(owner.client);
+    const task = await owner.client.post<{ id: string }>('/api/v1/tasks', {
+      title: 'Call back',
+      personIds: [restricted.id],
+    });
+    expect(task.status, JSON.stringify(task.body)).toBe(201);
+    await inWs(env(), workspaceId, (tx, ctx) => restrictPerson(tx, ctx, restricted.id, { reason: 'pending' }));
+
+    const newTask = await owner.client.post('/api/v1/tasks', { title: 'x', personIds: [free.id, restricted.id] });
+    expect(newTask.status).toBe(409);
+    expect(newTask.body).toMatchObject({ error: { code: 'person_restricted' } });
+    const note = await owner.client.post('/api/v1/notes', { bodyHtml: '<p>hi</p>', personIds: [restricted.id] });
+    expect(note.status).toBe(409);
+    const unlink = await owner.client.patch(`/api/v1/tasks/${task.body.id}`, { personIds: [] });
+    expect(unlink.status).toBe(409);
+    // Changing the task itself, or its other links, leaves the restricted link as it was.
+    const retitle = await owner.client.patch(`/api/v1/tasks/${task.body.id}`, { title: 'Call back later' });
+    expect(retitle.status).toBe(200);
+    const more = await owner.client.patch<{ personIds: string[] }>(`/api/v1/tasks/${task.body.id}`, {
+      personIds: [restricted.id, free.id],
+    });
+    expect(more.status).toBe(200);
+    expect(more.body.personIds.sort()).toEqual([free.id, restricted.id].sort());
+    const freeNote = await owner.client.post('/api/v1/notes', { bodyHtml: '<p>ok</p>', personIds: [free.id] });
+    expect(freeNote.status).toBe(201);
+  });
 });
