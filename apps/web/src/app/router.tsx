@@ -37,9 +37,6 @@ import { LegalHoldsPage } from '../features/privacy-erasure/legal-holds.page.tsx
 import { PublicRequestPage } from '../features/privacy-requests/public-request.page.tsx';
 import { RequestDetailPage } from '../features/privacy-requests/request-detail.page.tsx';
 import { RequestsInboxPage } from '../features/privacy-requests/requests-inbox.page.tsx';
-import { PublicRequestPage } from '../features/privacy-requests/public-request.page.tsx';
-import { RequestDetailPage } from '../features/privacy-requests/request-detail.page.tsx';
-import { RequestsInboxPage } from '../features/privacy-requests/requests-inbox.page.tsx';
 import { ProjectDetailPage } from '../features/projects/project-detail.page.tsx';
 import { EditProjectPage, NewProjectPage } from '../features/projects/project-form.page.tsx';
 import { ProjectsPage, validateProjectsSearch } from '../features/projects/projects.page.tsx';
@@ -414,23 +411,6 @@ const publicPrivacyRoute = createRoute({
   component: PublicRequestPage,
 });
 
-// Requests from data subjects: the staff inbox, and the public page (no sign-in).
-const privacyRequestsRoute = createRoute({
-  getParentRoute: () => appRoute,
-  path: '/privacy-requests',
-  component: RequestsInboxPage,
-});
-const privacyRequestRoute = createRoute({
-  getParentRoute: () => appRoute,
-  path: '/privacy-requests/$requestId',
-  component: RequestDetailPage,
-});
-const publicPrivacyRoute = createRoute({
-  getParentRoute: () => rootRoute,
-  path: '/privacy/$workspaceId',
-  component: PublicRequestPage,
-});
-
 const routeTree = rootRoute.addChildren([
   setupRoute,
   signInRoute,
@@ -438,7 +418,6 @@ const routeTree = rootRoute.addChildren([
   forgotRoute,
   resetRoute,
   inviteRoute,
-  publicPrivacyRoute,
   publicPrivacyRoute,
   consentConfirmRoute,
   consentWithdrawRoute,
@@ -482,8 +461,6 @@ const routeTree = rootRoute.addChildren([
     webhooksRoute,
     outboxRoute,
     dataMapRoute,
-    privacyRequestsRoute,
-    privacyRequestRoute,
     privacyRequestsRoute,
     privacyRequestRoute,
     privacySettingsRoute,

@@ -64,7 +64,6 @@ export function Shell() {
           { to: '/settings/audit', label: t('nav.audit') },
           { to: '/settings/data-map', label: t('nav.dataMap') },
           { to: '/privacy-requests', label: t('privacyRequests.nav') },
-          { to: '/privacy-requests', label: t('privacyRequests.nav') },
           { to: '/settings/privacy', label: t('privacyEngine.nav') },
           { to: '/settings/custom-fields', label: t('customFields.nav') },
           { to: '/settings/legal-holds', label: t('nav.legalHolds') },

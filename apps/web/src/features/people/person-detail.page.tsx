@@ -13,7 +13,6 @@ import { FilesSection } from '../files/files-section.tsx';
 import { PersonPhoto } from '../files/person-photo.tsx';
 import { PersonAccesses } from '../privacy/person-accesses.tsx';
 import { PersonRequests } from '../privacy-requests/person-requests.tsx';
-import { PersonRequests } from '../privacy-requests/person-requests.tsx';
 import { PersonPrivacyPanel, RestrictionBanner } from '../privacy/person-privacy-panel.tsx';
 import { PersonErasure } from '../privacy-erasure/person-erasure.tsx';
 import { RecordTasks } from '../tasks/record-tasks.tsx';
@@ -190,7 +189,6 @@ function PersonDetail({ person: p }: { person: TPerson }) {
       <TimelineSection kind="person" recordId={p.id} />
       <RecordTasks personId={p.id} />
       <PersonPrivacyPanel personId={p.id} />
-      <PersonRequests personId={p.id} />
       <PersonRequests personId={p.id} />
       <PersonAccesses personId={p.id} />
       <PersonErasure personId={p.id} />
