@@ -40,8 +40,10 @@ import { RequestsInboxPage } from '../features/privacy-requests/requests-inbox.p
 import { ProjectDetailPage } from '../features/projects/project-detail.page.tsx';
 import { EditProjectPage, NewProjectPage } from '../features/projects/project-form.page.tsx';
 import { ProjectsPage, validateProjectsSearch } from '../features/projects/projects.page.tsx';
+import { RetentionPage } from '../features/retention/retention.page.tsx';
 import { SecurityPage } from '../features/security/security.page.tsx';
 import { FirstRunPage } from '../features/setup/first-run.page.tsx';
+import { SupportAccessPage } from '../features/support-access/support-access.page.tsx';
 import { NewTaskPage, TaskPage } from '../features/tasks/task-form.page.tsx';
 import { TasksPage, validateTasksSearch } from '../features/tasks/tasks.page.tsx';
 import { TeamsPage } from '../features/teams/teams.page.tsx';
@@ -209,6 +211,16 @@ const permissionsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/settings/permissions',
   component: PermissionsPage,
+});
+const retentionRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/retention',
+  component: RetentionPage,
+});
+const supportAccessRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/settings/support-access',
+  component: SupportAccessPage,
 });
 const apiKeysRoute = createRoute({
   getParentRoute: () => appRoute,
@@ -458,6 +470,8 @@ const routeTree = rootRoute.addChildren([
     auditRoute,
     permissionsRoute,
     apiKeysRoute,
+    retentionRoute,
+    supportAccessRoute,
     webhooksRoute,
     outboxRoute,
     dataMapRoute,

@@ -69,6 +69,8 @@ export function Shell() {
           { to: '/settings/legal-holds', label: t('nav.legalHolds') },
           { to: '/settings/permissions', label: t('integrations.navPermissions') },
           { to: '/settings/api-keys', label: t('integrations.navApiKeys') },
+          { to: '/settings/retention', label: t('retention.nav') },
+          { to: '/settings/support-access', label: t('supportAccess.nav') },
           { to: '/settings/webhooks', label: t('integrations.navWebhooks') },
         ]
       : []),

@@ -1,12 +1,25 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { TRetentionForecast, TRetentionRule, TRetentionRuleList, TTerminationState } from '@tillit/contracts';
 import { and, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase, type TestEnv } from '../../../test/harness.ts';
-import { accessLog, auditEntries, notifications, people, workspaces } from '../../db/schema/index.ts';
+import {
+  accessLog,
+  auditEntries,
+  importFiles,
+  importItems,
+  imports,
+  notifications,
+  people,
+  workspaces,
+} from '../../db/schema/index.ts';
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
 import { jobDefinitions, runJob } from '../../jobs/jobs.registry.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { INSTANCE_SCOPE, newId } from '../../lib/ids.ts';
+import { importFilePath } from '../../modules/import/import.files.ts';
 import { type CrmWorkspace, crmWorkspace, makePerson } from '../../modules/people/people.test-helpers.ts';
 import { sealAccessLogJob } from '../access-log/access-log.jobs.ts';
 import { verifyAccessSeals } from '../access-log/access-log.service.ts';
@@ -241,6 +254,104 @@ describeEachDatabase('retention engine', (get) => {
     expect((await personRow(w.workspaceId, idle.id))?.deletedAt).toBeInstanceOf(Date);
     expect((await personRow(w.workspaceId, client.id))?.deletedAt).toBeNull();
     expect((await personRow(w.workspaceId, talked.id))?.deletedAt).toBeNull();
+  });
+
+  it('[P-ACC-3] personal details in audit entries about users who left go after 7 days; members’ stay until 14', async () => {
+    const gone = newId(env.clock.now().getTime());
+    const add = (subject: string) =>
+      withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
+        appendAudit(
+          tx,
+          w.workspaceId,
+          {
+            actor: { kind: 'system' },
+            action: 'test.about_user',
+            subjectUserId: subject,
+            personal: { email: 'someone@example.test' },
+          },
+          env.clock.now(),
+        ),
+      );
+    const left = await add(gone);
+    const member = await add(w.member.userId);
+    const personalOf = (seq: number) =>
+      withTenant(db(), { workspaceId: w.workspaceId }, async (tx) => {
+        const [e] = await tx
+          .select({ personal: auditEntries.personal })
+          .from(auditEntries)
+          .where(and(eq(auditEntries.workspaceId, w.workspaceId), eq(auditEntries.seq, seq)));
+        return e?.personal ?? null;
+      });
+    days(8);
+    await run();
+    expect(await personalOf(left)).toBeNull();
+    expect(await personalOf(member)).not.toBeNull();
+  });
+
+  it('[P-RET-1] finished imports lose their undo records and uploaded files after 30 days; a running one keeps its file', async () => {
+    const ws = w.workspaceId;
+    const mk = async (status: 'done' | 'running') => {
+      const fileId = newId(env.clock.now().getTime());
+      const importId = newId(env.clock.now().getTime());
+      const path = importFilePath(env.services, ws, fileId);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, 'first,last\nAda,Lovelace\n');
+      await withTenant(db(), { workspaceId: ws }, async (tx) => {
+        await tx.insert(importFiles).values({
+          workspaceId: ws,
+          fileId,
+          name: 'people.csv',
+          sizeBytes: 24,
+          format: 'csv',
+          encoding: 'utf-8',
+          createdAt: env.clock.now(),
+        });
+        await tx.insert(imports).values({
+          workspaceId: ws,
+          importId,
+          fileId,
+          status,
+          dryRun: false,
+          options: {},
+          createdAt: env.clock.now(),
+        });
+        await tx.insert(importItems).values([
+          { workspaceId: ws, importId, kind: 'person', recordId: newId(), action: 'created' },
+          {
+            workspaceId: ws,
+            importId,
+            kind: 'person',
+            recordId: newId(),
+            action: 'updated',
+            previous: { firstName: 'Old' },
+          },
+        ]);
+      });
+      return { fileId, importId, path };
+    };
+    const done = await mk('done');
+    const running = await mk('running');
+    const left = (importId: string) =>
+      withTenant(
+        db(),
+        { workspaceId: ws },
+        async (tx) =>
+          (
+            await tx
+              .select({ id: importItems.recordId })
+              .from(importItems)
+              .where(and(eq(importItems.workspaceId, ws), eq(importItems.importId, importId)))
+          ).length,
+      );
+    days(29);
+    await run();
+    expect(await left(done.importId)).toBe(2);
+    days(2);
+    await run();
+    expect(await left(done.importId)).toBe(0);
+    expect(existsSync(done.path)).toBe(false);
+    expect(await left(running.importId)).toBe(2);
+    expect(existsSync(running.path)).toBe(true);
   });
 
   it('[P-RET-1] the forecast counts what each rule takes within 30 days, capped, and lists declared rules', async () => {
