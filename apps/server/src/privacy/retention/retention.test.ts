@@ -45,7 +45,7 @@ describe('retention rules (declarations)', () => {
     }
   });
 
-  it('[P-RET-1] the kinds of data that come later are declared with the seeds’ periods', () => {
+  it('[P-RET-1] [P-RET-3] [P-RET-4] [P-INT-7] the kinds of data that come later are declared with the seeds’ periods', () => {
     const byKey = new Map(RETENTION_RULES.map((r) => [r.key, r]));
     expect(byKey.get('email.headers')).toMatchObject({
       defaultDays: 7,
@@ -160,6 +160,34 @@ describeEachDatabase('retention engine', (get) => {
     const fixed = await w.admin.client.put('/api/privacy/retention/rules/sessions.security_details', { days: 30 });
     expect(fixed.status).toBe(400);
     expect((await w.admin.client.put('/api/privacy/retention/rules/nope', { days: 3 })).status).toBe(404);
+  });
+
+  it('[P-RET-3] [P-RET-4] support cases and CVs are in the register with their bounds; a longer period is refused', async () => {
+    const list = await w.admin.client.get<TRetentionRuleList>('/api/privacy/retention/rules');
+    const cases = list.body.items.find((r) => r.key === 'support.cases');
+    const cvs = list.body.items.find((r) => r.key === 'candidates.cv');
+    expect(cases).toMatchObject({ status: 'declared', purpose: 'support', honoursLegalHolds: true });
+    expect(cases?.source).toMatch(/\[003\]/);
+    expect(cvs).toMatchObject({ status: 'declared', category: 'user.document.cv', days: 180 });
+    expect(cvs?.source).toMatch(/\[001\]/);
+    const longCases = await w.admin.client.put<{ error: { fields: Record<string, string> } }>(
+      '/api/privacy/retention/rules/support.cases',
+      { days: 3 * 365 + 1 },
+    );
+    expect(longCases.status).toBe(400);
+    expect(longCases.body.error.fields.days).toMatch(/at most 1095/);
+    const longCvs = await w.admin.client.put<{ error: { fields: Record<string, string> } }>(
+      '/api/privacy/retention/rules/candidates.cv',
+      { days: 731 },
+    );
+    expect(longCvs.status).toBe(400);
+    const shorter = await w.admin.client.put<TRetentionRule>('/api/privacy/retention/rules/candidates.cv', {
+      days: 90,
+    });
+    expect(shorter.status).toBe(200);
+    const forecast = await w.admin.client.get<TRetentionForecast>('/api/privacy/retention/forecast');
+    expect(forecast.body.items.find((i) => i.key === 'candidates.cv')).toMatchObject({ days: 90, dueNow: null });
+    await w.admin.client.delete('/api/privacy/retention/rules/candidates.cv');
   });
 
   it('[P-SEC-6] personal details of audit entries are anonymised after 14 days; the chain still verifies', async () => {
