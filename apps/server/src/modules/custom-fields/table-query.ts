@@ -44,17 +44,21 @@ function setField(table: PgTable & { workspaceId: Column; personId: Column }, co
     cond: (ws, id, op, value, field) => {
       const v = lower ? value.toLowerCase() : value;
       const base = sql`select ${table.personId} from ${table} where ${table.workspaceId} = ${ws}`;
+      // Negations are NOT EXISTS (an anti-join on the table's key): NOT IN over a large
+      // subquery cannot be hashed past work_mem and turns quadratic.
+      const none = (cond: SQL) =>
+        sql`not exists (select 1 from ${table} where ${table.workspaceId} = ${ws} and ${table.personId} = ${id}${cond})`;
       switch (op) {
         case 'eq':
           return sql`${id} in (${base} and ${col} = ${v})`;
         case 'ne':
-          return sql`${id} not in (${base} and ${col} = ${v})`;
+          return none(sql` and ${col} = ${v}`);
         case 'prefix': {
           const to = `${v}\u{10FFFF}`;
           return sql`${id} in (${base} and ${col} >= ${v} and ${col} < ${to})`;
         }
         case 'empty':
-          return sql`${id} not in (${base})`;
+          return none(sql``);
         case 'notempty':
           return sql`${id} in (${base})`;
         default:
@@ -258,11 +262,16 @@ function customCondition(ws: string, object: TCustomFieldObject, field: FieldRow
   const v = VALUE_TABLES[object];
   const id = ID_COLUMNS[object];
   const base = sql`select ${v.recordId} from ${v} where ${v.workspaceId} = ${ws} and ${v.fieldId} = ${field.fieldId}`;
-  if (f.op === 'empty') return sql`${id} not in (${base})`;
+  // Negations are NOT EXISTS, an anti-join on the values' primary key (workspace, field,
+  // record): NOT IN over a large subquery cannot be hashed past work_mem and turns quadratic
+  // (measured: 30-47 s for `empty` at 1,000,000 people; see the README).
+  const none = (cond: SQL) =>
+    sql`not exists (select 1 from ${v} where ${v.workspaceId} = ${ws} and ${v.fieldId} = ${field.fieldId} and ${v.recordId} = ${id}${cond})`;
+  if (f.op === 'empty') return none(sql``);
   if (f.op === 'notempty') return sql`${id} in (${base})`;
   const cond = customValueCondition(v, field, f);
   // ne: every record that does not hold the value (records without one included).
-  if (f.op === 'ne') return sql`${id} not in (${base} and ${cond})`;
+  if (f.op === 'ne') return none(sql` and ${cond}`);
   return sql`${id} in (${base} and ${cond})`;
 }
 
