@@ -13,6 +13,7 @@ import {
   imports,
   notifications,
   people,
+  sessions,
   workspaces,
 } from '../../db/schema/index.ts';
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
@@ -522,6 +523,30 @@ describeEachDatabase('retention: terminated workspaces', (get) => {
     expect(released.status, released.text).toBe(200);
     await runJob(env.services, enforceRetentionJob, {});
     expect(await exists(w.workspaceId)).toBe(0);
+  });
+
+  it('[P-SEC-6] sessions keep their IP address and browser 14 days, then they are cleared', async () => {
+    const w = await crmWorkspace(env, 'Sessions');
+    const db = env.services.database.db;
+    const start = env.clock.now();
+    await db
+      .update(sessions)
+      .set({ ipAddress: '198.51.100.7', userAgent: 'Test browser', createdAt: start })
+      .where(eq(sessions.userId, w.owner.userId));
+    const details = async () =>
+      (
+        await db
+          .select({ ip: sessions.ipAddress, ua: sessions.userAgent })
+          .from(sessions)
+          .where(eq(sessions.userId, w.owner.userId))
+      )[0];
+    env.clock.advance(13 * DAY_MS);
+    await runJob(env.services, enforceRetentionJob, {});
+    expect(await details()).toEqual({ ip: '198.51.100.7', ua: 'Test browser' });
+    env.clock.advance(2 * DAY_MS);
+    const r = await runJob(env.services, enforceRetentionJob, {});
+    expect(r.sessions).toBeGreaterThanOrEqual(1);
+    expect(await details()).toEqual({ ip: null, ua: null });
   });
 
   it('[P-ACC-5] the owner can take a termination back before the data goes', async () => {
