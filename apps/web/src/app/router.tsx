@@ -32,6 +32,7 @@ import { EditPersonPage, NewPersonPage } from '../features/people/person-form.pa
 import { PermissionsPage } from '../features/permissions/permissions.page.tsx';
 import { ConsentLinkPage } from '../features/privacy/consent-link.page.tsx';
 import { PrivacySettingsPage } from '../features/privacy/privacy-settings.page.tsx';
+import { PublicNoticePage } from '../features/privacy/public-notice.page.tsx';
 import { RegisterPage } from '../features/privacy/register.page.tsx';
 import { LegalHoldsPage } from '../features/privacy-erasure/legal-holds.page.tsx';
 import { PublicRequestPage } from '../features/privacy-requests/public-request.page.tsx';
@@ -265,6 +266,11 @@ const consentWithdrawRoute = createRoute({
   path: '/consent/withdraw',
   component: () => <ConsentLinkPage action="withdraw" />,
 });
+const publicNoticeRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/privacy/$workspaceId/notice',
+  component: PublicNoticePage,
+});
 const legalHoldsRoute = createRoute({
   getParentRoute: () => appRoute,
   path: '/settings/legal-holds',
@@ -433,6 +439,7 @@ const routeTree = rootRoute.addChildren([
   publicPrivacyRoute,
   consentConfirmRoute,
   consentWithdrawRoute,
+  publicNoticeRoute,
   appRoute.addChildren([
     homeRoute,
     peopleRoute,

@@ -143,7 +143,7 @@ export async function startDoubleOptIn(
     `Confirm (the link is valid for 7 days): ${confirm}`,
     '',
     `You can withdraw your consent at any time: ${withdraw}`,
-    `Privacy notice version ${notice.version} applies.`,
+    `Privacy notice (version ${notice.version}): ${services.config.publicUrl}/privacy/${ctx.workspaceId}/notice`,
   ].join('\n');
   return {
     confirmationId,

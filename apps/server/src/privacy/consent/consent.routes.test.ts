@@ -253,4 +253,20 @@ describeEachDatabase('privacy API: consents, restriction, objections, purposes, 
     });
     expect(c.body).toMatchObject({ noticeVersion: 2, noticeTextHash: published.body.textHash });
   });
+  it('[P-LB-1] the notice and its appendix are public (no sign-in), and reading it writes nothing', async () => {
+    const { owner, workspaceId } = await ownerWithWorkspace(env(), 'PublicNotice');
+    const anonymous = env().client();
+    const res = await anonymous.get<TNotice & { workspace: string }>(`/api/public/privacy/${workspaceId}/notice`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ workspace: 'PublicNotice', version: 1 });
+    const marketing = res.body.appendix.find((a) => a.purposeKey === 'marketing.email');
+    expect(marketing).toMatchObject({
+      legalBasis: expect.stringContaining('Consent'),
+      retention: 'Until consent is withdrawn.',
+    });
+    const versions = await owner.client.get<{ items: unknown[] }>('/api/privacy/notice/versions');
+    expect(versions.body.items).toEqual([]);
+    expect((await anonymous.get('/api/public/privacy/00000000-0000-4000-8000-000000000000/notice')).status).toBe(404);
+    expect((await anonymous.get('/api/public/privacy/not-a-workspace/notice')).status).toBe(422);
+  });
 });

@@ -1,12 +1,13 @@
 import { ZNotice, ZNoticeVersions, ZPublishNoticeBody, ZRegister } from '@tillit/contracts';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { withTenant } from '../../db/tenant.ts';
 import { requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
 import { privacyCtxOf } from '../purposes/privacy-context.ts';
 import { listNoticeVersions, publishNotice } from './notice.service.ts';
-import { buildRegister, noticeWithAppendix } from './register.service.ts';
+import { buildRegister, noticeWithAppendix, publicNotice } from './register.service.ts';
 
 /** The register of processing (admins) and the workspace's privacy notice. */
 export function registerRegisterRoutes(app: FastifyInstance, services: Services): void {
@@ -86,5 +87,21 @@ export function registerRegisterRoutes(app: FastifyInstance, services: Services)
       });
       return reply.status(201).send(notice);
     },
+  );
+
+  r.get(
+    '/api/public/privacy/:workspace/notice',
+    {
+      schema: {
+        tags,
+        summary: "A workspace's privacy notice with its appendix, for anyone (no sign-in)",
+        params: z.object({ workspace: z.uuid({ error: 'must be a workspace id' }) }).strict(),
+        response: { 200: ZNotice.extend({ workspace: z.string() }) },
+      },
+    },
+    async (request) =>
+      withTenant(services.database.db, { workspaceId: request.params.workspace }, (tx) =>
+        publicNotice(tx, request.params.workspace),
+      ),
   );
 }

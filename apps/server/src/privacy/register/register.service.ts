@@ -2,10 +2,11 @@ import type { TNotice, TRegister } from '@tillit/contracts';
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { workspaces } from '../../db/schema/index.ts';
+import { notFound } from '../../lib/errors.ts';
 import { DATA_CATEGORIES } from '../data-map/categories.ts';
 import { declaredTables } from '../data-map/data-map.ts';
 import { listPurposes, type PurposeDef, presentPurpose, purposeCovers } from '../purposes/purposes.service.ts';
-import { currentNotice } from './notice.service.ts';
+import { currentNotice, DEFAULT_NOTICE_BODY, latestNotice, noticeHash } from './notice.service.ts';
 import { SUB_PROCESSORS } from './sub-processors.ts';
 
 // The register of processing (GDPR art. 30, P-LB-3) and the notice's appendix (P-LB-1,
@@ -86,6 +87,25 @@ export async function noticeWithAppendix(tx: Tx, workspaceId: string, now: Date)
     body: notice.body,
     textHash: notice.textHash,
     publishedAt: notice.publishedAt.toISOString(),
+    appendix: noticeAppendix(await listPurposes(tx, workspaceId)),
+  };
+}
+
+/** The notice as the public sees it (no sign-in): read-only, so a visit writes nothing;
+ *  before any version is published it is version 1, the default text. */
+export async function publicNotice(tx: Tx, workspaceId: string): Promise<TNotice & { workspace: string }> {
+  const [ws] = await tx
+    .select({ name: workspaces.name, createdAt: workspaces.createdAt })
+    .from(workspaces)
+    .where(eq(workspaces.workspaceId, workspaceId));
+  if (!ws) throw notFound('The workspace');
+  const latest = await latestNotice(tx, workspaceId);
+  return {
+    workspace: ws.name,
+    version: latest?.version ?? 1,
+    body: latest?.body ?? DEFAULT_NOTICE_BODY,
+    textHash: latest?.textHash ?? noticeHash(DEFAULT_NOTICE_BODY),
+    publishedAt: (latest?.publishedAt ?? ws.createdAt).toISOString(),
     appendix: noticeAppendix(await listPurposes(tx, workspaceId)),
   };
 }

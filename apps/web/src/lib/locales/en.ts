@@ -1171,6 +1171,7 @@ export const en = {
     noticeTitle: 'Privacy notice',
     noticeIntro: 'Each version is kept; every consent names the version it answered.',
     noticeCurrent: 'Version {{version}}, published {{at}}.',
+    appendixTitle: 'Categories, occasions, legal basis and retention',
     noticeText: 'Text',
     publish: 'Publish as a new version',
     published: 'Published.',

@@ -1174,6 +1174,7 @@ export const nb: Translation = {
     noticeTitle: 'Personvernerklæring',
     noticeIntro: 'Hver versjon tas vare på; hvert samtykke viser versjonen det svarte på.',
     noticeCurrent: 'Versjon {{version}}, publisert {{at}}.',
+    appendixTitle: 'Kategorier, anledninger, rettslig grunnlag og lagringstid',
     noticeText: 'Tekst',
     publish: 'Publiser som ny versjon',
     published: 'Publisert.',
