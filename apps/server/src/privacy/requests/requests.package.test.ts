@@ -85,6 +85,13 @@ describeEachDatabase('access and portability packages (P-DSR-1, P-DSR-4)', (env)
       personIds: [person.id],
     });
     expect(task.status, JSON.stringify(task.body)).toBe(201);
+    const consent = await w.owner.client.post(`/api/v1/people/${person.id}/consents`, {
+      purposeKey: 'marketing.email',
+      state: 'given',
+      method: 'web_form',
+      evidence: { form: `newsletter signup of ${name}` },
+    });
+    expect(consent.status, JSON.stringify(consent.body)).toBe(201);
     const file = await uploadOk(
       env(),
       w.owner.client,
@@ -155,6 +162,7 @@ describeEachDatabase('access and portability packages (P-DSR-1, P-DSR-4)', (env)
     expect(rows('tasks').map((r) => r.title)).toEqual(['Send Grace the contract']);
     expect(rows('files').map((r) => r.file_id)).toEqual([file.id]);
     expect(rows('privacy_requests').map((r) => r.request_id)).toEqual([created.body.id]);
+    expect(rows('consent_records').map((r) => [r.purpose_key, r.state])).toEqual([['marketing.email', 'given']]);
     expect(rows('audit_entries').map((r) => r.action)).toContain('person.created');
     expect(rows('access_log').length).toBeGreaterThan(0);
     // The file's bytes.

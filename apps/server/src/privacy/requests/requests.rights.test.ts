@@ -1,4 +1,4 @@
-import type { TFulfilPrivacyRequestResult, TPrivacyRequestDetail } from '@tillit/contracts';
+import type { TFulfilPrivacyRequestResult, TPersonPrivacy, TPrivacyRequestDetail } from '@tillit/contracts';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness.ts';
 import { type CrmWorkspace, crmWorkspace, makePerson } from '../../modules/people/people.test-helpers.ts';
@@ -66,5 +66,79 @@ describeEachDatabase('fulfilling requests through the privacy engine', (env) => 
     expect(after.body.packages[0]).toMatchObject({ expired: true, parts: [] });
     const path = new URL(fulfilled.body.downloadUrl ?? '').pathname;
     expect((await env().app.inject({ method: 'GET', url: path })).statusCode).toBe(410);
+  });
+
+  const privacyOf = async (personId: string) =>
+    (await w.admin.client.get<TPersonPrivacy>(`/api/v1/people/${personId}/privacy`)).body;
+
+  it('[P-DSR-2] a rectification request restricts processing while pending; fulfilling it lifts the restriction', async () => {
+    const person = await makePerson(w.owner.client, { firstName: 'Rect', lastName: 'Fy' });
+    const req = await create(person.id, 'rectification', { details: 'My job title is wrong' });
+    expect(req.steps.map((s) => s.action)).toEqual(['received', 'restricted']);
+    const during = await privacyOf(person.id);
+    expect(during.restricted).toBe(true);
+    expect(during.restriction?.requestId).toBe(req.id);
+    // While restricted the record is read-only.
+    expect((await w.owner.client.patch(`/api/v1/people/${person.id}`, { title: 'Engineer' })).status).toBe(409);
+    const done = await w.admin.client.post<TFulfilPrivacyRequestResult>(`${BASE}/${req.id}/fulfil`, {
+      note: 'Checked against the contract; the title will be corrected.',
+    });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.request.status).toBe('fulfilled');
+    expect((await privacyOf(person.id)).restricted).toBe(false);
+    expect((await w.owner.client.patch(`/api/v1/people/${person.id}`, { title: 'Engineer' })).status).toBe(200);
+  });
+
+  it('[P-DSR-2] a refused rectification lifts its restriction too; one placed for another reason stays', async () => {
+    const person = await makePerson(w.owner.client);
+    const req = await create(person.id, 'rectification');
+    expect((await privacyOf(person.id)).restricted).toBe(true);
+    const refused = await w.admin.client.post(`${BASE}/${req.id}/refuse`, { reason: 'The data is correct.' });
+    expect(refused.status).toBe(200);
+    expect((await privacyOf(person.id)).restricted).toBe(false);
+
+    const other = await makePerson(w.owner.client);
+    const manual = await w.admin.client.post(`/api/v1/people/${other.id}/restriction`, { reason: 'Legal dispute' });
+    expect(manual.status, JSON.stringify(manual.body)).toBeLessThan(300);
+    const second = await create(other.id, 'rectification');
+    await w.admin.client.post(`${BASE}/${second.id}/fulfil`, {});
+    expect((await privacyOf(other.id)).restriction?.reason).toBe('Legal dispute');
+  });
+
+  it('[P-DSR-2] a restriction request restricts processing of the person', async () => {
+    const person = await makePerson(w.owner.client);
+    const req = await create(person.id, 'restriction');
+    expect((await privacyOf(person.id)).restricted).toBe(false);
+    const done = await w.admin.client.post<TFulfilPrivacyRequestResult>(`${BASE}/${req.id}/fulfil`, {});
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect((await privacyOf(person.id)).restriction?.requestId).toBe(req.id);
+  });
+
+  it('[P-DSR-5] [P-DSR-7] objection requests record an objection (legitimate interest; automated decisions)', async () => {
+    const person = await makePerson(w.owner.client);
+    const li = await create(person.id, 'objection');
+    expect((await w.admin.client.post(`${BASE}/${li.id}/fulfil`, {})).status).toBe(200);
+    const auto = await create(person.id, 'objection_automated');
+    expect((await w.admin.client.post(`${BASE}/${auto.id}/fulfil`, {})).status).toBe(200);
+    const objections = (await privacyOf(person.id)).objections;
+    expect(objections.map((o) => o.scope).sort()).toEqual(['legitimate_interest', 'profiling']);
+  });
+
+  it('[P-DSR-6] a withdrawal request withdraws every consent the person had given', async () => {
+    const person = await makePerson(w.owner.client);
+    const given = await w.admin.client.post(`/api/v1/people/${person.id}/consents`, {
+      purposeKey: 'marketing.email',
+      state: 'given',
+      method: 'web_form',
+    });
+    expect(given.status, JSON.stringify(given.body)).toBe(201);
+    // The ledger orders records by their time: the withdrawal comes a second later.
+    env().clock.advance(1000);
+    const req = await create(person.id, 'withdrawal');
+    const done = await w.admin.client.post<TFulfilPrivacyRequestResult>(`${BASE}/${req.id}/fulfil`, {});
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.request.outcome?.purposes).toEqual(['marketing.email']);
+    const consents = (await privacyOf(person.id)).consents;
+    expect(consents.find((c) => c.purposeKey === 'marketing.email')?.state).toBe('withdrawn');
   });
 });

@@ -32,6 +32,7 @@ import { displayName } from '../../modules/people/people.presenter.ts';
 import type { Actor } from '../../modules/workspaces/workspaces.service.ts';
 import type { Services } from '../../services.ts';
 import { type AuditActor, appendAudit } from '../audit/audit.service.ts';
+import { rightsFor } from './requests.rights.ts';
 
 /** GDPR art. 12(3): an answer within one month; we count 30 days from receipt. */
 export const RESPONSE_DAYS = 30;
@@ -187,7 +188,31 @@ export async function insertRequest(
     details: { channel: input.channel, people: input.personIds.length, repeatExtract },
     ...(stepExtra.ip ? { ip: stepExtra.ip } : {}),
   });
+  await runIntake(tx, workspaceId, requestId, input.personIds, actor, now);
   return requestId;
+}
+
+/** What a kind does as soon as the request is matched to people (rectification restricts
+ *  processing while the correction is pending, P-DSR-2). */
+async function runIntake(
+  tx: Tx,
+  workspaceId: string,
+  requestId: string,
+  personIds: string[],
+  actor: StepActor,
+  now: Date,
+): Promise<void> {
+  if (personIds.length === 0) return;
+  const [row] = await tx
+    .select()
+    .from(privacyRequests)
+    .where(and(eq(privacyRequests.workspaceId, workspaceId), eq(privacyRequests.requestId, requestId)));
+  const right = row ? rightsFor(row.kind) : undefined;
+  if (!row || !right?.onIntake) return;
+  // The person asking on the public page is not an actor of the engine: the system acts for them.
+  const by = actor.kind === 'user' ? { kind: 'user' as const, id: actor.id } : { kind: 'system' as const, id: null };
+  await right.onIntake(tx, by, { request: row, personIds, purposeKey: null, now });
+  await addStep(tx, workspaceId, row, actor, 'restricted', now, { details: { people: personIds.length } });
 }
 
 // Authorisation
@@ -512,6 +537,9 @@ export async function updateRequest(
         await addStep(tx, actor.workspaceId, ref, userStepActor(actor), 'person_matched', now, {
           details: { personId: body.addPersonId },
         });
+        if (isOpen(row.status)) {
+          await runIntake(tx, actor.workspaceId, requestId, [body.addPersonId], userStepActor(actor), now);
+        }
         if (row.kind === 'access' && !row.repeatExtract) {
           if (await hadAccessWithinYear(tx, actor.workspaceId, [body.addPersonId], row.receivedAt, requestId)) {
             set.repeatExtract = true;

@@ -41,7 +41,8 @@ describeEachDatabase('requests from data subjects: the workflow (/api/v1/privacy
     expect(req.dueAt).toBe(new Date(receivedAt.getTime() + 30 * DAY_MS).toISOString());
     expect(req.overdue).toBe(false);
     expect(req.people).toEqual([{ id: person.id, name: 'Due Date' }]);
-    expect(req.steps.map((s) => s.action)).toEqual(['received']);
+    // A correction pending: processing is restricted at once (P-DSR-2).
+    expect(req.steps.map((s) => s.action)).toEqual(['received', 'restricted']);
 
     env().clock.advance(30 * DAY_MS + 1000);
     const overdue = await w.admin.client.get<TPrivacyRequestList>(`${BASE}?overdue=true`);

@@ -957,6 +957,7 @@ export const en = {
       assigned: 'Assigned',
       note: 'Note',
       extended: 'Deadline extended',
+      restricted: 'Processing restricted',
       person_matched: 'Matched to a person',
       package_requested: 'Copy of the data requested',
       package_ready: 'Copy of the data ready',
@@ -971,7 +972,7 @@ export const en = {
     fulfil: {
       access: 'Prepare the copy of the data',
       portability: 'Prepare the data export',
-      rectification: 'Correction done: lift the restriction',
+      rectification: 'Lift the restriction so the record can be corrected',
       erasure: 'Erase the person',
       restriction: 'Restrict processing',
       objection: 'Record the objection',

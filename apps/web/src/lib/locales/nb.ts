@@ -961,6 +961,7 @@ export const nb: Translation = {
       assigned: 'Tildelt',
       note: 'Notat',
       extended: 'Fristen forlenget',
+      restricted: 'Behandlingen begrenset',
       person_matched: 'Koblet til en person',
       package_requested: 'Kopi av dataene bestilt',
       package_ready: 'Kopi av dataene klar',
@@ -975,7 +976,7 @@ export const nb: Translation = {
     fulfil: {
       access: 'Lag kopien av dataene',
       portability: 'Lag dataeksporten',
-      rectification: 'Rettingen er gjort: opphev begrensningen',
+      rectification: 'Opphev begrensningen så posten kan rettes',
       erasure: 'Slett personen',
       restriction: 'Begrens behandlingen',
       objection: 'Registrer innsigelsen',
