@@ -669,6 +669,7 @@ export async function linkCompany(
   return inTenant(services, actor, async (tx) => {
     const ws = actor.workspaceId;
     await findPerson(tx, actor, personId, { lock: true });
+    await assertNotRestricted(tx, ws, personId); // P-DSR-2
     await assertCompanyVisible(tx, actor, input.companyId);
     const role = input.role ?? null;
     await tx
@@ -708,6 +709,7 @@ export async function unlinkCompany(
   return inTenant(services, actor, async (tx) => {
     const ws = actor.workspaceId;
     await findPerson(tx, actor, personId, { lock: true });
+    await assertNotRestricted(tx, ws, personId); // P-DSR-2
     await assertCompanyVisible(tx, actor, companyId);
     const removed = await tx
       .delete(personCompanies)

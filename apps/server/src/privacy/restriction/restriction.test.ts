@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { describeEachDatabase, type TestEnv } from '../../../test/harness.ts';
 import type { Tx } from '../../db/client.ts';
 import { withTenant } from '../../db/tenant.ts';
-import { makePerson } from '../../modules/people/people.test-helpers.ts';
+import { makeCompany, makePerson } from '../../modules/people/people.test-helpers.ts';
 import { ownerWithWorkspace } from '../../modules/workspaces/workspaces.test-helpers.ts';
 import { recordConsent } from '../consent/consent.service.ts';
 import type { PrivacyCtx } from '../purposes/privacy-context.ts';
@@ -104,5 +104,13 @@ describeEachDatabase('restriction of processing', (env) => {
     expect(more.body.personIds.sort()).toEqual([free.id, restricted.id].sort());
     const freeNote = await owner.client.post('/api/v1/notes', { bodyHtml: '<p>ok</p>', personIds: [free.id] });
     expect(freeNote.status).toBe(201);
+    // Linking the restricted person to a company changes their record: refused too.
+    const company = await makeCompany(owner.client);
+    const link = await owner.client.post(`/api/v1/people/${restricted.id}/companies`, { companyId: company.id });
+    expect(link.status).toBe(409);
+    expect(link.body).toMatchObject({ error: { code: 'person_restricted' } });
+    expect((await owner.client.post(`/api/v1/people/${free.id}/companies`, { companyId: company.id })).status).toBe(
+      200,
+    );
   });
 });
