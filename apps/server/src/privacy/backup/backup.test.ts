@@ -150,9 +150,16 @@ for (const kind of databasesUnderTest()) {
         confirm: 'ERASE',
       });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
+      // Someone added after the backup and erased too: the backup knows neither them nor their tombstone.
+      const late = await makePerson(w.owner.client, { emails: [{ value: 'late@example.com', type: 'work' }] });
+      const lateRes = await w.admin.client.post(`/api/v1/people/${late.id}/erase`, {
+        reason: 'asked',
+        confirm: 'ERASE',
+      });
+      expect(lateRes.status).toBe(200);
       await app.close();
       const ledger = readLedger(ledgerPath(config.dataDir));
-      expect(ledger.map((e) => e.type === 'erasure' && e.personId)).toEqual([erased.id]);
+      expect(ledger.map((e) => e.type === 'erasure' && e.personId)).toEqual([erased.id, late.id]);
       const raw = readFileSync(ledgerPath(config.dataDir), 'utf8');
       for (const s of ['never.back', 'Restored', '4792000001']) expect(raw).not.toContain(s);
 
@@ -169,7 +176,7 @@ for (const kind of databasesUnderTest()) {
       // Proof that the backup predates the erasure: she is in the restored data until the replay.
       expect(before).toHaveLength(1);
       const replay = await replayErasureLedger(app.env.services, ledgersToReplay(config, settings));
-      expect(replay).toMatchObject({ erasedAgain: 1, tombstones: 2 });
+      expect(replay).toMatchObject({ erasedAgain: 1, tombstones: 3 });
 
       expect((await w.admin.client.get(`/api/v1/people/${erased.id}`)).status).toBe(404);
       expect((await w.admin.client.get(`/api/v1/people/${kept.id}`)).status).toBe(200);
@@ -178,8 +185,15 @@ for (const kind of databasesUnderTest()) {
       );
       expect(tombs.map((t) => [t.kind, t.liftedAt]).sort()).toEqual([
         ['email', null],
+        ['email', null],
         ['phone', null],
       ]);
+      const lateAgain = await w.member.client.post('/api/v1/people', {
+        firstName: 'Late',
+        emails: [{ value: 'late@example.com', type: 'work' }],
+        subjectCategories: ['client'],
+      });
+      expect(lateAgain.status).toBe(409);
       const again = await w.member.client.post('/api/v1/people', {
         firstName: 'Restored',
         emails: [{ value: 'never.back@example.com', type: 'work' }],
