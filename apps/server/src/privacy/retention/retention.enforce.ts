@@ -11,7 +11,7 @@ import { importFilePath } from '../../modules/import/import.files.ts';
 import type { Services } from '../../services.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { declaredTables } from '../data-map/data-map.ts';
-import { BATCH, cutoffFor, EXECUTORS, type StepResult } from './retention.executors.ts';
+import { BATCH, cutoffFor, EXECUTORS, lastRunCutoffs, type StepResult } from './retention.executors.ts';
 import { workspaceHasActiveHold } from './retention.holds.ts';
 import { RETENTION_RULES, retentionRule } from './retention.rules.ts';
 import { effectiveDays } from './retention.service.ts';
@@ -62,14 +62,18 @@ export async function enforceRetention(
 export async function enforceWorkspaceRules(services: Services, workspaceId: string, now: Date): Promise<number> {
   const db = services.database.db;
   const startedAt = new Date();
-  const days = await withTenant(db, { workspaceId }, (tx) => effectiveDays(tx, workspaceId));
+  const [days, done] = await withTenant(
+    db,
+    { workspaceId },
+    async (tx) => [await effectiveDays(tx, workspaceId), await lastRunCutoffs(tx, workspaceId)] as const,
+  );
   const cutoffOf = (k: string) => cutoffFor(now, days.get(k) ?? retentionRule(k)?.defaultDays ?? 0);
   const perRule: Record<string, Json> = {};
   let total = 0;
   for (const rule of RETENTION_RULES) {
     const exec = EXECUTORS[rule.key];
     if (!exec) continue;
-    const ctx = { services, workspaceId, now, cutoff: cutoffOf(rule.key), cutoffOf };
+    const ctx = { services, workspaceId, now, cutoff: cutoffOf(rule.key), cutoffOf, doneBefore: done.get(rule.key) };
     let rows = 0;
     for (;;) {
       const step: StepResult = await withTenant(db, { workspaceId }, (tx) => exec.step(tx, ctx));

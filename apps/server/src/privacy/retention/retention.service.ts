@@ -5,7 +5,7 @@ import { retentionOverrides, workspaces, workspaceTerminations } from '../../db/
 import { DAY_MS } from '../../lib/clock.ts';
 import { AppError, badRequest, forbidden, notFound, validationFailed } from '../../lib/errors.ts';
 import { appendAudit } from '../audit/audit.service.ts';
-import { BATCH, cutoffFor, EXECUTORS, type StepContext } from './retention.executors.ts';
+import { BATCH, cutoffFor, EXECUTORS, lastRunCutoffs, type StepContext } from './retention.executors.ts';
 import { RETENTION_RULES, type RetentionRule, retentionRule } from './retention.rules.ts';
 
 /** The forecast looks this far ahead and counts at most this many rows per rule. */
@@ -149,9 +149,10 @@ function stepContext(
   now: Date,
   days: Map<string, number>,
   key: string,
+  done: Map<string, Date>,
 ): StepContext {
   const cutoffOf = (k: string) => cutoffFor(now, days.get(k) ?? retentionRule(k)?.defaultDays ?? 0);
-  return { services, workspaceId, now, cutoff: cutoffOf(key), cutoffOf };
+  return { services, workspaceId, now, cutoff: cutoffOf(key), cutoffOf, doneBefore: done.get(key) };
 }
 
 /**
@@ -166,6 +167,7 @@ export async function forecast(
   now: Date,
 ): Promise<TRetentionForecast> {
   const days = await effectiveDays(tx, workspaceId);
+  const done = await lastRunCutoffs(tx, workspaceId);
   const until = new Date(now.getTime() + FORECAST_DAYS * DAY_MS);
   const items: TRetentionForecast['items'] = [];
   for (const rule of RETENTION_RULES) {
@@ -175,8 +177,8 @@ export async function forecast(
       items.push({ key: rule.key, days: d, dueNow: null, next30Days: null, capped: false, note: noteFor(rule) });
       continue;
     }
-    const ctxNow = stepContext(services, workspaceId, now, days, rule.key);
-    const ctxLater = stepContext(services, workspaceId, until, days, rule.key);
+    const ctxNow = stepContext(services, workspaceId, now, days, rule.key, done);
+    const ctxLater = stepContext(services, workspaceId, until, days, rule.key, done);
     const dueNow = await exec.count(tx, ctxNow, FORECAST_CAP + 1);
     const byThen = await exec.count(tx, ctxLater, FORECAST_CAP + 1);
     const capped = dueNow > FORECAST_CAP || byThen > FORECAST_CAP;
