@@ -149,6 +149,7 @@ export async function companiesPage(
         conds,
         after: page.after,
         limit: page.limit,
+        filters: q.filter,
       });
       return { items: await presentCompanies(tx, actor, r.rows), next: r.next };
     }

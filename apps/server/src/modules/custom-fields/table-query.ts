@@ -380,16 +380,24 @@ export async function customSortedPage<Row>(
     conds: (SQL | undefined)[];
     after: CustomSortPosition | undefined;
     limit: number;
+    /** The list's table-view filters: one on the sort field itself rules a phase out. */
+    filters?: TViewFilter[] | undefined;
   },
 ): Promise<{ rows: Row[]; next: CustomSortPosition | null }> {
   const { ws, object, table, field, dir, after, limit } = opts;
+  // `empty` on the sort field: no record has a value, so the value phase would walk the whole
+  // values index for nothing (measured 30 s at 1,000,000 people); any other condition on it but
+  // `ne` leaves out the records without a value, so the last phase would walk every record.
+  const onField = (opts.filters ?? []).filter((f) => f.field === `cf.${field.key}`);
+  const skipValues = onField.some((f) => f.op === 'empty');
+  const skipEmpty = onField.some((f) => f.op !== 'empty' && f.op !== 'ne');
   const v = VALUE_TABLES[object];
   const id = ID_COLUMNS[object];
   const { col, cast } = valueColumn(v, field);
   const order = dir === 'asc' ? asc : desc;
   const out: { row: Row; value: unknown }[] = [];
   const inNullPhase = after?.value === 'n:';
-  if (!inNullPhase) {
+  if (!inNullPhase && !skipValues) {
     const cursor = after
       ? dir === 'asc'
         ? sql`(${col}, ${v.recordId}) > (${after.value.slice(2)}${cast}, ${after.id}::uuid)`
@@ -413,7 +421,7 @@ export async function customSortedPage<Row>(
       .limit(limit + 1);
     for (const r of rows as { row: Row; value: unknown }[]) out.push(r);
   }
-  if (out.length <= limit) {
+  if (out.length <= limit && !skipEmpty) {
     const cursor =
       inNullPhase && after
         ? dir === 'asc'

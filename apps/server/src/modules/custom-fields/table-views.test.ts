@@ -98,6 +98,20 @@ describeEachDatabase('table views: filters and sorts', (env) => {
     ]);
     expect(order(filtered).slice(0, 2)).toEqual(['Ada', 'Cy']);
     expect(order(filtered).slice(2).sort()).toEqual(['Bo', 'Ed']);
+    // A filter on the sort field itself: only the records without a value, or only those with one.
+    const onlyEmpty = await allPages(w.viewer.client, [
+      ['sort', 'cf.level'],
+      ['limit', '1'],
+      ['filter', 'cf.level:empty'],
+    ]);
+    expect(order(onlyEmpty)).toEqual(['Di']);
+    const onlyValues = await allPages(w.viewer.client, [
+      ['sort', 'cf.level'],
+      ['dir', 'desc'],
+      ['limit', '2'],
+      ['filter', 'cf.level:gte:1'],
+    ]);
+    expect(order(onlyValues)).toEqual(['Cy', 'Ada', ...[...ones].reverse()]);
     expect(d.customFields).toEqual({});
     expect(c.customFields).toEqual({ level: 10, nick: 'queenie' });
     // A cursor of one sort is refused by another.

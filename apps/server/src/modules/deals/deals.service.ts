@@ -225,6 +225,7 @@ export async function dealsPage(
         conds,
         after: page.after,
         limit: page.limit,
+        filters: q.filter,
       });
       return { items: await presentDeals(tx, actor, r.rows), next: r.next };
     }

@@ -280,6 +280,7 @@ export async function peoplePage(
         conds,
         after: page.after,
         limit: page.limit,
+        filters: q.filter,
       });
       return { items: await presentPeople(tx, actor, r.rows), next: r.next };
     }
