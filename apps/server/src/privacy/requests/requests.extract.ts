@@ -178,13 +178,17 @@ export async function readSourcePage(
     sql`, `,
   );
   const keyset = after
-    ? sql` and (${pk}) > (${sql.join(
+    ? sql` where (${pk}) > (${sql.join(
         source.pk.map((c, i) => sql`${after[i]}::${sql.raw(c.type)}`),
         sql`, `,
       )})`
     : sql``;
+  // The person's rows are found first, through the index on the person column (or the link
+  // table's), and only then ordered and paged: with ORDER BY and LIMIT on the table itself the
+  // planner may walk the whole primary key looking for a heavy person's rows (measured: 36 s
+  // for 5,000 notes among 1,000,000).
   const res = await tx.execute(
-    sql`select ${cols} from ${id(source.table)} where ${source.where(workspaceId, personIds)}${keyset} order by ${pk} limit ${limit}`,
+    sql`with r as materialized (select ${cols} from ${id(source.table)} where ${source.where(workspaceId, personIds)}) select * from r${keyset} order by ${pk} limit ${limit}`,
   );
   const rows = (res as unknown as { rows: RawRow[] }).rows.map(normaliseRow);
   const lastRow = rows[rows.length - 1];

@@ -32,7 +32,7 @@ export const PACKAGE_FORMAT = 'tillit.access-package';
 export const PACKAGE_VERSION = 1;
 /** How long the link works. */
 export const LINK_DAYS = 7;
-const PAGE = 500;
+const PAGE = 2000;
 const LEASE_MS = 5 * 60 * 1000;
 
 export type Part = { name: string; key: string; size: number; crc32: number };
