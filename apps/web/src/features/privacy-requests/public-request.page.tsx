@@ -48,6 +48,7 @@ export function PublicRequestPage() {
   const i = info.data;
   const complaint = (
     <Text size="sm" c="dimmed">
+      <Anchor href={`/privacy/${workspaceId}/notice`}>{t('privacyRequests.public.notice')}</Anchor>.{' '}
       {t('privacyRequests.public.complaint')}{' '}
       <Anchor href={i.authority.url} target="_blank" rel="noopener noreferrer">
         {i.authority.name}

@@ -1020,6 +1020,7 @@ export const en = {
     public: {
       title: 'Your data',
       intro: 'Ask {{name}} for a copy of your data, to correct or erase it, or to stop using it.',
+      notice: 'How we use your data (privacy notice)',
       complaint: 'If you are not satisfied with our answer, you can complain to',
       contact: 'Questions:',
       receivedTitle: 'Request received',

@@ -1024,6 +1024,7 @@ export const nb: Translation = {
     public: {
       title: 'Dine data',
       intro: 'Be {{name}} om en kopi av dataene dine, om å rette eller slette dem, eller om å slutte å bruke dem.',
+      notice: 'Slik bruker vi dataene dine (personvernerklæring)',
       complaint: 'Er du ikke fornøyd med svaret vårt, kan du klage til',
       contact: 'Spørsmål:',
       receivedTitle: 'Forespørselen er mottatt',
