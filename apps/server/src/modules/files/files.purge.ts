@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { files } from '../../db/schema/index.ts';
+import { heldPeople, heldRecords } from '../../privacy/retention/retention.holds.ts';
 import type { Services } from '../../services.ts';
 import { recordsPurgedBefore } from './files.records.ts';
 import { releaseQuota } from './files.service.ts';
@@ -21,6 +22,7 @@ export async function purgeFilesIn(
   services: Services,
   workspaceId: string,
   cutoff: Date,
+  now: Date = services.clock.now(),
 ): Promise<PurgedFiles> {
   const out: PurgedFiles = { count: 0, bytes: 0, keys: [] };
   const before = cutoff.toISOString();
@@ -32,7 +34,11 @@ export async function purgeFilesIn(
           or (record_kind = 'person' and record_id = any(${recordsPurgedBefore('person', workspaceId, cutoff)}))
           or (record_kind = 'company' and record_id = any(${recordsPurgedBefore('company', workspaceId, cutoff)}))
           or (record_kind = 'deal' and record_id = any(${recordsPurgedBefore('deal', workspaceId, cutoff)}))
-        ) limit ${BATCH})
+        )
+        -- A legal hold keeps the file, and every file of a person under a hold (P-RET-2).
+        and (person_id is null or person_id not in ${heldPeople(workspaceId, now)})
+        and file_id not in ${heldRecords(workspaceId, 'files', now)}
+        limit ${BATCH})
       returning size, storage_key, thumbnail_key`);
     const rows = (
       r as unknown as { rows: { size: string | number; storage_key: string; thumbnail_key: string | null }[] }

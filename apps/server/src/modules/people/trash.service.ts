@@ -6,6 +6,7 @@ import { companies, deals, files, people, workspaces } from '../../db/schema/ind
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import { heldPeople, heldRecords } from '../../privacy/retention/retention.holds.ts';
 import type { Services } from '../../services.ts';
 import { deleteStoredKeys, hasFilesToPurge, type PurgedFiles, purgeFilesIn } from '../files/files.purge.ts';
 import { fileRecordVisible } from '../files/files.records.ts';
@@ -84,7 +85,7 @@ export type PurgeResult = {
 const BATCH = 500;
 
 /** Deletes for good, in batches, what one workspace put in the trash before `cutoff`. */
-async function purgeWorkspace(tx: Tx, workspaceId: string, cutoff: Date) {
+async function purgeWorkspace(tx: Tx, workspaceId: string, cutoff: Date, now: Date) {
   let removedPeople = 0;
   let removedCompanies = 0;
   let removedDeals = 0;
@@ -92,7 +93,8 @@ async function purgeWorkspace(tx: Tx, workspaceId: string, cutoff: Date) {
   for (;;) {
     const r =
       await tx.execute(sql`delete from ${deals} where ${deals.workspaceId} = ${workspaceId} and ${deals.dealId} in (
-        select deal_id from deals where workspace_id = ${workspaceId} and deleted_at is not null and deleted_at <= ${cutoff.toISOString()}::timestamptz limit ${BATCH})
+        select deal_id from deals where workspace_id = ${workspaceId} and deleted_at is not null and deleted_at <= ${cutoff.toISOString()}::timestamptz
+          and deal_id not in ${heldRecords(workspaceId, 'deals', now)} limit ${BATCH})
       returning deal_id`);
     const n = (r as unknown as { rows: unknown[] }).rows.length;
     removedDeals += n;
@@ -101,7 +103,8 @@ async function purgeWorkspace(tx: Tx, workspaceId: string, cutoff: Date) {
   for (;;) {
     const r =
       await tx.execute(sql`delete from ${people} where ${people.workspaceId} = ${workspaceId} and ${people.personId} in (
-        select person_id from people where workspace_id = ${workspaceId} and deleted_at is not null and deleted_at <= ${cutoff.toISOString()}::timestamptz limit ${BATCH})
+        select person_id from people where workspace_id = ${workspaceId} and deleted_at is not null and deleted_at <= ${cutoff.toISOString()}::timestamptz
+          and person_id not in ${heldPeople(workspaceId, now)} limit ${BATCH})
       returning person_id`);
     const n = (r as unknown as { rows: unknown[] }).rows.length;
     removedPeople += n;
@@ -157,8 +160,9 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
     let purgedFiles: PurgedFiles = { count: 0, bytes: 0, keys: [] };
     const r = await withTenant(db, { workspaceId }, async (tx) => {
       // Files first: those in the trash, and every file of the records purged below.
-      purgedFiles = await purgeFilesIn(tx, services, workspaceId, cutoff);
-      const removed = await purgeWorkspace(tx, workspaceId, cutoff);
+      purgedFiles = await purgeFilesIn(tx, services, workspaceId, cutoff, now);
+      // A person or deal under a legal hold stays in the trash until the hold ends (P-RET-2).
+      const removed = await purgeWorkspace(tx, workspaceId, cutoff, now);
       // Notes after the records: those left about nobody go too (notes.trash.ts).
       const purgedNotes = await purgeNotesIn(tx, workspaceId, cutoff);
       const removedWork = await purgeTasksAndProjects(tx, workspaceId, cutoff);

@@ -5,6 +5,7 @@ import { describeEachDatabase } from '../../../test/harness.ts';
 import {
   auditEntries,
   companies,
+  files,
   people,
   personCategories,
   personCompanies,
@@ -16,6 +17,7 @@ import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { verifyChain } from '../../privacy/audit/audit.service.ts';
+import { uploadOk } from '../files/files.test-helpers.ts';
 import { type CrmWorkspace, crmWorkspace, makeCompany, makePerson } from './people.test-helpers.ts';
 import { purgeTrashJob } from './trash.jobs.ts';
 
@@ -175,6 +177,41 @@ describeEachDatabase('trash', (env) => {
     expect(
       await withTenant(db(), { workspaceId: w.workspaceId }, (tx) => verifyChain(tx, w.workspaceId)),
     ).toMatchObject({ ok: true });
+  });
+
+  it('[P-RET-2] a person under a legal hold stays in the trash past 30 days, with their files, until the hold ends', async () => {
+    const held = await makePerson(w.member.client, { firstName: 'Held', emails: [{ value: 'held@example.test' }] });
+    const until = new Date(env().clock.now().getTime() + 60 * DAY_MS).toISOString();
+    const hold = await w.admin.client.post('/api/v1/legal-holds', {
+      personId: held.id,
+      table: 'people',
+      reason: 'invoice_7y',
+      until,
+    });
+    expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+    const file = await uploadOk(env(), w.member.client, 'person', held.id, 'invoice.txt', Buffer.from('invoice'));
+    expect((await w.member.client.delete(`/api/v1/people/${held.id}`)).status).toBe(200);
+    env().clock.advance(31 * DAY_MS);
+    await runJob(env().services, purgeTrashJob);
+    expect((await rowsOf([held.id], [])).people).toBe(1);
+    const [kept] = await withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
+      tx
+        .select()
+        .from(files)
+        .where(and(eq(files.workspaceId, w.workspaceId), eq(files.fileId, file.id))),
+    );
+    expect(kept?.fileId).toBe(file.id);
+    // Once the hold has ended, the next purge takes the person and the file.
+    env().clock.advance(30 * DAY_MS);
+    await runJob(env().services, purgeTrashJob);
+    expect((await rowsOf([held.id], [])).people).toBe(0);
+    const gone = await withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
+      tx
+        .select()
+        .from(files)
+        .where(and(eq(files.workspaceId, w.workspaceId), eq(files.fileId, file.id))),
+    );
+    expect(gone).toEqual([]);
   });
 
   it('a restored company keeps its links; a purged company leaves its people in place', async () => {
