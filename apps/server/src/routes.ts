@@ -26,9 +26,9 @@ import { registerDataMapRoutes } from './privacy/data-map/data-map.routes.ts';
 import { registerErasureRoutes } from './privacy/erasure/erasure.routes.ts';
 import { registerLegalHoldRoutes } from './privacy/legal-holds/legal-holds.routes.ts';
 import { registerPurposeConsentRoutes } from './privacy/register/privacy-engine.routes.ts';
+import { registerPrivacyRequestRoutes } from './privacy/requests/requests.routes.ts';
 import { registerRetentionRoutes } from './privacy/retention/retention.routes.ts';
 import { registerSupportAccessRoutes } from './privacy/support-access/support-access.routes.ts';
-import { registerPrivacyRequestRoutes } from './privacy/requests/requests.routes.ts';
 import type { Services } from './services.ts';
 
 /** Every feature's routes, in one list. */

@@ -241,7 +241,7 @@ describeEachDatabase('company duplicates and merge', (env) => {
 
     const [log] = await inW((tx) => tx.select().from(companyMerges).where(eq(companyMerges.mergeId, res.body.mergeId)));
     expect(log?.mergedId).toBe(merged.id);
-    expect((log?.previous as TCompany).name).toBe('Havbruk');
+    expect((log?.previous as TCompany | undefined)?.name).toBe('Havbruk');
     const [entry] = await inW((tx) =>
       tx
         .select()

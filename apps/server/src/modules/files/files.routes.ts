@@ -12,7 +12,6 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { requireMember } from '../../http/auth-context.ts';
 import { AppError, validationFailed } from '../../lib/errors.ts';
 import type { Services } from '../../services.ts';
 import { requireAllowed } from '../permissions/permissions.ts';

@@ -604,9 +604,7 @@ async function insertUnnest(
   rows: (string | number | boolean | null)[][],
 ): Promise<void> {
   if (!rows.length) return;
-  const params = columns.map(
-    ([, type], i) => sql`${arrayParam(rows.map((r) => r[i] ?? null))}::${sql.raw(type)}[]`,
-  );
+  const params = columns.map(([, type], i) => sql`${arrayParam(rows.map((r) => r[i] ?? null))}::${sql.raw(type)}[]`);
   await tx.execute(
     sql`insert into ${sql.identifier(table)} (${sql.raw(columns.map(([c]) => `"${c}"`).join(', '))})
         select * from unnest(${sql.join(params, sql`, `)})`,

@@ -136,7 +136,7 @@ describeEachDatabase('permission matrix', (env) => {
       expect(unknown.status).toBe(422);
       await a.admin.client.put('/api/v1/permissions', { viewer: DEFAULT_MATRIX.viewer });
       expect(
-        (await a.viewer.client.get('/api/v1/deals?pipelineId=' + (await salesPipeline(a.owner.client)).id)).status,
+        (await a.viewer.client.get(`/api/v1/deals?pipelineId=${(await salesPipeline(a.owner.client)).id}`)).status,
       ).toBe(200);
     });
   });
