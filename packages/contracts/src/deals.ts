@@ -235,15 +235,29 @@ export type TStageHistory = z.infer<typeof ZStageHistory>;
 
 // Lists (keyset pagination: pass nextCursor back as `after`; null when there is no more)
 
-export const DEAL_SORTS = ['name', 'createdAt', 'updatedAt', 'amount', 'expectedCloseDate'] as const;
+export const DEAL_SORTS = [
+  'name',
+  'createdAt',
+  'updatedAt',
+  'amount',
+  'expectedCloseDate',
+  'stage',
+  'probability',
+  'status',
+  'currency',
+  'closedAt',
+] as const;
 export const ZDealSort = z.enum(DEAL_SORTS, { error: `must be one of ${DEAL_SORTS.join(', ')}` });
 export const ZDealRecordSort = z.union([ZDealSort, ZCustomSort], {
   error: `must be one of ${DEAL_SORTS.join(', ')} or cf.<key> of a custom field`,
 });
 
 /** Sort 'name' is case-insensitive; ties break on id. Deals without an expected close date
- *  come last in either direction of sort 'expectedCloseDate'. Amounts sort by their number
- *  whatever the currency. */
+ *  sort as 9999-12-31 (last ascending, first descending). Amounts sort by their number
+ *  whatever the currency; 'currency' sorts by currency code, then amount. 'stage' sorts by
+ *  the stage's position in the pipeline; 'status' as open, won, lost; 'probability' by the
+ *  deal's own probability, deals without one (the stage's applies) as -1 (first ascending);
+ *  'closedAt': open deals (no closed date) last ascending, first descending. */
 export const ZDealListQuery = z
   .object({
     pipelineId: ZId,

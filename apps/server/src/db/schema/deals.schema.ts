@@ -133,6 +133,21 @@ export const deals = declareTable(
       index('deals_updated_idx').on(t.workspaceId, t.pipelineId, t.updatedAt, t.dealId).where(sql`deleted_at is null`),
       index('deals_amount_idx').on(t.workspaceId, t.pipelineId, t.amount, t.dealId).where(sql`deleted_at is null`),
       index('deals_close_idx').on(t.workspaceId, t.pipelineId, t.closeKey, t.dealId).where(sql`deleted_at is null`),
+      // Sorts stage (one stage at a time, by id), probability, status, currency then amount
+      // and closedAt: the same expressions as SORTS in deals.service.ts.
+      index('deals_stage_sort_idx').on(t.workspaceId, t.stageId, t.dealId).where(sql`deleted_at is null`),
+      index('deals_probability_idx')
+        .on(t.workspaceId, t.pipelineId, sql`coalesce(probability, -1)`, t.dealId)
+        .where(sql`deleted_at is null`),
+      index('deals_status_sort_idx')
+        .on(t.workspaceId, t.pipelineId, sql`(case status when 'open' then 0 when 'won' then 1 else 2 end)`, t.dealId)
+        .where(sql`deleted_at is null`),
+      index('deals_currency_idx')
+        .on(t.workspaceId, t.pipelineId, t.currency, t.amount, t.dealId)
+        .where(sql`deleted_at is null`),
+      index('deals_closed_at_idx')
+        .on(t.workspaceId, t.pipelineId, sql`coalesce(closed_at, 'infinity'::timestamptz)`, t.dealId)
+        .where(sql`deleted_at is null`),
       // A board column (stage filter, updatedAt desc).
       index('deals_stage_updated_idx')
         .on(t.workspaceId, t.stageId, t.updatedAt, t.dealId)

@@ -2,14 +2,30 @@ import { z } from 'zod';
 import { validationFailed } from '../../lib/errors.ts';
 import { type Cursor, decodeCursor, encodeCursor } from '../people/people.cursor.ts';
 
-/** The cursors of people (`people.cursor.ts`), plus the two sort values they do not know:
- *  amounts (an integer) and dates (YYYY-MM-DD). */
+/** The cursors of people (`people.cursor.ts`), with the sort values of deals checked by the
+ *  shape of each sort's key: integers, dates (YYYY-MM-DD), timestamps or 'infinity', and
+ *  `CUR:amount` for sort 'currency'. */
 export { encodeCursor };
 
-const ZTuple = z.tuple([z.string(), z.enum(['asc', 'desc']), z.string().regex(/^-?\d{1,16}$/), z.uuid()]);
+const ZTuple = z.tuple([z.string(), z.enum(['asc', 'desc']), z.string().max(300), z.uuid()]);
+
+const isTimestamp = (v: string) => !Number.isNaN(Date.parse(v));
+const VALUE: Record<string, (v: string) => boolean> = {
+  'deals.name': () => true,
+  'deals.createdAt': isTimestamp,
+  'deals.updatedAt': isTimestamp,
+  'deals.amount': (v) => /^-?\d{1,16}$/.test(v),
+  'deals.expectedCloseDate': (v) => /^\d{4}-\d{2}-\d{2}$/.test(v),
+  'deals.stage': (v) => /^\d{1,6}$/.test(v),
+  'deals.probability': (v) => /^-?\d{1,3}$/.test(v),
+  'deals.status': (v) => /^[0-2]$/.test(v),
+  'deals.currency': (v) => /^[A-Z]{3}:\d{1,16}$/.test(v),
+  'deals.closedAt': (v) => v === 'infinity' || isTimestamp(v),
+};
 
 export function decodeDealCursor(raw: string, sort: string, dir: 'asc' | 'desc'): Cursor {
-  if (!sort.endsWith('.amount')) return decodeCursor(raw, sort, dir);
+  const check = VALUE[sort];
+  if (!check) return decodeCursor(raw, sort, dir);
   const bad = () => validationFailed({ after: 'is not a cursor from this list (same sort and dir)' });
   let parsed: unknown;
   try {
@@ -18,6 +34,6 @@ export function decodeDealCursor(raw: string, sort: string, dir: 'asc' | 'desc')
     throw bad();
   }
   const r = ZTuple.safeParse(parsed);
-  if (!r.success || r.data[0] !== sort || r.data[1] !== dir) throw bad();
+  if (!r.success || r.data[0] !== sort || r.data[1] !== dir || !check(r.data[2])) throw bad();
   return { sort, dir, value: r.data[2], id: r.data[3] };
 }

@@ -148,14 +148,28 @@ export async function getDeal(services: Services, actor: Actor, dealId: string):
   );
 }
 
+/** The key of each built-in sort before the tie-break on deal_id, as the partial indexes of
+ *  `deals.schema.ts` spell it (an expression index is used only for the same expression).
+ *  Nulls never reach a key: each nullable column sorts through a coalesce (documented in
+ *  `ZDealListQuery`). 'stage' is paged stage by stage (`stagePage`). */
 const SORTS = {
-  name: { col: deals.nameKey, cast: sql`` },
-  createdAt: { col: deals.createdAt, cast: sql`::timestamptz` },
-  updatedAt: { col: deals.updatedAt, cast: sql`::timestamptz` },
-  amount: { col: deals.amount, cast: sql`::bigint` },
-  expectedCloseDate: { col: deals.closeKey, cast: sql`::date` },
+  name: { keys: [deals.nameKey], casts: [sql``] },
+  createdAt: { keys: [deals.createdAt], casts: [sql`::timestamptz`] },
+  updatedAt: { keys: [deals.updatedAt], casts: [sql`::timestamptz`] },
+  amount: { keys: [deals.amount], casts: [sql`::bigint`] },
+  expectedCloseDate: { keys: [deals.closeKey], casts: [sql`::date`] },
+  probability: { keys: [sql`coalesce(${deals.probability}, -1)`], casts: [sql`::int`] },
+  status: {
+    keys: [sql`(case ${deals.status} when 'open' then 0 when 'won' then 1 else 2 end)`],
+    casts: [sql`::int`],
+  },
+  currency: { keys: [deals.currency, deals.amount], casts: [sql`::text`, sql`::bigint`] },
+  closedAt: { keys: [sql`coalesce(${deals.closedAt}, 'infinity'::timestamptz)`], casts: [sql`::timestamptz`] },
 } as const;
 
+const STATUS_RANK = { open: 0, won: 1, lost: 2 } as const;
+
+/** The cursor value of a row: the parts of its key, `:`-joined (only 'currency' has two). */
 function sortValue(row: DealRow, sort: keyof typeof SORTS): string {
   switch (sort) {
     case 'name':
@@ -168,7 +182,59 @@ function sortValue(row: DealRow, sort: keyof typeof SORTS): string {
       return String(row.amount);
     case 'expectedCloseDate':
       return row.closeKey ?? '9999-12-31';
+    case 'probability':
+      return String(row.probability ?? -1);
+    case 'status':
+      return String(STATUS_RANK[row.status]);
+    case 'currency':
+      return `${row.currency}:${row.amount}`;
+    case 'closedAt':
+      return row.closedAt ? row.closedAt.toISOString() : 'infinity';
   }
+}
+
+/** Sort 'stage': the pipeline's stages in order of position, each stage's deals by id through
+ *  the index (workspace_id, stage_id, deal_id), until the page is full: at most one small
+ *  indexed query per stage (a pipeline has at most 50). The cursor value is the position. */
+async function stagePage(
+  tx: Tx,
+  ws: string,
+  q: DealFilter,
+  conds: (SQL | undefined)[],
+  page: { after?: KeysetPosition | undefined; limit: number },
+): Promise<{ rows: DealRow[]; next: KeysetPosition | null }> {
+  const order = q.dir === 'asc' ? asc : desc;
+  const stages = await tx
+    .select({ stageId: pipelineStages.stageId, position: pipelineStages.position })
+    .from(pipelineStages)
+    .where(and(eq(pipelineStages.workspaceId, ws), eq(pipelineStages.pipelineId, q.pipelineId)))
+    .orderBy(order(pipelineStages.position), order(pipelineStages.stageId));
+  const position = new Map(stages.map((s) => [s.stageId, s.position]));
+  const after = page.after;
+  const from = after ? Number(after.value) : null;
+  const rows: DealRow[] = [];
+  for (const s of stages) {
+    if (q.stageId && s.stageId !== q.stageId) continue;
+    if (from !== null && (q.dir === 'asc' ? s.position < from : s.position > from)) continue;
+    const c = [...conds, eq(deals.stageId, s.stageId)];
+    if (after && s.position === from) {
+      c.push(q.dir === 'asc' ? sql`${deals.dealId} > ${after.id}::uuid` : sql`${deals.dealId} < ${after.id}::uuid`);
+    }
+    rows.push(
+      ...(await tx
+        .select()
+        .from(deals)
+        .where(and(...c))
+        .orderBy(order(deals.dealId))
+        .limit(page.limit + 1 - rows.length)),
+    );
+    if (rows.length > page.limit) break;
+  }
+  const items = rows.slice(0, page.limit);
+  const last = items.at(-1);
+  const next =
+    rows.length > page.limit && last ? { value: String(position.get(last.stageId) ?? 0), id: last.dealId } : null;
+  return { rows: items, next };
 }
 
 /** The filters and sort of the deal list, without its page (cursor and limit). */
@@ -231,13 +297,23 @@ export async function dealsPage(
     }
   }
   if (isCustomSort(sort)) throw validationFailed({ sort: 'is not a custom field of deals' });
-  const { col, cast } = SORTS[sort];
+  if (sort === 'stage') {
+    const r = await stagePage(tx, ws, q, conds, page);
+    return { items: await presentDeals(tx, actor, r.rows), next: r.next };
+  }
+  const { keys, casts } = SORTS[sort];
   const after = page.after;
   if (after) {
+    const parts = keys.length > 1 ? after.value.split(':') : [after.value];
+    const values = sql.join(
+      parts.map((v, i) => sql`${v}${casts[i]}`),
+      sql`, `,
+    );
+    const cols = sql.join([...keys, deals.dealId], sql`, `);
     conds.push(
       q.dir === 'asc'
-        ? sql`(${col}, ${deals.dealId}) > (${after.value}${cast}, ${after.id}::uuid)`
-        : sql`(${col}, ${deals.dealId}) < (${after.value}${cast}, ${after.id}::uuid)`,
+        ? sql`(${cols}) > (${values}, ${after.id}::uuid)`
+        : sql`(${cols}) < (${values}, ${after.id}::uuid)`,
     );
   }
   const order = q.dir === 'asc' ? asc : desc;
@@ -245,7 +321,7 @@ export async function dealsPage(
     .select()
     .from(deals)
     .where(and(...conds))
-    .orderBy(order(col), order(deals.dealId))
+    .orderBy(...keys.map((k) => order(k)), order(deals.dealId))
     .limit(page.limit + 1);
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);

@@ -63,7 +63,7 @@ describeEachDatabase('pipelines and deals refuse bad input', (env) => {
       ['POST', `${D}/move`, { stageId: ghost }, 'stageId'],
       ['GET', '/api/v1/deals', undefined, 'pipelineId'],
       ['GET', `/api/v1/deals?pipelineId=${sales.id}&limit=201`, undefined, 'limit'],
-      ['GET', `/api/v1/deals?pipelineId=${sales.id}&sort=probability`, undefined, 'sort'],
+      ['GET', `/api/v1/deals?pipelineId=${sales.id}&sort=companyId`, undefined, 'sort'],
       ['GET', `/api/v1/deals?pipelineId=${sales.id}&after=garbage`, undefined, 'after'],
       ['POST', '/api/v1/pipelines', { name: '' }, 'name'],
       ['POST', '/api/v1/pipelines', { name: 'P', stages: [] }, 'stages'],

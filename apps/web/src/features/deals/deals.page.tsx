@@ -619,12 +619,12 @@ function DealsRows(props: {
           <Table.Thead>
             <Table.Tr>
               {th('name', t('common.name'), 'asc')}
-              <Table.Th>{t('deals.stage')}</Table.Th>
+              {th('stage', t('deals.stage'), 'asc')}
               {th('amount', t('deals.amount'))}
               <Table.Th>{t('records.company')}</Table.Th>
               {th('expectedCloseDate', t('deals.expectedClose'), 'asc')}
               <Table.Th>{t('records.owner')}</Table.Th>
-              <Table.Th>{t('deals.status')}</Table.Th>
+              {th('status', t('deals.status'), 'asc')}
               {th('updatedAt', t('records.updated'))}
               {props.customColumns.map((c) => (
                 <SortableTh

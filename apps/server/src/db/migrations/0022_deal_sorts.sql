@@ -1,0 +1,5 @@
+CREATE INDEX "deals_stage_sort_idx" ON "deals" USING btree ("workspace_id","stage_id","deal_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "deals_probability_idx" ON "deals" USING btree ("workspace_id","pipeline_id",coalesce(probability, -1),"deal_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "deals_status_sort_idx" ON "deals" USING btree ("workspace_id","pipeline_id",(case status when 'open' then 0 when 'won' then 1 else 2 end),"deal_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "deals_currency_idx" ON "deals" USING btree ("workspace_id","pipeline_id","currency","amount","deal_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "deals_closed_at_idx" ON "deals" USING btree ("workspace_id","pipeline_id",coalesce(closed_at, 'infinity'::timestamptz),"deal_id") WHERE deleted_at is null;
