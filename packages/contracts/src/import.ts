@@ -60,14 +60,27 @@ export const REPEATABLE_IMPORT_FIELDS: ReadonlySet<TImportField> = new Set([
   'tags',
 ]);
 
+/** A custom field of people as a target: `cf.<key>` (the server checks the key against the
+ *  workspace's fields: 422 naming `mapping.<column index>`). Each goes to one column at most. */
+export const ZImportCustomFieldTarget = z.string().regex(/^cf\.[a-z][a-z0-9_]{0,39}$/, {
+  error: 'is not a field people can be imported into',
+}) as unknown as z.ZodType<`cf.${string}`>;
+/** What a column can fill: a field of IMPORT_FIELDS, or `cf.<key>` for a custom field of people. */
+export const ZImportTarget = z.union([ZImportField, ZImportCustomFieldTarget], {
+  error: 'is not a field people can be imported into',
+});
+export type TImportTarget = TImportField | `cf.${string}`;
+export const isCustomFieldTarget = (t: string | null | undefined): t is `cf.${string}` =>
+  typeof t === 'string' && t.startsWith('cf.');
+
 /** One entry per column of the file, in order: the field it fills, or null to leave it out. */
 export const ZImportMapping = z
-  .array(ZImportField.nullable(), { error: 'must be a list with one field (or null) per column' })
+  .array(ZImportTarget.nullable(), { error: 'must be a list with one field (or null) per column' })
   .max(10_000, { error: 'must have at most 10000 columns' })
   .superRefine((list, ctx) => {
     const seen = new Set<string>();
     list.forEach((f, i) => {
-      if (!f || REPEATABLE_IMPORT_FIELDS.has(f)) return;
+      if (!f || REPEATABLE_IMPORT_FIELDS.has(f as TImportField)) return;
       if (seen.has(f)) ctx.addIssue({ code: 'custom', path: [i], message: `${f} is already given to another column` });
       seen.add(f);
     });
@@ -153,8 +166,8 @@ export const ZImportPreview = z.object({
   rows: z.array(z.array(z.string())),
   /** The preset whose header names the file uses, if any. */
   preset: ZImportPreset.nullable(),
-  /** One entry per header. */
-  suggestedMapping: z.array(ZImportField.nullable()),
+  /** One entry per header (`cf.<key>` when a header equals a custom field's label or key). */
+  suggestedMapping: z.array(ZImportTarget.nullable()),
 });
 export type TImportPreview = z.infer<typeof ZImportPreview>;
 

@@ -1,10 +1,10 @@
-import type { TDuplicateMode, TImportEncoding, TImportField, TSubjectCategory } from '@tillit/contracts';
+import type { TDuplicateMode, TImportEncoding, TImportTarget, TSubjectCategory } from '@tillit/contracts';
 
 /** What an import was asked to do, kept as JSON on its row (no values of the file). */
 export type ImportOptions = {
   format: 'csv' | 'vcard';
-  /** CSV: one field (or null) per column. */
-  mapping: (TImportField | null)[] | null;
+  /** CSV: one field (or null) per column; `cf.<key>` for a custom field of people. */
+  mapping: (TImportTarget | null)[] | null;
   /** CSV: the header row's column names (for the report), and the separator. */
   headers: string[] | null;
   delimiter: string | null;

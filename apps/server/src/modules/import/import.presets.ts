@@ -1,4 +1,4 @@
-import type { TImportField, TImportPreset } from '@tillit/contracts';
+import type { TImportField, TImportPreset, TImportTarget } from '@tillit/contracts';
 
 /**
  * Header names of the contact exports people bring, as those products write them, and the
@@ -172,5 +172,24 @@ export function suggestMapping(headers: string[], preset: TImportPreset | null):
       used.add(f);
     }
     return f;
+  });
+}
+
+/** Columns left without a field whose header equals a custom field's label or key (case and
+ *  surrounding spaces aside) get that field as `cf.<key>`, each field once. */
+export function suggestCustomFields(
+  headers: string[],
+  suggested: (TImportField | null)[],
+  fields: readonly { key: string; label: string }[],
+): (TImportTarget | null)[] {
+  const used = new Set<string>();
+  return headers.map((h, i) => {
+    const own = suggested[i] ?? null;
+    if (own) return own;
+    const name = h.trim().toLowerCase();
+    const f = fields.find((x) => !used.has(x.key) && (x.label.trim().toLowerCase() === name || x.key === name));
+    if (!f || !name) return null;
+    used.add(f.key);
+    return `cf.${f.key}` as const;
   });
 }

@@ -4,15 +4,17 @@ import {
   SUBJECT_CATEGORIES,
   type TImportField,
   type TImportMapping,
+  type TImportTarget,
   type TSubjectCategory,
   ZCreatePersonBody,
   ZDomain,
 } from '@tillit/contracts';
 import type { z } from 'zod';
+import { type CheckedValues, checkValue, type FieldRow } from '../custom-fields/custom-fields.service.ts';
 import { normalisePhone } from '../people/people.phone.ts';
 
 /** One value of a record, the field it fills and the column (or vCard property) it came from. */
-export type SourceValue = { field: TImportField; value: string; column: string };
+export type SourceValue = { field: TImportTarget; value: string; column: string };
 export type RowProblem = { field: string; problem: string };
 /** A record of the file (CSV row or vCard card), already mapped to fields. */
 export type SourceRecord = {
@@ -21,12 +23,12 @@ export type SourceRecord = {
   problems: RowProblem[];
   bytes: number;
   /** The column each field comes from, to name it in a problem even when the cell is empty. */
-  columns?: ReadonlyMap<TImportField, string>;
+  columns?: ReadonlyMap<TImportTarget, string>;
 };
 
 /** The first column of each mapped field, built once per file. */
-export function columnsOf(headers: string[], mapping: TImportMapping): ReadonlyMap<TImportField, string> {
-  const m = new Map<TImportField, string>();
+export function columnsOf(headers: string[], mapping: TImportMapping): ReadonlyMap<TImportTarget, string> {
+  const m = new Map<TImportTarget, string>();
   mapping.forEach((f, i) => {
     if (f && !m.has(f)) m.set(f, headers[i] ?? `column ${i + 1}`);
   });
@@ -41,7 +43,7 @@ export function mapCsvRecord(
   headers: string[],
   mapping: TImportMapping,
   bytes: number,
-  columns?: ReadonlyMap<TImportField, string>,
+  columns?: ReadonlyMap<TImportTarget, string>,
 ): SourceRecord {
   const problems: RowProblem[] = [];
   if (cells.length > headers.length && cells.slice(headers.length).some((c) => c.trim() !== '')) {
@@ -112,12 +114,60 @@ export type Candidate = {
   company: { name: string; domain: string | null } | null;
   /** Normalised emails and phones, the keys duplicates are found by. */
   keys: string[];
+  /** Values of the mapped custom fields the row gives, checked (empty cells are not here). */
+  custom: CheckedValues;
 };
 
 export type CandidateOptions = {
   country: string;
   defaults: { tags: string[]; subjectCategories: TSubjectCategory[]; visibility: string; teamId?: string | null };
+  /** The workspace's custom fields of people by key (those the mapping names). */
+  customFields?: ReadonlyMap<string, FieldRow>;
 };
+
+const TRUE_WORDS = new Set(['true', 'yes', 'ja', '1']);
+const FALSE_WORDS = new Set(['false', 'no', 'nei', '0']);
+
+/**
+ * A cell's text as the value of a custom field of its type, then checked by the same
+ * `checkValue` as the API: numbers take . or , as decimal mark, booleans true/false, yes/no,
+ * ja/nei or 1/0, select options match without regard to case, multi-select splits on ; or |.
+ */
+export function customFieldValue(
+  field: FieldRow,
+  text: string,
+): { rows: CheckedValues[number]['rows'] } | { problem: string } {
+  const t = text.trim();
+  const option = (v: string) => field.options.find((o) => o.toLowerCase() === v.toLowerCase()) ?? v;
+  let value: unknown = t;
+  switch (field.type) {
+    case 'number': {
+      const n = t.replace(/\s/g, '');
+      if (!/^[+-]?(\d+([.,]\d+)?|[.,]\d+)$/.test(n))
+        return { problem: 'must be a number (with . or , as decimal mark)' };
+      value = Number(n.replace(',', '.'));
+      break;
+    }
+    case 'boolean': {
+      const w = t.toLowerCase();
+      if (TRUE_WORDS.has(w)) value = true;
+      else if (FALSE_WORDS.has(w)) value = false;
+      else return { problem: 'must be true or false (yes/no, ja/nei, 1/0)' };
+      break;
+    }
+    case 'select':
+      value = option(t);
+      break;
+    case 'multi_select':
+      value = t
+        .split(/[;|]/)
+        .map((v) => v.trim())
+        .filter(Boolean)
+        .map(option);
+      break;
+  }
+  return checkValue(field, value);
+}
 
 type Built = { ok: true; candidate: Candidate } | { ok: false; problems: RowProblem[] };
 
@@ -156,6 +206,7 @@ export function buildCandidate(source: SourceRecord, opts: CandidateOptions): Bu
   const seenPhones = new Set<string>();
   const tags = [...opts.defaults.tags];
   let categories: string[] = [];
+  const custom: CheckedValues = [];
   for (const v of r.values) {
     if (v.field === 'email' || v.field === 'email.home' || v.field === 'email.other') {
       // A cell may hold several addresses ("a@x.no ::: b@x.no" in Google exports).
@@ -181,6 +232,15 @@ export function buildCandidate(source: SourceRecord, opts: CandidateOptions): Bu
       }
     } else if (v.field === 'tags') {
       tags.push(...splitList(v.value));
+    } else if (v.field.startsWith('cf.')) {
+      const field = opts.customFields?.get(v.field.slice(3));
+      if (!field) {
+        problems.push({ field: v.column, problem: 'is not a custom field of people' });
+        continue;
+      }
+      const checked = customFieldValue(field, v.value);
+      if ('problem' in checked) problems.push({ field: v.column, problem: checked.problem });
+      else if (!custom.some((c) => c.field.fieldId === field.fieldId)) custom.push({ field, rows: checked.rows });
     } else if (v.field === 'subjectCategories') {
       for (const c of splitList(v.value)) {
         const key = c.toLowerCase().replace(/[\s-]+/g, '_');
@@ -251,6 +311,7 @@ export function buildCandidate(source: SourceRecord, opts: CandidateOptions): Bu
           ? { name: companyName?.value.trim() || (domain as string), domain: domain ?? null }
           : null,
       keys: [...person.emails.map((e) => `e:${e.value}`), ...person.phones.map((p) => `p:${p.value}`)],
+      custom,
     },
   };
 }

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import {
   companies,
+  customFields,
   importErrors,
   importFiles,
   importItems,
@@ -12,6 +13,7 @@ import {
   personCategories,
   personCompanies,
   personEmails,
+  personFieldValues,
   personPhones,
   personTags,
 } from '../../db/schema/index.ts';
@@ -21,6 +23,7 @@ import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import { refuseTombstonedRows } from '../../privacy/erasure/tombstones.ts';
 import type { Services } from '../../services.ts';
+import { type CheckedValues, type FieldRow, loadFields } from '../custom-fields/custom-fields.service.ts';
 import { cleanTags } from '../people/people.cursor.ts';
 import { visibleTo } from '../people/people.policy.ts';
 import { assertAllowed } from '../permissions/permissions.ts';
@@ -206,6 +209,19 @@ async function runImport(
 ): Promise<RunOutcome> {
   const options = row.options as ImportOptions;
   const ws = row.workspaceId;
+  // The custom fields of people the mapping names, as they are now (checked again: a field
+  // deleted since the import was created stops it before anything more is written).
+  const mappedKeys = (options.mapping ?? []).flatMap((f) => (f?.startsWith('cf.') ? [f.slice(3)] : []));
+  const fieldByKey = new Map<string, FieldRow>();
+  if (mappedKeys.length) {
+    const all = await tenant(services, ws, (tx) => loadFields(tx, ws, 'person'));
+    for (const f of all) if (mappedKeys.includes(f.key)) fieldByKey.set(f.key, f);
+    const gone = mappedKeys.filter((k) => !fieldByKey.has(k));
+    if (gone.length) {
+      await finish(services, row, 'failed', `The custom field ${gone.join(', ')} no longer exists.`);
+      return 'failed';
+    }
+  }
   let done = row.rowsRead;
   if (done === 0 || row.dryRun) {
     // Before anything is written, the whole file is read once: a file broken as a whole
@@ -241,7 +257,7 @@ async function runImport(
   let seq = 0;
   let batch: SourceRecord[] = [];
   const flush = async () => {
-    const outcome = await writeBatch(services, row, actor, options, batch, done, dryKeys);
+    const outcome = await writeBatch(services, row, actor, options, batch, done, dryKeys, fieldByKey);
     if (outcome === 'stale') return false;
     done += batch.length;
     batch = [];
@@ -274,6 +290,8 @@ type Change = {
   tags: string[];
   categories: string[];
   company: Candidate['company'];
+  /** Mapped custom fields the rows gave: each replaces the person's value of that field. */
+  custom: CheckedValues;
 };
 
 function changeOf(c: Candidate): Change {
@@ -285,6 +303,7 @@ function changeOf(c: Candidate): Change {
     tags: [...p.tags],
     categories: [...p.subjectCategories],
     company: c.company,
+    custom: [...c.custom],
   };
   if (p.firstName) change.firstName = p.firstName;
   if (p.lastName) change.lastName = p.lastName;
@@ -304,6 +323,11 @@ function mergeInto(target: Change, more: Change): void {
   for (const t of more.tags) if (!target.tags.includes(t)) target.tags.push(t);
   for (const c of more.categories) if (!target.categories.includes(c)) target.categories.push(c);
   if (more.company) target.company = more.company;
+  for (const v of more.custom) {
+    const i = target.custom.findIndex((x) => x.field.fieldId === v.field.fieldId);
+    if (i >= 0) target.custom[i] = v;
+    else target.custom.push(v);
+  }
 }
 
 /**
@@ -360,13 +384,18 @@ async function writeBatch(
   batch: SourceRecord[],
   from: number,
   dryKeys: Map<string, DryTarget> | null,
+  fieldByKey: ReadonlyMap<string, FieldRow>,
 ): Promise<'ok' | 'stale'> {
   const now = services.clock.now();
   const ws = row.workspaceId;
   const problems: { row: number; list: RowProblem[] }[] = [];
   const candidates: Candidate[] = [];
   for (const r of batch) {
-    const built = buildCandidate(r, { country: options.country, defaults: options.defaults });
+    const built = buildCandidate(r, {
+      country: options.country,
+      defaults: options.defaults,
+      customFields: fieldByKey,
+    });
     if (built.ok) candidates.push(built.candidate);
     else problems.push({ row: r.row, list: built.problems });
   }
@@ -465,7 +494,15 @@ async function writeBatch(
       ]);
       tally.companiesCreated = companyIds.created;
       await insertPeople(tx, actor, row, options, now, creates, companyIds.byKey);
-      await applyUpdates(tx, ws, row.importId, now, updates, companyIds.byKey);
+      await applyUpdates(
+        tx,
+        ws,
+        row.importId,
+        now,
+        updates,
+        companyIds.byKey,
+        [...fieldByKey.values()].map((f) => f.fieldId),
+      );
     }
 
     await tx
@@ -611,6 +648,35 @@ async function insertUnnest(
   );
 }
 
+const FIELD_VALUE_COLUMNS: [string, string][] = [
+  ['workspace_id', 'uuid'],
+  ['field_id', 'uuid'],
+  ['person_id', 'uuid'],
+  ['ordinal', 'integer'],
+  ['value_text', 'text'],
+  ['value_number', 'double precision'],
+  ['value_date', 'date'],
+  ['value_bool', 'boolean'],
+];
+
+/** The value rows of the custom fields of these people, in FIELD_VALUE_COLUMNS order. */
+function customRows(ws: string, list: { personId: string; change: Change }[]) {
+  return list.flatMap(({ personId, change }) =>
+    change.custom.flatMap((c) =>
+      c.rows.map((r) => [
+        ws,
+        c.field.fieldId,
+        personId,
+        r.ordinal,
+        r.valueText,
+        r.valueNumber,
+        r.valueDate,
+        r.valueBool,
+      ]),
+    ),
+  );
+}
+
 async function insertPeople(
   tx: Tx,
   actor: Actor,
@@ -719,6 +785,7 @@ async function insertPeople(
       return companyId ? [[ws, personId, companyId, null, at]] : [];
     }),
   );
+  await insertUnnest(tx, 'person_field_values', FIELD_VALUE_COLUMNS, customRows(ws, creates));
   await insertUnnest(
     tx,
     'import_items',
@@ -749,9 +816,20 @@ export type PersonSnapshot = {
   tags: { tag: string; position: number }[];
   categories: string[];
   companies: { companyId: string; role: string | null; createdAt: string }[];
+  /** The values of the custom fields the import's mapping named (absent in snapshots taken
+   *  before custom fields could be imported: then undo leaves custom values alone). */
+  customFields?: { fieldIds: string[]; values: SnapshotValue[] };
+};
+type SnapshotValue = {
+  fieldId: string;
+  ordinal: number;
+  valueText: string | null;
+  valueNumber: number | null;
+  valueDate: string | null;
+  valueBool: boolean | null;
 };
 
-async function snapshots(tx: Tx, ws: string, ids: string[]): Promise<Map<string, PersonSnapshot>> {
+async function snapshots(tx: Tx, ws: string, ids: string[], fieldIds: string[]): Promise<Map<string, PersonSnapshot>> {
   const out = new Map<string, PersonSnapshot>();
   if (!ids.length) return out;
   const rows = await tx
@@ -774,6 +852,7 @@ async function snapshots(tx: Tx, ws: string, ids: string[]): Promise<Map<string,
       tags: [],
       categories: [],
       companies: [],
+      ...(fieldIds.length ? { customFields: { fieldIds, values: [] } } : {}),
     });
   }
   const byPerson = <R extends { personId: string }>(list: R[], add: (s: PersonSnapshot, r: R) => void) => {
@@ -820,6 +899,32 @@ async function snapshots(tx: Tx, ws: string, ids: string[]): Promise<Map<string,
       .where(and(eq(personCompanies.workspaceId, ws), inArray(personCompanies.personId, ids))),
     (s, r) => s.companies.push({ companyId: r.companyId, role: r.role, createdAt: r.createdAt.toISOString() }),
   );
+  if (fieldIds.length) {
+    byPerson(
+      (
+        await tx
+          .select()
+          .from(personFieldValues)
+          .where(
+            and(
+              eq(personFieldValues.workspaceId, ws),
+              inArray(personFieldValues.recordId, ids),
+              inArray(personFieldValues.fieldId, fieldIds),
+            ),
+          )
+          .orderBy(asc(personFieldValues.fieldId), asc(personFieldValues.ordinal))
+      ).map((r) => ({ ...r, personId: r.recordId })),
+      (s, r) =>
+        s.customFields?.values.push({
+          fieldId: r.fieldId,
+          ordinal: r.ordinal,
+          valueText: r.valueText,
+          valueNumber: r.valueNumber,
+          valueDate: r.valueDate,
+          valueBool: r.valueBool,
+        }),
+    );
+  }
   return out;
 }
 
@@ -830,10 +935,11 @@ async function applyUpdates(
   now: Date,
   updates: Map<string, Change>,
   companyByKey: Map<string, string>,
+  fieldIds: string[],
 ): Promise<void> {
   if (!updates.size) return;
   const ids = [...updates.keys()];
-  const before = await snapshots(tx, ws, ids);
+  const before = await snapshots(tx, ws, ids, fieldIds);
   // The first import_items row of a person wins: it holds the values before this import
   // touched it (a person this import created stays 'created').
   const items = ids.flatMap((id) => {
@@ -894,6 +1000,27 @@ async function applyUpdates(
   for (const part of chunk(tags, 4)) await tx.insert(personTags).values(part).onConflictDoNothing();
   for (const part of chunk(categories, 3)) await tx.insert(personCategories).values(part).onConflictDoNothing();
   for (const part of chunk(links, 5)) await tx.insert(personCompanies).values(part).onConflictDoNothing();
+  // Custom fields the rows gave replace the person's values of those fields: one set-based
+  // delete of the (person, field) pairs, one insert from unnest.
+  const replaced = [...updates].filter(([id]) => before.has(id));
+  const pairs = replaced.flatMap(([personId, c]) => c.custom.map((v) => [personId, v.field.fieldId] as const));
+  if (pairs.length) {
+    await tx.execute(
+      sql`delete from person_field_values v
+          using unnest(${arrayParam(pairs.map((p) => p[0]))}::uuid[], ${arrayParam(pairs.map((p) => p[1]))}::uuid[])
+            as d(person_id, field_id)
+          where v.workspace_id = ${ws} and v.person_id = d.person_id and v.field_id = d.field_id`,
+    );
+    await insertUnnest(
+      tx,
+      'person_field_values',
+      FIELD_VALUE_COLUMNS,
+      customRows(
+        ws,
+        replaced.map(([personId, change]) => ({ personId, change })),
+      ),
+    );
+  }
 }
 
 // Undo
@@ -1057,5 +1184,30 @@ async function restorePerson(tx: Tx, ws: string, personId: string, s: PersonSnap
         createdAt: new Date(c.createdAt),
       }));
     if (rows.length) await tx.insert(personCompanies).values(rows);
+  }
+  const cf = s.customFields;
+  if (cf?.fieldIds.length) {
+    await tx
+      .delete(personFieldValues)
+      .where(
+        and(
+          eq(personFieldValues.workspaceId, ws),
+          eq(personFieldValues.recordId, personId),
+          inArray(personFieldValues.fieldId, cf.fieldIds),
+        ),
+      );
+    // Only fields still there: a field deleted since took its values with it.
+    const live = new Set(
+      (
+        await tx
+          .select({ fieldId: customFields.fieldId })
+          .from(customFields)
+          .where(and(eq(customFields.workspaceId, ws), inArray(customFields.fieldId, cf.fieldIds)))
+      ).map((f) => f.fieldId),
+    );
+    const values = cf.values
+      .filter((v) => live.has(v.fieldId))
+      .map((v) => ({ workspaceId: ws, recordId: personId, ...v }));
+    if (values.length) await tx.insert(personFieldValues).values(values);
   }
 }

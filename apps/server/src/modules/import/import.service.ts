@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import type {
   TImport,
   TImportEncoding,
-  TImportField,
   TImportList,
   TImportPreset,
   TImportPreview,
+  TImportTarget,
   ZCreateImportBody,
   ZImportListQuery,
 } from '@tillit/contracts';
@@ -18,6 +18,7 @@ import { AppError, conflict, forbidden, notFound, validationFailed } from '../..
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
+import { loadFields } from '../custom-fields/custom-fields.service.ts';
 import { decodeCursor, encodeCursor } from '../people/people.cursor.ts';
 import { resolveVisibility } from '../people/people.policy.ts';
 import { inTenant } from '../people/people.service.ts';
@@ -27,7 +28,7 @@ import { CsvStructureError, detectDelimiter, readCsv, readFirstLine } from './im
 import { importFilePath } from './import.files.ts';
 import type { ImportOptions } from './import.options.ts';
 import { presentFile, presentImport } from './import.presenter.ts';
-import { detectPreset, suggestMapping } from './import.presets.ts';
+import { detectPreset, suggestCustomFields, suggestMapping } from './import.presets.ts';
 import { readVcards, VcardStructureError } from './import.vcard.ts';
 
 export type CreateImportInput = z.output<typeof ZCreateImportBody>;
@@ -74,11 +75,11 @@ export async function previewFile(
   if (!existsSync(path)) throw notFound('The file');
   const encoding = encodingOverride ?? (file.encoding as TImportEncoding);
   if (file.format === 'vcard') {
-    const headers: TImportField[] = [];
-    const cards: Map<TImportField, string>[] = [];
+    const headers: TImportTarget[] = [];
+    const cards: Map<TImportTarget, string>[] = [];
     try {
       for await (const card of readVcards(path, encoding)) {
-        const m = new Map<TImportField, string>();
+        const m = new Map<TImportTarget, string>();
         for (const v of card.values) {
           if (!headers.includes(v.field)) headers.push(v.field);
           if (!m.has(v.field)) m.set(v.field, v.value);
@@ -114,6 +115,7 @@ export async function previewFile(
   const headers = rows.shift() ?? [];
   if (headers.length === 0) throw validationFailed({ file: 'has no header row' }, 'The file has no header row.');
   const preset = presetOverride ?? detectPreset(headers);
+  const fields = await inTenant(services, actor, (tx) => loadFields(tx, actor.workspaceId, 'person'));
   return {
     file: presentFile(file),
     encoding,
@@ -121,7 +123,7 @@ export async function previewFile(
     headers,
     rows,
     preset,
-    suggestedMapping: suggestMapping(headers, preset),
+    suggestedMapping: suggestCustomFields(headers, suggestMapping(headers, preset), fields),
   };
 }
 
@@ -173,6 +175,23 @@ export async function createImport(services: Services, actor: Actor, input: Crea
     }
     if (!input.mapping.some((f) => f === 'firstName' || f === 'fullName')) {
       throw validationFailed({ mapping: 'must give a column to firstName or fullName' });
+    }
+    const wanted = input.mapping.map((f, i) => ({ f, i })).filter((x) => x.f?.startsWith('cf.'));
+    if (wanted.length) {
+      // Only this workspace's fields of people (loadFields is scoped to it, and RLS again).
+      const keys = new Set(
+        (await inTenant(services, actor, (tx) => loadFields(tx, actor.workspaceId, 'person'))).map((f) => f.key),
+      );
+      const problems: Record<string, string> = {};
+      for (const { f, i } of wanted) {
+        if (!keys.has((f as string).slice(3))) problems[`mapping.${i}`] = `${f} is not a custom field of people`;
+      }
+      if (Object.keys(problems).length) {
+        throw validationFailed(
+          problems,
+          `The mapping names a custom field people do not have: ${Object.values(problems).join('; ')}.`,
+        );
+      }
     }
     mapping = input.mapping;
   } else if (input.mapping) {

@@ -21,6 +21,20 @@ export type {
 } from '@tillit/contracts';
 export { DUPLICATE_MODES, IMPORT_ENCODINGS, IMPORT_FIELDS, IMPORT_PRESETS } from '@tillit/contracts';
 
+/** The targets of the mapping step: the built-in fields, then the workspace's custom fields
+ *  of people as `cf.<key>` (labelled by the caller, e.g. "Custom field: Level"). */
+export function mappingTargets(
+  fields: readonly string[],
+  customFields: readonly { key: string; label: string }[],
+  label: (field: string) => string,
+  customLabel: (label: string) => string,
+): { value: string; label: string }[] {
+  return [
+    ...fields.map((f) => ({ value: f, label: label(f) })),
+    ...customFields.map((f) => ({ value: `cf.${f.key}`, label: customLabel(f.label) })),
+  ];
+}
+
 /**
  * Sends the file as the raw request body, so the server streams it to disk; XMLHttpRequest
  * because fetch cannot report upload progress.

@@ -20,6 +20,7 @@ import { ConfirmDialog, ErrorAlert, Page, Section } from '../../components/ui.ts
 import { fieldError } from '../../lib/api.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import type { en } from '../../lib/locales/en.ts';
+import { customFieldsQuery } from '../custom-fields/custom-fields.api.ts';
 import { useCanWrite } from '../people/people.api.ts';
 import {
   DUPLICATE_MODES,
@@ -29,6 +30,7 @@ import {
   importQuery,
   importsQuery,
   isRunning,
+  mappingTargets,
   previewQuery,
   reportUrl,
   startImport,
@@ -75,6 +77,7 @@ export function ImportPage() {
     onSuccess: (f) => setFile(f),
   });
   const preview = useQuery({ ...previewQuery(file?.id ?? '', encoding, preset), enabled: Boolean(file) });
+  const personFields = useQuery({ ...customFieldsQuery('person'), enabled: Boolean(file) });
   useEffect(() => {
     if (preview.data) setMapping(preview.data.suggestedMapping);
   }, [preview.data]);
@@ -112,6 +115,9 @@ export function ImportPage() {
 
   const fieldLabel = (f: string) => t(`imports.fields.${f.replace('.', '_') as FieldKey}`);
   const columns = preview.data?.headers ?? [];
+  const targets = mappingTargets(IMPORT_FIELDS, personFields.data ?? [], fieldLabel, (label) =>
+    t('imports.customField', { label }),
+  );
 
   return (
     <Page title={t('imports.title')} intro={t('imports.intro')}>
@@ -207,10 +213,7 @@ export function ImportPage() {
                             next[i] = (e.currentTarget.value || null) as TImportMapping[number];
                             setMapping(next);
                           }}
-                          data={[
-                            { value: '', label: t('imports.leaveOut') },
-                            ...IMPORT_FIELDS.map((f) => ({ value: f, label: fieldLabel(f) })),
-                          ]}
+                          data={[{ value: '', label: t('imports.leaveOut') }, ...targets]}
                         />
                       ) : (
                         <Badge variant="light">{fieldLabel(header)}</Badge>

@@ -650,6 +650,7 @@ export const en = {
     samples: 'Sample values',
     field: 'Field',
     fieldFor: 'Field for {{column}}',
+    customField: 'Custom field: {{label}}',
     leaveOut: 'Leave out',
     moreColumns: '{{count}} more columns are not shown; they keep the suggested mapping.',
     fields: {

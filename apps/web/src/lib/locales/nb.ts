@@ -653,6 +653,7 @@ export const nb: Translation = {
     samples: 'Eksempelverdier',
     field: 'Felt',
     fieldFor: 'Felt for {{column}}',
+    customField: 'Eget felt: {{label}}',
     leaveOut: 'Utelat',
     moreColumns: '{{count}} kolonner til vises ikke; de beholder den foreslåtte koblingen.',
     fields: {
