@@ -22,7 +22,10 @@ async function waitForPackage(env: TestEnv, client: CrmWorkspace['admin']['clien
     await runJob(env.services, privacyPackageJob, {});
     const res = await client.get<TPrivacyRequestDetail>(`${BASE}/${requestId}`);
     const state = res.body.packages[0]?.state;
-    if (state === 'ready' || state === 'failed') return res.body;
+    // The package turns ready and the request fulfilled in one transaction; the detail reads
+    // them in two statements (read committed), so on PostgreSQL a read can fall between the
+    // commit's effects for a moment: wait for the request's final status as well.
+    if (state === 'failed' || (state === 'ready' && res.body.status !== 'in_progress')) return res.body;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('package not ready in time');
