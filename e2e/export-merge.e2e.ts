@@ -123,7 +123,7 @@ it('finds two duplicates and merges them in the merge screen, keeping both email
   await page.goto('/people');
   await page.getByRole('link', { name: 'Find duplicates' }).click();
   await page.getByRole('heading', { name: 'Duplicates' }).waitFor();
-  await page.getByText('Same email').waitFor();
+  await page.getByText('Same email', { exact: true }).waitFor();
   await page.getByRole('link', { name: /^Merge Kari/ }).click();
 
   await page.getByRole('heading', { name: 'Merge people' }).waitFor();
