@@ -11,7 +11,13 @@ import type { Services } from '../../services.ts';
 import { deleteStoredKeys, hasFilesToPurge, type PurgedFiles, purgeFilesIn } from '../files/files.purge.ts';
 import { fileRecordVisible } from '../files/files.records.ts';
 import { hasTasksOrProjectsToPurge, purgeTasksAndProjects, taskTrashParts } from '../tasks/tasks.trash.ts';
-import { hasNotesToPurge, noteTrashBranch, purgeNotesIn } from '../timeline/notes.trash.ts';
+import {
+  deleteWithTimeline,
+  hasNotesToPurge,
+  noteTrashBranch,
+  purgeTrashedNotes,
+  type TimelineRecordKind,
+} from '../timeline/notes.trash.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { decodeCursor, encodeCursor } from './people.cursor.ts';
 import { visibleTo } from './people.policy.ts';
@@ -84,42 +90,50 @@ export type PurgeResult = {
 
 const BATCH = 500;
 
-/** Deletes for good, in batches, what one workspace put in the trash before `cutoff`. */
+/**
+ * Deletes for good, in batches, what one workspace put in the trash before `cutoff`, with
+ * the notes and interactions that were only about those records, then the notes in the trash.
+ */
 async function purgeWorkspace(tx: Tx, workspaceId: string, cutoff: Date, now: Date) {
+  const ws = workspaceId;
+  const before = cutoff.toISOString();
   let removedPeople = 0;
   let removedCompanies = 0;
   let removedDeals = 0;
+  let notes = 0;
+  let interactions = 0;
+  const drain = async (kind: TimelineRecordKind, pick: () => SQL) => {
+    let removed = 0;
+    for (;;) {
+      const r = await deleteWithTimeline(tx, ws, kind, pick());
+      removed += r.ids.length;
+      notes += r.notes;
+      interactions += r.interactions;
+      if (r.ids.length < BATCH) return removed;
+    }
+  };
   // Deals first: their history and people links go with them (cascade).
+  removedDeals = await drain(
+    'deal',
+    () => sql`select deal_id as id from deals where workspace_id = ${ws} and deleted_at is not null
+      and deleted_at <= ${before}::timestamptz and deal_id not in ${heldRecords(ws, 'deals', now)} limit ${BATCH}`,
+  );
+  removedPeople = await drain(
+    'person',
+    () => sql`select person_id as id from people where workspace_id = ${ws} and deleted_at is not null
+      and deleted_at <= ${before}::timestamptz and person_id not in ${heldPeople(ws, now)} limit ${BATCH}`,
+  );
+  removedCompanies = await drain(
+    'company',
+    () => sql`select company_id as id from companies where workspace_id = ${ws} and deleted_at is not null
+      and deleted_at <= ${before}::timestamptz limit ${BATCH}`,
+  );
   for (;;) {
-    const r =
-      await tx.execute(sql`delete from ${deals} where ${deals.workspaceId} = ${workspaceId} and ${deals.dealId} in (
-        select deal_id from deals where workspace_id = ${workspaceId} and deleted_at is not null and deleted_at <= ${cutoff.toISOString()}::timestamptz
-          and deal_id not in ${heldRecords(workspaceId, 'deals', now)} limit ${BATCH})
-      returning deal_id`);
-    const n = (r as unknown as { rows: unknown[] }).rows.length;
-    removedDeals += n;
+    const n = await purgeTrashedNotes(tx, ws, cutoff, BATCH);
+    notes += n;
     if (n < BATCH) break;
   }
-  for (;;) {
-    const r =
-      await tx.execute(sql`delete from ${people} where ${people.workspaceId} = ${workspaceId} and ${people.personId} in (
-        select person_id from people where workspace_id = ${workspaceId} and deleted_at is not null and deleted_at <= ${cutoff.toISOString()}::timestamptz
-          and person_id not in ${heldPeople(workspaceId, now)} limit ${BATCH})
-      returning person_id`);
-    const n = (r as unknown as { rows: unknown[] }).rows.length;
-    removedPeople += n;
-    if (n < BATCH) break;
-  }
-  for (;;) {
-    const r =
-      await tx.execute(sql`delete from ${companies} where ${companies.workspaceId} = ${workspaceId} and ${companies.companyId} in (
-        select company_id from companies where workspace_id = ${workspaceId} and deleted_at is not null and deleted_at <= ${cutoff.toISOString()}::timestamptz limit ${BATCH})
-      returning company_id`);
-    const n = (r as unknown as { rows: unknown[] }).rows.length;
-    removedCompanies += n;
-    if (n < BATCH) break;
-  }
-  return { removedPeople, removedCompanies, removedDeals };
+  return { removedPeople, removedCompanies, removedDeals, notes, interactions };
 }
 
 /**
@@ -163,8 +177,6 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
       purgedFiles = await purgeFilesIn(tx, services, workspaceId, cutoff, now);
       // A person or deal under a legal hold stays in the trash until the hold ends (P-RET-2).
       const removed = await purgeWorkspace(tx, workspaceId, cutoff, now);
-      // Notes after the records: those left about nobody go too (notes.trash.ts).
-      const purgedNotes = await purgeNotesIn(tx, workspaceId, cutoff);
       const removedWork = await purgeTasksAndProjects(tx, workspaceId, cutoff);
       await appendAudit(
         tx,
@@ -176,8 +188,8 @@ export async function purgeTrash(services: Services): Promise<PurgeResult> {
             people: removed.removedPeople,
             companies: removed.removedCompanies,
             deals: removed.removedDeals,
-            notes: purgedNotes.notes,
-            interactions: purgedNotes.interactions,
+            notes: removed.notes,
+            interactions: removed.interactions,
             tasks: removedWork.removedTasks,
             projects: removedWork.removedProjects,
             files: purgedFiles.count,

@@ -11,6 +11,7 @@ import {
   notes,
 } from '../../db/schema/index.ts';
 import { visibleTo } from '../people/people.policy.ts';
+import { pgArray } from '../search/search.index.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { noteAccess } from './notes.service.ts';
 
@@ -41,53 +42,106 @@ export async function hasNotesToPurge(tx: Tx, workspaceId: string, cutoff: Date)
 
 const BATCH = 500;
 
-async function deleteInBatches(tx: Tx, statement: () => SQL): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const r = await tx.execute(statement());
-    const n = (r as unknown as { rows: unknown[] }).rows.length;
-    total += n;
-    if (n < BATCH) return total;
-  }
+const rowsOf = <R>(r: unknown): R[] => (r as { rows: R[] }).rows;
+
+/**
+ * Notes in the trash since before `cutoff`, at most `limit` of them, oldest first (their
+ * links go by cascade). One bounded statement on `notes_deleted_idx`, so a caller that
+ * commits between calls never holds millions of rows in one transaction.
+ */
+export async function purgeTrashedNotes(tx: Tx, workspaceId: string, cutoff: Date, limit: number): Promise<number> {
+  const ws = workspaceId;
+  const r = await tx.execute(sql`delete from ${notes} where ${notes.workspaceId} = ${ws} and ${notes.noteId} in (
+      select note_id from notes where workspace_id = ${ws} and deleted_at is not null
+        and deleted_at <= ${cutoff.toISOString()}::timestamptz
+      order by deleted_at, note_id limit ${limit})
+    returning note_id`);
+  return rowsOf(r).length;
+}
+
+export type TimelineRecordKind = 'person' | 'company' | 'deal';
+const LINKS = {
+  person: { notes: 'note_people', interactions: 'interaction_people', column: 'person_id' },
+  company: { notes: 'note_companies', interactions: 'interaction_companies', column: 'company_id' },
+  deal: { notes: 'note_deals', interactions: 'interaction_deals', column: 'deal_id' },
+} as const;
+
+export type LinkedTimeline = { noteIds: string[]; interactionIds: string[] };
+
+/** The notes and interactions about these records: read it BEFORE the records are deleted
+ *  (their links go with them by cascade), then `purgeOrphanedTimeline` after. */
+export async function timelineLinkedTo(
+  tx: Tx,
+  workspaceId: string,
+  kind: TimelineRecordKind,
+  ids: readonly string[],
+): Promise<LinkedTimeline> {
+  if (ids.length === 0) return { noteIds: [], interactionIds: [] };
+  const l = LINKS[kind];
+  const list = pgArray(ids);
+  const n = await tx.execute(sql`select distinct note_id::text as id from ${sql.raw(l.notes)}
+      where workspace_id = ${workspaceId} and ${sql.raw(l.column)} = any(${list}::uuid[])`);
+  const i = await tx.execute(sql`select distinct interaction_id::text as id from ${sql.raw(l.interactions)}
+      where workspace_id = ${workspaceId} and ${sql.raw(l.column)} = any(${list}::uuid[])`);
+  return {
+    noteIds: rowsOf<{ id: string }>(n).map((r) => r.id),
+    interactionIds: rowsOf<{ id: string }>(i).map((r) => r.id),
+  };
 }
 
 /**
- * P-ACC-4 for notes: those deleted before `cutoff` go for good, with their links. Then the
- * notes and interactions that the purge of people, companies and deals left about nobody (their
- * links went with those records): what was said about a purged person must not outlive them.
- * Run after the records' purge, in the same transaction.
+ * Of the given notes and interactions, deletes those that concern nobody any more (no link
+ * to a person, company or deal left): what was said about a purged record must not outlive
+ * it. Only the given ids are looked at, so the cost follows the purged records' timelines,
+ * not the size of the workspace's timeline.
  */
-export async function purgeNotesIn(
+export async function purgeOrphanedTimeline(
   tx: Tx,
   workspaceId: string,
-  cutoff: Date,
+  linked: LinkedTimeline,
 ): Promise<{ notes: number; interactions: number }> {
   const ws = workspaceId;
-  const deleted = await deleteInBatches(
-    tx,
-    () => sql`delete from ${notes} where ${notes.workspaceId} = ${ws} and ${notes.noteId} in (
-      select note_id from notes where workspace_id = ${ws} and deleted_at is not null and deleted_at <= ${cutoff.toISOString()}::timestamptz limit ${BATCH})
-    returning note_id`,
-  );
-  const orphanNotes = await deleteInBatches(
-    tx,
-    () => sql`delete from ${notes} where ${notes.workspaceId} = ${ws} and ${notes.noteId} in (
-      select n.note_id from notes n where n.workspace_id = ${ws}
+  let removedNotes = 0;
+  let removedInteractions = 0;
+  for (let at = 0; at < linked.noteIds.length; at += 5000) {
+    const list = pgArray(linked.noteIds.slice(at, at + 5000));
+    const r =
+      await tx.execute(sql`delete from ${notes} n where n.workspace_id = ${ws} and n.note_id = any(${list}::uuid[])
         and not exists (select 1 from ${notePeople} l where l.workspace_id = ${ws} and l.note_id = n.note_id)
         and not exists (select 1 from ${noteCompanies} l where l.workspace_id = ${ws} and l.note_id = n.note_id)
         and not exists (select 1 from ${noteDeals} l where l.workspace_id = ${ws} and l.note_id = n.note_id)
-      limit ${BATCH})
-    returning note_id`,
-  );
-  const orphanInteractions = await deleteInBatches(
-    tx,
-    () => sql`delete from ${interactions} where ${interactions.workspaceId} = ${ws} and ${interactions.interactionId} in (
-      select i.interaction_id from interactions i where i.workspace_id = ${ws}
+      returning n.note_id`);
+    removedNotes += rowsOf(r).length;
+  }
+  for (let at = 0; at < linked.interactionIds.length; at += 5000) {
+    const list = pgArray(linked.interactionIds.slice(at, at + 5000));
+    const r =
+      await tx.execute(sql`delete from ${interactions} i where i.workspace_id = ${ws} and i.interaction_id = any(${list}::uuid[])
         and not exists (select 1 from ${interactionPeople} l where l.workspace_id = ${ws} and l.interaction_id = i.interaction_id)
         and not exists (select 1 from ${interactionCompanies} l where l.workspace_id = ${ws} and l.interaction_id = i.interaction_id)
         and not exists (select 1 from ${interactionDeals} l where l.workspace_id = ${ws} and l.interaction_id = i.interaction_id)
-      limit ${BATCH})
-    returning interaction_id`,
-  );
-  return { notes: deleted + orphanNotes, interactions: orphanInteractions };
+      returning i.interaction_id`);
+    removedInteractions += rowsOf(r).length;
+  }
+  return { notes: removedNotes, interactions: removedInteractions };
+}
+
+/**
+ * Deletes the records `pick` selects (at most its LIMIT; `select <id> as id ...`), and with
+ * them the notes and interactions that were only about them. Returns the ids deleted.
+ */
+export async function deleteWithTimeline(
+  tx: Tx,
+  workspaceId: string,
+  kind: TimelineRecordKind,
+  pick: SQL,
+): Promise<{ ids: string[]; notes: number; interactions: number }> {
+  const ids = rowsOf<{ id: string }>(await tx.execute(pick)).map((r) => String(r.id));
+  if (ids.length === 0) return { ids, notes: 0, interactions: 0 };
+  const linked = await timelineLinkedTo(tx, workspaceId, kind, ids);
+  const table = { person: 'people', company: 'companies', deal: 'deals' }[kind];
+  await tx.execute(sql`delete from ${sql.raw(table)} where workspace_id = ${workspaceId}
+      and ${sql.raw(LINKS[kind].column)} = any(${pgArray(ids)}::uuid[])`);
+  const orphans = await purgeOrphanedTimeline(tx, workspaceId, linked);
+  return { ids, ...orphans };
 }

@@ -6,7 +6,7 @@ import { deleteStoredKeys } from '../../modules/files/files.purge.ts';
 import { releaseQuota } from '../../modules/files/files.service.ts';
 import { importFilePath } from '../../modules/import/import.files.ts';
 import { purgeTasksAndProjects } from '../../modules/tasks/tasks.trash.ts';
-import { purgeNotesIn } from '../../modules/timeline/notes.trash.ts';
+import { deleteWithTimeline, purgeTrashedNotes } from '../../modules/timeline/notes.trash.ts';
 import type { Services } from '../../services.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { heldPeople, heldRecords } from './retention.holds.ts';
@@ -106,22 +106,26 @@ const trash: RuleExecutor = {
         },
       };
     }
-    // Then the records themselves (their emails, phones, links go by cascade).
-    for (const [table, idCol] of [
-      ['deals', 'deal_id'],
-      ['people', 'person_id'],
-      ['companies', 'company_id'],
+    // Then the records themselves (their emails, phones, links go by cascade), with the
+    // notes and interactions that were only about them.
+    for (const [table, idCol, kind] of [
+      ['deals', 'deal_id', 'deal'],
+      ['people', 'person_id', 'person'],
+      ['companies', 'company_id', 'company'],
     ] as const) {
-      const r = await tx.execute(sql`delete from ${sql.raw(table)} where workspace_id = ${ws} and ${sql.raw(idCol)} in (
-          ${purgeable(table, idCol, ws, cutoff, now)} limit ${BATCH})
-        returning ${sql.raw(idCol)}`);
-      const n = rowsOf(r).length;
-      if (n > 0) return { rows: n };
+      const r = await deleteWithTimeline(
+        tx,
+        ws,
+        kind,
+        sql`select ${sql.raw(idCol)} as id from (${purgeable(table, idCol, ws, cutoff, now)} limit ${BATCH}) t`,
+      );
+      if (r.ids.length > 0) return { rows: r.ids.length + r.notes + r.interactions };
     }
-    // Notes (and what the purge left about nobody), tasks and projects: their own batched purges.
-    const notes = await purgeNotesIn(tx, ws, cutoff);
+    // Notes in the trash, then tasks and projects: one bounded batch per step.
+    const notes = await purgeTrashedNotes(tx, ws, cutoff, BATCH);
+    if (notes > 0) return { rows: notes };
     const work = await purgeTasksAndProjects(tx, ws, cutoff);
-    return { rows: notes.notes + notes.interactions + work.removedTasks + work.removedProjects };
+    return { rows: work.removedTasks + work.removedProjects };
   },
   async count(tx, { workspaceId: ws, cutoff, now }, cap) {
     let total = 0;
