@@ -2,8 +2,9 @@ import { createServices } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { verifyAllChains } from './privacy/audit/audit.verify-all.ts';
 import { runBackupCommand } from './privacy/backup/backup.cli.ts';
+import { runRetentionCommand } from './privacy/retention/retention.cli.ts';
 
-/** Operator commands: `node dist/cli.js migrate | audit:verify | backup | restore [file]`. */
+/** Operator commands: `node dist/cli.js migrate | audit:verify | backup | restore [file] | retention:enforce`. */
 async function main(): Promise<void> {
   const [command] = process.argv.slice(2);
   let config: ReturnType<typeof loadConfig>;
@@ -38,7 +39,12 @@ async function main(): Promise<void> {
   if (command === 'backup' || command === 'restore') {
     process.exit(await runBackupCommand(config, command, process.argv.slice(3)));
   }
-  console.error('Usage: cli.js migrate | audit:verify | backup | restore [file]');
+  if (command === 'retention:enforce') {
+    process.exit(await runRetentionCommand(config, process.argv.slice(3)));
+  }
+  console.error(
+    'Usage: cli.js migrate | audit:verify | backup | restore [file] | retention:enforce [--workspace=ID] [--rule=KEY ...]',
+  );
   process.exit(2);
 }
 

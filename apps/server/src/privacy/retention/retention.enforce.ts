@@ -35,7 +35,7 @@ const rowsOf = (r: unknown) => (r as { rows: unknown[] }).rows;
  */
 export async function enforceRetention(
   services: Services,
-  options: { workspaceId?: string } = {},
+  options: { workspaceId?: string; rules?: readonly string[] } = {},
 ): Promise<EnforceResult> {
   const db = services.database.db;
   const now = services.clock.now();
@@ -51,15 +51,20 @@ export async function enforceRetention(
       continue;
     }
     if (outcome === 'held') result.workspacesHeld += 1;
-    result.rows += await enforceWorkspaceRules(services, workspaceId, now);
+    result.rows += await enforceWorkspaceRules(services, workspaceId, now, options.rules);
     result.workspaces += 1;
   }
-  if (!options.workspaceId) result.sessions = await anonymiseOldSessions(services, now);
+  if (!options.workspaceId && !options.rules) result.sessions = await anonymiseOldSessions(services, now);
   return result;
 }
 
-/** Runs every enforced rule of one workspace to completion and records the run. */
-export async function enforceWorkspaceRules(services: Services, workspaceId: string, now: Date): Promise<number> {
+/** Runs every enforced rule of one workspace (or only `only`) to completion and records the run. */
+export async function enforceWorkspaceRules(
+  services: Services,
+  workspaceId: string,
+  now: Date,
+  only?: readonly string[],
+): Promise<number> {
   const db = services.database.db;
   const startedAt = new Date();
   const [days, done] = await withTenant(
@@ -72,7 +77,7 @@ export async function enforceWorkspaceRules(services: Services, workspaceId: str
   let total = 0;
   for (const rule of RETENTION_RULES) {
     const exec = EXECUTORS[rule.key];
-    if (!exec) continue;
+    if (!exec || (only && !only.includes(rule.key))) continue;
     const ctx = { services, workspaceId, now, cutoff: cutoffOf(rule.key), cutoffOf, doneBefore: done.get(rule.key) };
     let rows = 0;
     for (;;) {
@@ -97,6 +102,7 @@ export async function enforceWorkspaceRules(services: Services, workspaceId: str
           at: now.toISOString(),
           rows: total,
           rules: perRule,
+          ...(only ? { only: [...only] } : {}),
         },
       },
       now,

@@ -36,8 +36,9 @@ export type StepContext = {
 /** Each rule's cutoff in the last completed run of this workspace (its `retention.run` entry). */
 export async function lastRunCutoffs(tx: Tx, workspaceId: string): Promise<Map<string, Date>> {
   const [last] = rowsOf<{ details: { rules?: Record<string, { before?: string }> } }>(
+    // The last complete run: one limited to some rules (`only`) says nothing of the others.
     await tx.execute(sql`select details from audit_entries where workspace_id = ${workspaceId} and action = 'retention.run'
-      order by seq desc limit 1`),
+      and details->'only' is null order by seq desc limit 1`),
   );
   const out = new Map<string, Date>();
   for (const [key, r] of Object.entries(last?.details.rules ?? {})) if (r.before) out.set(key, new Date(r.before));
