@@ -15,8 +15,11 @@ import { emailWords, fold, phoneDigits, phonePrefixes, trigrams, wordScore, word
 
 export type SearchInput = z.output<typeof ZSearchQuery>;
 
-/** Postings read per matched word: bounds the work for a word half the workspace has. */
-const POSTINGS_PER_TERM = 10_000;
+/** Postings of the rarest query word read per similar term when the best terms alone do not
+ *  fill the page: bounds the work when every word of the query is common. */
+const DRIVER_POSTINGS = 2_000;
+/** Postings counted per term to find the rarest query word. */
+const FREQ_CAP = 1_000;
 /** Vocabulary rows read per query trigram. */
 const WORDS_PER_GRAM = 5_000;
 /** Records ranked by the postings before visibility and presentation. */
@@ -175,6 +178,129 @@ async function similarWords(
   return out;
 }
 
+type WordMatch = { qi: number; term: string; score: number };
+
+const KINDS = {
+  person: { terms: sql.raw('person_search_terms'), id: sql.raw('person_id'), table: people },
+  company: { terms: sql.raw('company_search_terms'), id: sql.raw('company_id'), table: companies },
+} as const;
+
+/** `(qi, term, score)` rows of `matches` as a set-returning expression named `m`. */
+function matchRows(matches: WordMatch[]): SQL {
+  return sql`unnest(${pgArray(matches.map((x) => String(x.qi)))}::int[], ${pgArray(matches.map((x) => x.term))}::text[], ${pgArray(matches.map((x) => String(x.score)))}::float8[]) as m(qi, term, score)`;
+}
+
+/** How many postings each term has, counted up to FREQ_CAP: enough to tell a rare word
+ *  from a common one without reading the common one's postings. */
+async function termCounts(tx: Tx, ws: string, kind: SearchKind, terms: string[]): Promise<Map<string, number>> {
+  const k = KINDS[kind];
+  const rows = await rowsOf<{ term: string; n: number }>(
+    tx,
+    sql`select m.term, (select count(*) from (select 1 from ${k.terms} t where t.workspace_id = ${ws} and t.term = m.term limit ${FREQ_CAP}) c)::int as n
+        from unnest(${pgArray(terms)}::text[]) as m(term)`,
+  );
+  return new Map(rows.map((r) => [r.term, Number(r.n)]));
+}
+
+/** One query word: a record scores its best word, so the best RANKED records are among the
+ *  first RANKED postings of each word. */
+async function oneWordMatches(tx: Tx, actor: Actor, kind: SearchKind, matches: WordMatch[], limit: number) {
+  const ws = actor.workspaceId;
+  const k = KINDS[kind];
+  const vis = or(visibleTo(actor, k.table));
+  return rowsOf<{ id: string; score: number }>(
+    tx,
+    sql`with h as (
+          select x.id, max(m.score) as score from ${matchRows(matches)}
+          cross join lateral (select t.${k.id} as id from ${k.terms} t where t.workspace_id = ${ws} and t.term = m.term limit ${RANKED}) x
+          group by x.id order by score desc limit ${RANKED})
+        select h.id::text as id, h.score::float8 as score from h
+        join ${k.table} on ${k.table}.workspace_id = ${ws} and ${k.table}.${k.id} = h.id
+        where ${k.table}.deleted_at is null and ${vis}
+        order by h.score desc limit ${limit}`,
+  );
+}
+
+/**
+ * Several query words, driven by the rarest one (fewest postings): its postings are the
+ * candidates, and each other word is checked for a candidate by key on
+ * `(workspace_id, term, record)`, never by reading that word's postings in full.
+ *
+ * First the best score there is: every word by its best-scoring terms ("john smith" →
+ * john and smith). Those records all share the highest score, so when `limit` of them are
+ * visible they are the answer; reading stops at `limit`. Otherwise every similar term
+ * counts: the driver's postings (capped), each scored by the best term of every word it has.
+ * A record must then have the rarest word (a record with only the common words would rank
+ * below those with all of them, and there are not enough of those to fill the page).
+ */
+async function severalWordMatches(
+  tx: Tx,
+  actor: Actor,
+  kind: SearchKind,
+  matches: WordMatch[],
+  counts: Map<string, number>,
+  limit: number,
+): Promise<{ id: string; score: number }[]> {
+  const ws = actor.workspaceId;
+  const k = KINDS[kind];
+  const vis = or(visibleTo(actor, k.table));
+  const byWord = new Map<number, WordMatch[]>();
+  for (const m of matches) byWord.set(m.qi, [...(byWord.get(m.qi) ?? []), m]);
+  const freq = (list: WordMatch[]) => list.reduce((sum, m) => sum + (counts.get(m.term) ?? 0), 0);
+  const [driver, ...others] = [...byWord.values()].sort((a, b) => freq(a) - freq(b));
+  if (!driver) return [];
+  const bestOf = (list: WordMatch[]) => {
+    const top = Math.max(...list.map((m) => m.score));
+    return list.filter((m) => m.score === top);
+  };
+  const has = (list: WordMatch[]) =>
+    sql`exists (select 1 from ${k.terms} o where o.workspace_id = ${ws} and o.term = any(${pgArray(list.map((m) => m.term))}::text[]) and o.${k.id} = d.${k.id})`;
+
+  const topScore = [driver, ...others].reduce((sum, list) => sum + (bestOf(list)[0]?.score ?? 0), 0);
+  const first = await rowsOf<{ id: string }>(
+    tx,
+    sql`select d.${k.id}::text as id from ${k.terms} d
+        join ${k.table} on ${k.table}.workspace_id = ${ws} and ${k.table}.${k.id} = d.${k.id}
+        where d.workspace_id = ${ws} and d.term = any(${pgArray(bestOf(driver).map((m) => m.term))}::text[])
+          ${
+            others.length
+              ? sql`and ${sql.join(
+                  others.map((o) => has(bestOf(o))),
+                  sql` and `,
+                )}`
+              : sql``
+          }
+          and ${k.table}.deleted_at is null and ${vis}
+        limit ${limit}`,
+  );
+  const firstIds = [...new Set(first.map((r) => r.id))];
+  if (firstIds.length >= limit) return firstIds.map((id) => ({ id, score: topScore }));
+
+  const rest = others.flat();
+  const rows = await rowsOf<{ id: string; score: number }>(
+    tx,
+    sql`with d as (
+          select x.id as ${k.id}, max(m.score) as s from ${matchRows(driver)}
+          cross join lateral (select t.${k.id} as id from ${k.terms} t where t.workspace_id = ${ws} and t.term = m.term limit ${DRIVER_POSTINGS}) x
+          group by x.id),
+        r as (
+          select d.${k.id} as id, d.s + coalesce(o.s, 0) as score from d
+          ${
+            rest.length
+              ? sql`left join lateral (select sum(b) as s from (select max(m.score) as b from ${matchRows(rest)}
+                  where exists (select 1 from ${k.terms} o where o.workspace_id = ${ws} and o.term = m.term and o.${k.id} = d.${k.id})
+                  group by m.qi) z) o on true`
+              : sql`left join (select null::float8 as s) o on true`
+          }
+          order by score desc limit ${RANKED})
+        select r.id::text as id, r.score::float8 as score from r
+        join ${k.table} on ${k.table}.workspace_id = ${ws} and ${k.table}.${k.id} = r.id
+        where ${k.table}.deleted_at is null and ${vis}
+        order by r.score desc limit ${limit}`,
+  );
+  return rows;
+}
+
 /** Records ranked by how many query words they match and how well (0..1), visible only. */
 async function fuzzyMatches(tx: Tx, actor: Actor, raw: string, limit: number, out: Candidates) {
   const qws = queryWords(raw);
@@ -182,28 +308,21 @@ async function fuzzyMatches(tx: Tx, actor: Actor, raw: string, limit: number, ou
   const ws = actor.workspaceId;
   const matches = await similarWords(tx, ws, qws);
   if (matches.length === 0) return;
-  const m = sql`unnest(${pgArray(matches.map((x) => String(x.qi)))}::int[], ${pgArray(matches.map((x) => x.term))}::text[], ${pgArray(matches.map((x) => String(x.score)))}::float8[]) as m(qi, term, score)`;
   const n = qws.length;
-  // With one query word a record scores its best word's score, so the best RANKED records
-  // are found among the first RANKED postings of each word: no need to read more.
-  const perTerm = n === 1 ? RANKED : POSTINGS_PER_TERM;
   for (const kind of ['person', 'company'] as const) {
-    const [terms, idCol, table, vis] =
-      kind === 'person'
-        ? [sql.raw('person_search_terms'), sql.raw('person_id'), sql`${people}`, or(visibleTo(actor, people))]
-        : [sql.raw('company_search_terms'), sql.raw('company_id'), sql`${companies}`, or(visibleTo(actor, companies))];
-    const rows = await rowsOf<{ id: string; score: number }>(
-      tx,
-      sql`with h as (
-            select x.id, m.qi, max(m.score) as s from ${m}
-            cross join lateral (select t.${idCol} as id from ${terms} t where t.workspace_id = ${ws} and t.term = m.term limit ${perTerm}) x
-            group by x.id, m.qi),
-          r as (select id, sum(s) as score from h group by id order by score desc limit ${RANKED})
-          select r.id::text as id, r.score::float8 as score from r
-          join ${table} on ${table}.workspace_id = ${ws} and ${table}.${idCol} = r.id
-          where ${table}.deleted_at is null and ${vis}
-          order by r.score desc limit ${limit}`,
-    );
+    let rows: { id: string; score: number }[];
+    if (n === 1) rows = await oneWordMatches(tx, actor, kind, matches, limit);
+    else {
+      // Words no record of this kind has cannot match; they add nothing to any score.
+      const counts = await termCounts(tx, ws, kind, [...new Set(matches.map((m) => m.term))]);
+      const live = matches.filter((m) => (counts.get(m.term) ?? 0) > 0);
+      const words = new Set(live.map((m) => m.qi)).size;
+      if (words === 0) continue;
+      rows =
+        words === 1
+          ? await oneWordMatches(tx, actor, kind, live, limit)
+          : await severalWordMatches(tx, actor, kind, live, counts, limit);
+    }
     for (const r of rows) out.add(kind, r.id, (0.95 * Number(r.score)) / n, 'name');
   }
 }

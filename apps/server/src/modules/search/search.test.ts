@@ -146,6 +146,96 @@ describeEachDatabase('global search', (env) => {
     });
   });
 
+  describe('several words and email prefixes (the rarest word drives)', () => {
+    const perHansens: TPerson[] = [];
+    let zelda: TPerson;
+    let hidden: TPerson;
+
+    beforeAll(async () => {
+      // In Bravo, so that the rest of the suite keeps its small world.
+      for (let i = 1; i <= 5; i++) {
+        perHansens.push(
+          await makePerson(b.owner.client, {
+            firstName: 'Per',
+            lastName: 'Hansen',
+            emails: [{ value: `per.hansen${i}@fjord.example`, type: 'work' }],
+          }),
+        );
+      }
+      for (const [firstName, lastName] of [
+        ['Kari', 'Hansen'],
+        ['Kari', 'Hansen'],
+        ['Per', 'Olsen'],
+        ['Per', 'Olsen'],
+      ] as const) {
+        await makePerson(b.owner.client, { firstName, lastName });
+      }
+      zelda = await makePerson(b.owner.client, {
+        firstName: 'Zelda',
+        lastName: 'Hansen',
+        emails: [{ value: 'zelda.hansen@fjord.example', type: 'work' }],
+      });
+      hidden = await makePerson(b.member.client, {
+        firstName: 'Per',
+        lastName: 'Hansen',
+        visibility: 'private',
+        emails: [{ value: 'per.hansen.secret@fjord.example', type: 'work' }],
+      });
+    }, 120_000);
+
+    it('two common words: a page is filled with people who have both, best first', async () => {
+      const full = new Set([...perHansens.map((p) => p.id), hidden.id]);
+      for (const q of ['per hansen', 'hansen per', 'pre hansne']) {
+        const few = await find(b.owner.client, q, 2);
+        expect(few.length, q).toBe(2);
+        for (const item of few) expect(full.has(item.id), q).toBe(true);
+      }
+      const items = await find(b.owner.client, 'per hansen', 20);
+      expect(new Set(ids(items.slice(0, 6)))).toEqual(full);
+      const top = items[0]?.score ?? 0;
+      for (const item of items.slice(6)) expect(item.score).toBeLessThan(top);
+    });
+
+    it('a rare word with a common one, with a typo or with a word no record has', async () => {
+      for (const q of ['zelda hansen', 'hansen zelda', 'zleda hansen', 'zelda hansne', 'zelda xylophone']) {
+        const items = await find(b.owner.client, q, 3);
+        expect(items[0]?.id, q).toBe(zelda.id);
+      }
+    });
+
+    it("[P-ACC-7] a member never finds another member's private person by full name or email prefix", async () => {
+      for (const user of [b.other, b.viewer]) {
+        for (const [q, limit] of [
+          ['per hansen', 2],
+          ['per hansen', 20],
+          ['per.hansen', 20],
+          ['per.hansen.secret@', 10],
+          ['per.hansen.secret@fjord.example', 10],
+        ] as const) {
+          expect(ids(await find(user.client, q, limit)), q).not.toContain(hidden.id);
+        }
+      }
+      expect(ids(await find(b.member.client, 'per hansen', 20))).toContain(hidden.id);
+      expect(ids(await find(b.member.client, 'per.hansen.secret@', 10))).toContain(hidden.id);
+    });
+
+    it('email prefixes: as typed, before and after the @, and the whole address', async () => {
+      expect((await find(b.owner.client, 'zelda.hansen', 3))[0]?.id).toBe(zelda.id);
+      expect((await find(b.owner.client, 'zelda.hansen@fj', 3))[0]).toMatchObject({
+        id: zelda.id,
+        matchedField: 'email',
+      });
+      expect((await find(b.owner.client, 'per.hansen3@fjord.example', 3))[0]).toMatchObject({
+        id: perHansens[2]?.id,
+        matchedField: 'email',
+        score: 1,
+      });
+      const prefix = await find(b.owner.client, 'per.hansen', 4);
+      expect(prefix.length).toBe(4);
+      for (const item of prefix) expect(item.title).toBe('Per Hansen');
+    });
+  });
+
   describe('access log', () => {
     it('[P-CRM-1] a search that finds something writes one access row with counts, never the query', async () => {
       const db = env().services.database.db;
