@@ -21,7 +21,7 @@ import { withTenant } from '../../db/tenant.ts';
 import { roleAtLeast } from '../../http/auth-context.ts';
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
-import { refuseTombstonedRows } from '../../privacy/erasure/tombstones.ts';
+import { tombstonedRowIdentifiers, tombstoneRefusal } from '../../privacy/erasure/tombstones.ts';
 import type { Services } from '../../services.ts';
 import { type CheckedValues, type FieldRow, loadFields } from '../custom-fields/custom-fields.service.ts';
 import { cleanTags } from '../people/people.cursor.ts';
@@ -330,12 +330,19 @@ function mergeInto(target: Change, more: Change): void {
   }
 }
 
+type Existing = {
+  /** key → the person a row with that key lands on (the oldest when several have it). */
+  byKey: Map<string, string>;
+  /** `${personId} ${key}` for every key each of those people already has. */
+  has: Set<string>;
+};
+
 /**
  * Existing, live people the importer can see, by normalised email and phone: two index
  * look-ups on (workspace_id, email|phone) with `= any(...)`, then one primary-key probe per
  * match for liveness and visibility. (A join let the planner scan the workspace's people.)
  */
-async function findExisting(tx: Tx, actor: Actor, keys: string[]): Promise<Map<string, string>> {
+async function findExisting(tx: Tx, actor: Actor, keys: string[]): Promise<Existing> {
   const emails = keys.filter((k) => k.startsWith('e:')).map((k) => k.slice(2));
   const phones = keys.filter((k) => k.startsWith('p:')).map((k) => k.slice(2));
   const ws = actor.workspaceId;
@@ -355,7 +362,8 @@ async function findExisting(tx: Tx, actor: Actor, keys: string[]): Promise<Map<s
     for (const r of rows) hits.push({ key: `p:${r.phone}`, personId: r.personId });
   }
   const found = new Map<string, string>();
-  if (!hits.length) return found;
+  const has = new Set<string>();
+  if (!hits.length) return { byKey: found, has };
   const live = await tx
     .select({ personId: people.personId })
     .from(people)
@@ -370,8 +378,12 @@ async function findExisting(tx: Tx, actor: Actor, keys: string[]): Promise<Map<s
   const ok = new Set(live.map((p) => p.personId));
   // The oldest person wins when several have the key (ids are time-ordered).
   hits.sort((a, b) => (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0));
-  for (const h of hits) if (ok.has(h.personId) && !found.has(h.key)) found.set(h.key, h.personId);
-  return found;
+  for (const h of hits) {
+    if (!ok.has(h.personId)) continue;
+    if (!found.has(h.key)) found.set(h.key, h.personId);
+    has.add(`${h.personId} ${h.key}`);
+  }
+  return { byKey: found, has };
 }
 
 type Tally = { created: number; updated: number; skipped: number; failed: number; companiesCreated: number };
@@ -409,29 +421,24 @@ async function writeBatch(
       .for('update');
     // Another run got here first (a lease taken over): this batch is already written.
     if (!current || current.rowsRead !== from || current.status !== 'running') return 'stale';
-    // P-DSR-3: rows with an erased person's email or phone are refused, in the error report.
-    tally.failed += await refuseTombstonedRows(tx, { keys: services.keys, workspaceId: ws }, candidates, problems);
-
-    const errorRows = problems.flatMap((p) =>
-      p.list.slice(0, 50).map((x, i) => ({
-        workspaceId: ws,
-        importId: row.importId,
-        rowNo: p.row,
-        seq: i,
-        field: x.field.slice(0, 200),
-        problem: x.problem.slice(0, 500),
-      })),
-    );
-    for (const part of chunk(errorRows, 6)) await tx.insert(importErrors).values(part).onConflictDoNothing();
+    // P-DSR-3: the rows' emails and phones that belong to an erased person (one look-up);
+    // what that means for each row is decided below, once the row's target is known.
+    const tombstoned = await tombstonedRowIdentifiers(tx, { keys: services.keys, workspaceId: ws }, candidates);
 
     const mode = options.duplicates;
     const allKeys = [...new Set(candidates.flatMap((c) => c.keys))];
-    const existing = mode === 'create' ? new Map<string, string>() : await findExisting(tx, actor, allKeys);
+    const existing: Existing =
+      mode === 'create' ? { byKey: new Map(), has: new Set() } : await findExisting(tx, actor, allKeys);
 
-    // Plan: each row creates a person, updates one, or is skipped as a duplicate.
+    // Plan: each row creates a person, updates one, is skipped as a duplicate, or is refused
+    // because it would write an erased person's identifier onto someone who does not have it.
     const creates: { personId: string; change: Change }[] = [];
     const updates = new Map<string, Change>();
     const seenInBatch = new Map<string, { kind: 'new'; index: number } | { kind: 'existing'; personId: string }>();
+    const refuse = (c: Candidate, list: { field: 'email' | 'phone'; value: string }[]) => {
+      problems.push({ row: c.row, list: tombstoneRefusal(list) });
+      tally.failed += 1;
+    };
     for (const c of candidates) {
       let target: { kind: 'new'; index: number } | { kind: 'existing'; personId: string } | null = null;
       let dryHit = false;
@@ -442,7 +449,7 @@ async function writeBatch(
             target = inBatch;
             break;
           }
-          const id = existing.get(k);
+          const id = existing.byKey.get(k);
           if (id) {
             target = { kind: 'existing', personId: id };
             break;
@@ -450,14 +457,26 @@ async function writeBatch(
           if (dryKeys?.has(k)) dryHit = true;
         }
       }
-      if (!target && dryHit) {
-        // Dry run: a person an earlier batch would have created.
-        if (mode === 'skip') tally.skipped += 1;
-        else tally.updated += 1;
+      // A skipped row writes nothing, so an erased identifier in it changes nothing.
+      if ((target || dryHit) && mode === 'skip') {
+        tally.skipped += 1;
         continue;
       }
-      if (target && mode === 'skip') {
-        tally.skipped += 1;
+      // The tombstone forbids bringing the erased person back, not updating a person who
+      // still exists: only identifiers the target does not already have are refused. A new
+      // person (or one created earlier in this import) has none of them.
+      const erased = tombstoned.get(c.row) ?? [];
+      const onto = target?.kind === 'existing' ? target.personId : null;
+      const added = onto
+        ? erased.filter((t) => !existing.has.has(`${onto} ${t.field === 'email' ? 'e' : 'p'}:${t.value}`))
+        : erased;
+      if (added.length > 0) {
+        refuse(c, added);
+        continue;
+      }
+      if (!target && dryHit) {
+        // Dry run: a person an earlier batch would have created.
+        tally.updated += 1;
         continue;
       }
       const change = changeOf(c);
@@ -479,6 +498,18 @@ async function writeBatch(
       creates.push({ personId: newId(now.getTime()), change });
       for (const k of c.keys) if (!seenInBatch.has(k)) seenInBatch.set(k, { kind: 'new', index });
     }
+
+    const errorRows = problems.flatMap((p) =>
+      p.list.slice(0, 50).map((x, i) => ({
+        workspaceId: ws,
+        importId: row.importId,
+        rowNo: p.row,
+        seq: i,
+        field: x.field.slice(0, 200),
+        problem: x.problem.slice(0, 500),
+      })),
+    );
+    for (const part of chunk(errorRows, 6)) await tx.insert(importErrors).values(part).onConflictDoNothing();
 
     if (dryKeys) {
       for (const k of seenInBatch.keys()) if (dryKeys.size < DRY_RUN_KEY_LIMIT) dryKeys.set(k, 'new');

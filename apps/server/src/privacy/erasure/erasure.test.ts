@@ -370,6 +370,85 @@ describeEachDatabase('erasure of a person (POST /api/v1/people/:id/erase)', (env
     });
   });
 
+  describe('import in update mode and an email an erased person shared with someone still here', () => {
+    // Stay and Gone both had shared@example.com; Gone is erased, so it is tombstoned, and so
+    // are Gone's own phone and second email. Stay still exists and still has the email.
+    let stay: TPerson;
+    beforeAll(async () => {
+      stay = await makePerson(w.owner.client, {
+        firstName: 'Stay',
+        lastName: 'Here',
+        emails: [{ value: 'shared@example.com', type: 'work' }],
+        phones: [{ value: '+4791666111', type: 'mobile' }],
+      });
+      const gone = await makePerson(w.owner.client, {
+        firstName: 'Gone',
+        emails: [
+          { value: 'shared@example.com', type: 'work' },
+          { value: 'gone.only@example.com', type: 'home' },
+        ],
+        phones: [{ value: '+4791666222', type: 'mobile' }],
+      });
+      expect((await erase(w, gone.id)).status).toBe(200);
+    });
+
+    const csv = [
+      'First name,Last name,Email,Phone,Title',
+      // Updates Stay: she already has the tombstoned email.
+      'Stay,Here,SHARED@example.com,,Head of sales',
+      // Would add the erased person's phone to Stay: refused.
+      'Stay,Here,shared@example.com,+47 91 66 62 22,',
+      // Nobody here has it: this would re-create the erased person: refused.
+      'Gone,Again,gone.only@example.com,,',
+      '',
+    ].join('\n');
+
+    it('[P-DSR-3] updating an existing person who has the email goes through; adding an erased identifier or re-creating is refused', async () => {
+      const dry: TImport = await importCsv(w.member.client, csv, { duplicates: 'update', dryRun: true });
+      expect(dry).toMatchObject({ created: 0, updated: 1, failed: 2 });
+      const done: TImport = await importCsv(w.member.client, csv, { duplicates: 'update' });
+      expect(done).toMatchObject({ created: 0, updated: 1, failed: 2 });
+      const after = await w.owner.client.get<TPerson>(`/api/v1/people/${stay.id}`);
+      expect(after.body.title).toBe('Head of sales');
+      expect(after.body.emails.map((e) => e.value)).toEqual(['shared@example.com']);
+      expect(after.body.phones.map((p) => p.value)).toEqual(['+4791666111']);
+      const report = await w.member.client.get(`/api/v1/imports/${done.id}/report`);
+      expect(report.text).toMatch(/^3,phone,.*asked to be erased/m);
+      expect(report.text).toMatch(/^4,email,.*asked to be erased/m);
+      expect(report.text).not.toMatch(/^2,/m);
+      await withTenant(env().services.database.db, { workspaceId: w.workspaceId }, async (tx) => {
+        const r = await tx.execute(
+          sql`select count(*)::int as n from person_emails where workspace_id = ${w.workspaceId} and email = 'gone.only@example.com'`,
+        );
+        expect((r as unknown as { rows: { n: number }[] }).rows[0]?.n).toBe(0);
+      });
+    });
+
+    it('[P-DSR-3] creating a new person with the tombstoned email is still refused, even while someone else has it', async () => {
+      const created: TImport = await importCsv(
+        w.member.client,
+        'First name,Last name,Email\nNew,Namesake,shared@example.com\n',
+        { duplicates: 'create' },
+      );
+      expect(created).toMatchObject({ created: 0, failed: 1 });
+      // Skip mode writes nothing for a row that is Stay's duplicate: skipped, not refused.
+      const skipped: TImport = await importCsv(
+        w.member.client,
+        'First name,Last name,Email\nStay,Here,shared@example.com\n',
+        { duplicates: 'skip' },
+      );
+      expect(skipped).toMatchObject({ created: 0, skipped: 1, failed: 0 });
+      // Once Stay is in the trash nobody live has the email: an update-mode row would create.
+      expect((await w.owner.client.delete(`/api/v1/people/${stay.id}`)).status).toBe(200);
+      const afterTrash: TImport = await importCsv(
+        w.member.client,
+        'First name,Last name,Email\nStay,Here,shared@example.com\n',
+        { duplicates: 'update' },
+      );
+      expect(afterTrash).toMatchObject({ created: 0, updated: 0, failed: 1 });
+    });
+  });
+
   it('[P-DSR-3] a lift can name a consent of the consent ledger; an unknown one is refused', async () => {
     const p = await makePerson(w.owner.client, { emails: [{ value: 'consents@example.com', type: 'work' }] });
     expect((await erase(w, p.id)).status).toBe(200);

@@ -251,41 +251,45 @@ function rowsOfIds(r: unknown): Set<string> {
   return new Set((r as { rows: { v: string }[] }).rows.map((x) => x.v));
 }
 
+export type TombstonedIdentifier = { field: 'email' | 'phone'; value: string };
+
 /**
  * For an import batch (CSV, vCard): one set-based look-up for every email and phone of the
- * batch; rows with an erased person's identifier are taken out of `candidates` and reported
- * in `problems` (the import's error report). Answers how many rows were refused.
+ * batch. Answers, per row number, the identifiers of that row that belong to an erased
+ * person (values as the row gives them). The import decides per row what that means: a row
+ * is refused when it would write one of them onto a person who does not already have it
+ * (`tombstoneRefusal`); see decision 0006.
  */
-export async function refuseTombstonedRows<
+export async function tombstonedRowIdentifiers<
   C extends { row: number; person: { emails: { value: string }[]; phones: { value: string }[] } },
->(
-  tx: Tx,
-  ctx: TombstoneContext,
-  candidates: C[],
-  problems: { row: number; list: { field: string; problem: string }[] }[],
-) {
+>(tx: Tx, ctx: TombstoneContext, candidates: readonly C[]): Promise<Map<number, TombstonedIdentifier[]>> {
   const emails: { row: number; value: string }[] = [];
   const phones: { row: number; value: string }[] = [];
   for (const c of candidates) {
     for (const e of c.person.emails) emails.push({ row: c.row, value: e.value });
     for (const p of c.person.phones) phones.push({ row: c.row, value: p.value });
   }
+  const out = new Map<number, TombstonedIdentifier[]>();
+  if (emails.length === 0 && phones.length === 0) return out;
   const hit = await tombstonedIdentifiers(tx, ctx, {
     emails: emails.map((e) => e.value),
     phones: phones.map((p) => p.value),
   });
-  if (hit.emails.length === 0 && hit.phones.length === 0) return 0;
-  const refused = new Map<number, { field: string; problem: string }[]>();
-  const add = (row: number, field: string) => {
-    const list = refused.get(row) ?? [];
-    list.push({ field, problem: `${ERASED_MESSAGE}; import them again only after a new consent` });
-    refused.set(row, list);
+  const add = (at: { row: number; value: string } | undefined, field: 'email' | 'phone') => {
+    if (!at) return;
+    const list = out.get(at.row) ?? [];
+    list.push({ field, value: at.value });
+    out.set(at.row, list);
   };
-  for (const i of hit.emails) add((emails[i] as { row: number }).row, 'email');
-  for (const i of hit.phones) add((phones[i] as { row: number }).row, 'phone');
-  for (let i = candidates.length - 1; i >= 0; i--) {
-    if (refused.has((candidates[i] as C).row)) candidates.splice(i, 1);
-  }
-  for (const [row, list] of refused) problems.push({ row, list });
-  return refused.size;
+  for (const i of hit.emails) add(emails[i], 'email');
+  for (const i of hit.phones) add(phones[i], 'phone');
+  return out;
+}
+
+/** The import's error-report lines for a row refused because of these identifiers. */
+export function tombstoneRefusal(list: readonly TombstonedIdentifier[]): { field: string; problem: string }[] {
+  return list.map((t) => ({
+    field: t.field,
+    problem: `${ERASED_MESSAGE}; import them again only after a new consent`,
+  }));
 }
