@@ -22,6 +22,7 @@ import {
   addStep,
   assertOpen,
   closeRequest,
+  getRequest,
   inTenant,
   loadRequestForHandler,
   personIdsOf,
@@ -108,10 +109,8 @@ export async function fulfilRequest(
     }
     if (options.buildNow !== false) startBuildNow(services, actor.workspaceId, result.package.packageId);
   }
-  const detail = await inTenant(services, actor, async (tx) =>
-    requestDetail(tx, actor, await loadRequestForHandler(tx, actor, requestId), services.clock.now()),
-  );
-  return { request: detail, downloadUrl: url };
+  // The build started above may commit at any moment: read the answer in one snapshot.
+  return { request: await getRequest(services, actor, requestId), downloadUrl: url };
 }
 
 async function applyRight(

@@ -22,10 +22,10 @@ async function waitForPackage(env: TestEnv, client: CrmWorkspace['admin']['clien
     await runJob(env.services, privacyPackageJob, {});
     const res = await client.get<TPrivacyRequestDetail>(`${BASE}/${requestId}`);
     const state = res.body.packages[0]?.state;
-    // The package turns ready and the request fulfilled in one transaction; the detail reads
-    // them in two statements (read committed), so on PostgreSQL a read can fall between the
-    // commit's effects for a moment: wait for the request's final status as well.
-    if (state === 'failed' || (state === 'ready' && res.body.status !== 'in_progress')) return res.body;
+    // The package turns ready and the request fulfilled in one transaction, and the detail is
+    // read in one snapshot: a ready package never shows on an in_progress request.
+    if (state === 'ready') expect(res.body.status).toBe('fulfilled');
+    if (state === 'failed' || state === 'ready') return res.body;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('package not ready in time');
@@ -218,6 +218,42 @@ describeEachDatabase('access and portability packages (P-DSR-1, P-DSR-4)', (env)
     const purged = await w.admin.client.get<TPrivacyRequestDetail>(`${BASE}/${created.body.id}`);
     expect(purged.body.packages[0]).toMatchObject({ expired: true, parts: [] });
   });
+
+  it('[P-DSR-1] the detail is one snapshot: readers racing the build never see a ready package on an in_progress request', async () => {
+    const person = await makePerson(w.owner.client, { firstName: 'Snap', lastName: 'Shot' });
+    const mixed: string[] = [];
+    let reads = 0;
+    // PGlite runs one transaction at a time (the race cannot happen there, and many readers
+    // only starve the build); PostgreSQL runs them side by side.
+    const pg = env().kind === 'postgres';
+    const started = Date.now();
+    for (let round = 0; round < (pg ? 4 : 1); round++) {
+      const created = await w.admin.client.post<TPrivacyRequestDetail>(BASE, { personId: person.id, kind: 'access' });
+      const id = created.body.id;
+      let finished = false;
+      // Several readers poll the detail while the build (started by the fulfilment, in this
+      // process) commits the package as ready and the request as fulfilled.
+      const reader = async () => {
+        while (!finished) {
+          const res = await w.admin.client.get<TPrivacyRequestDetail>(`${BASE}/${id}`);
+          expect(res.status).toBe(200);
+          reads += 1;
+          const state = res.body.packages[0]?.state;
+          if (state === 'ready' && res.body.status !== 'fulfilled') mixed.push(`${res.body.status}/${state}`);
+          if (res.body.status === 'fulfilled' || state === 'failed') finished = true;
+          // Yield to the build between reads (on PGlite, one connection serves everyone).
+          await new Promise((r) => setTimeout(r, pg ? 2 : 20));
+        }
+      };
+      const fulfilled = w.admin.client.post<TFulfilPrivacyRequestResult>(`${BASE}/${id}/fulfil`, {});
+      await Promise.all([fulfilled, ...Array.from({ length: pg ? 6 : 2 }, reader)]);
+      expect((await fulfilled).status).toBe(200);
+      const end = await w.admin.client.get<TPrivacyRequestDetail>(`${BASE}/${id}`);
+      expect([end.body.status, end.body.packages[0]?.state]).toEqual(['fulfilled', 'ready']);
+    }
+    expect(reads).toBeGreaterThan(4);
+    expect(mixed).toEqual([]);
+  }, 120_000);
 
   it('a package still being prepared answers 409 to its link', async () => {
     const person = await makePerson(w.owner.client);

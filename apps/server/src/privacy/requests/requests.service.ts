@@ -24,7 +24,7 @@ import {
   users,
   workspaces,
 } from '../../db/schema/index.ts';
-import { withTenant } from '../../db/tenant.ts';
+import { type TenantOptions, withTenant } from '../../db/tenant.ts';
 import { AppError, conflict, forbidden, notFound, validationFailed } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { seesEverything, visibleTo } from '../../modules/people/people.policy.ts';
@@ -59,8 +59,13 @@ export function addMonthsUtc(d: Date, months: number): Date {
 
 export const isOpen = (status: string) => !(CLOSED_STATUSES as readonly string[]).includes(status);
 
-export function inTenant<T>(services: Services, actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return withTenant(services.database.db, { workspaceId: actor.workspaceId, userId: actor.userId }, fn);
+export function inTenant<T>(
+  services: Services,
+  actor: Actor,
+  fn: (tx: Tx) => Promise<T>,
+  options: TenantOptions = {},
+): Promise<T> {
+  return withTenant(services.database.db, { workspaceId: actor.workspaceId, userId: actor.userId }, fn, options);
 }
 
 export const userStepActor = (actor: Actor): StepActor => ({ kind: 'user', id: actor.userId });
@@ -493,11 +498,22 @@ export async function listRequests(services: Services, actor: Actor, q: ListInpu
   });
 }
 
+/**
+ * One request as a client sees it. The request row, its people, steps and packages are read
+ * in one read-only REPEATABLE READ transaction: under READ COMMITTED each statement sees what
+ * committed before it, so a package build committing between two reads showed a ready package
+ * on an `in_progress` request.
+ */
 export async function getRequest(services: Services, actor: Actor, requestId: string): Promise<TPrivacyRequestDetail> {
   if (actor.role === 'viewer') throw forbidden('Requests from data subjects need the member role or higher.');
   const now = services.clock.now();
-  return inTenant(services, actor, async (tx) =>
-    requestDetail(tx, actor, await loadRequest(tx, actor, requestId), now),
+  return inTenant(
+    services,
+    actor,
+    async (tx) => requestDetail(tx, actor, await loadRequest(tx, actor, requestId), now),
+    {
+      snapshot: true,
+    },
   );
 }
 
