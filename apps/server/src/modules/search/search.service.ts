@@ -19,7 +19,7 @@ export type SearchInput = z.output<typeof ZSearchQuery>;
  *  fill the page: bounds the work when every word of the query is common. */
 const DRIVER_POSTINGS = 2_000;
 /** Postings counted per term to find the rarest query word. */
-const FREQ_CAP = 1_000;
+const FREQ_CAP = 500;
 /** Vocabulary rows read per query trigram. */
 const WORDS_PER_GRAM = 5_000;
 /** Records ranked by the postings before visibility and presentation. */
@@ -58,44 +58,55 @@ async function prefixMatches(tx: Tx, actor: Actor, raw: string, limit: number, o
   const { from, to } = prefixRange(q);
   const exactOr = (value: string, exact: number, prefix: number) => (value === q ? exact : prefix);
 
-  const byName = await rowsOf<{ id: string; key: string }>(
-    tx,
-    sql`select person_id::text as id, sort_name as key from people
-        where workspace_id = ${ws} and deleted_at is null and sort_name >= ${from} and sort_name < ${to} and ${pv}
-        order by sort_name limit ${limit}`,
-  );
-  for (const r of byName) out.add('person', r.id, exactOr(r.key, 1, 0.85), 'name');
-  const byLast = await rowsOf<{ id: string; key: string }>(
-    tx,
-    sql`select person_id::text as id, last_name_key as key from people
-        where workspace_id = ${ws} and deleted_at is null and last_name_key >= ${from} and last_name_key < ${to} and ${pv}
-        order by last_name_key limit ${limit}`,
-  );
-  for (const r of byLast) out.add('person', r.id, exactOr(r.key, 0.9, 0.8), 'name');
+  // One round trip: each source is its own ordered, limited index range.
+  const part = (src: string, query: SQL) => sql`(select ${src}::text as src, x.* from (${query}) x)`;
+  const parts = [
+    part(
+      'name',
+      sql`select person_id::text as id, sort_name::text as key from people
+          where workspace_id = ${ws} and deleted_at is null and sort_name >= ${from} and sort_name < ${to} and ${pv}
+          order by sort_name limit ${limit}`,
+    ),
+    part(
+      'last',
+      sql`select person_id::text as id, last_name_key::text as key from people
+          where workspace_id = ${ws} and deleted_at is null and last_name_key >= ${from} and last_name_key < ${to} and ${pv}
+          order by last_name_key limit ${limit}`,
+    ),
+    part(
+      'company',
+      sql`select company_id::text as id, name_key::text as key from companies
+          where workspace_id = ${ws} and deleted_at is null and name_key >= ${from} and name_key < ${to} and ${cv}
+          order by name_key limit ${limit}`,
+    ),
+  ];
   if (!q.includes(' ')) {
-    const byEmail = await rowsOf<{ id: string; key: string }>(
-      tx,
-      sql`select e.person_id::text as id, e.email as key from person_emails e
-          join people on people.workspace_id = e.workspace_id and people.person_id = e.person_id
-          where e.workspace_id = ${ws} and e.email >= ${from} and e.email < ${to} and people.deleted_at is null and ${pv}
-          order by e.email limit ${limit}`,
+    // Emails are stored in lower case (the contracts fold them) in a byte-ordered column, so
+    // the typed start of an address is a range on (workspace_id, email).
+    parts.push(
+      part(
+        'email',
+        sql`select e.person_id::text as id, e.email::text as key from person_emails e
+            join people on people.workspace_id = e.workspace_id and people.person_id = e.person_id
+            where e.workspace_id = ${ws} and e.email >= ${from} and e.email < ${to} and people.deleted_at is null and ${pv}
+            order by e.email limit ${limit}`,
+      ),
+      part(
+        'domain',
+        sql`select company_id::text as id, domain::text as key from companies
+            where workspace_id = ${ws} and deleted_at is null and domain >= ${from} and domain < ${to} and ${cv}
+            order by domain limit ${limit}`,
+      ),
     );
-    for (const r of byEmail) out.add('person', r.id, exactOr(r.key, 1, 0.8), 'email');
-    const byDomain = await rowsOf<{ id: string; key: string }>(
-      tx,
-      sql`select company_id::text as id, domain as key from companies
-          where workspace_id = ${ws} and deleted_at is null and domain >= ${from} and domain < ${to} and ${cv}
-          order by domain limit ${limit}`,
-    );
-    for (const r of byDomain) out.add('company', r.id, exactOr(r.key, 1, 0.8), 'domain');
   }
-  const byCompany = await rowsOf<{ id: string; key: string }>(
-    tx,
-    sql`select company_id::text as id, name_key as key from companies
-        where workspace_id = ${ws} and deleted_at is null and name_key >= ${from} and name_key < ${to} and ${cv}
-        order by name_key limit ${limit}`,
-  );
-  for (const r of byCompany) out.add('company', r.id, exactOr(r.key, 1, 0.85), 'name');
+  const rows = await rowsOf<{ src: string; id: string; key: string }>(tx, sql.join(parts, sql` union all `));
+  for (const r of rows) {
+    if (r.src === 'name') out.add('person', r.id, exactOr(r.key, 1, 0.85), 'name');
+    else if (r.src === 'last') out.add('person', r.id, exactOr(r.key, 0.9, 0.8), 'name');
+    else if (r.src === 'email') out.add('person', r.id, exactOr(r.key, 1, 0.8), 'email');
+    else if (r.src === 'domain') out.add('company', r.id, exactOr(r.key, 1, 0.8), 'domain');
+    else out.add('company', r.id, exactOr(r.key, 1, 0.85), 'name');
+  }
 }
 
 /** People with a phone that starts with the digits typed, read as international or as a
@@ -109,17 +120,17 @@ async function phoneMatches(tx: Tx, actor: Actor, raw: string, limit: number, ou
     sql`select ${workspaces.country} as country from ${workspaces} where ${workspaces.workspaceId} = ${ws}`,
   );
   const pv = or(visibleTo(actor, people));
-  for (const prefix of phonePrefixes(digits, callingCode(w?.country ?? 'NO'))) {
+  const prefixes = phonePrefixes(digits, callingCode(w?.country ?? 'NO'));
+  const parts = prefixes.map((prefix) => {
     const { from, to } = prefixRange(prefix);
-    const rows = await rowsOf<{ id: string; phone: string }>(
-      tx,
-      sql`select ph.person_id::text as id, ph.phone from person_phones ph
+    return sql`(select ph.person_id::text as id, ph.phone::text as phone from person_phones ph
           join people on people.workspace_id = ph.workspace_id and people.person_id = ph.person_id
           where ph.workspace_id = ${ws} and ph.phone >= ${from} and ph.phone < ${to} and people.deleted_at is null and ${pv}
-          order by ph.phone limit ${limit}`,
-    );
-    for (const r of rows) out.add('person', r.id, r.phone === prefix ? 1 : 0.9, 'phone');
-  }
+          order by ph.phone limit ${limit})`;
+  });
+  if (parts.length === 0) return;
+  const rows = await rowsOf<{ id: string; phone: string }>(tx, sql.join(parts, sql` union all `));
+  for (const r of rows) out.add('person', r.id, prefixes.includes(r.phone) ? 1 : 0.9, 'phone');
 }
 
 type QueryWord = { word: string; typing: boolean };
@@ -143,26 +154,22 @@ async function similarWords(
 ): Promise<{ qi: number; term: string; score: number }[]> {
   const grams = new Set<string>();
   for (const q of qws) if (q.word.length >= 3) for (const g of trigrams(q.word, q.typing)) grams.add(g);
-  const vocab = new Set<string>();
+  const vocab = new Set<string>(qws.map((q) => q.word));
+  // One round trip: the words sharing trigrams, and those the typed word starts.
+  const parts: SQL[] = [];
   if (grams.size) {
-    const rows = await rowsOf<{ word: string }>(
-      tx,
-      sql`select x.word::text as word from unnest(${pgArray([...grams])}::text[]) as g(gram)
+    parts.push(sql`(select x.word::text as word from unnest(${pgArray([...grams])}::text[]) as g(gram)
           cross join lateral (select w.word from search_words w where w.workspace_id = ${ws} and w.gram = g.gram limit ${WORDS_PER_GRAM}) x
-          group by x.word order by count(*) desc limit 4000`,
-    );
-    for (const r of rows) vocab.add(r.word);
+          group by x.word order by count(*) desc limit 4000)`);
   }
   for (const q of qws) {
-    vocab.add(q.word);
     if (!q.typing) continue;
     const { from, to } = prefixRange(q.word);
-    const rows = await rowsOf<{ word: string }>(
-      tx,
-      sql`select distinct word::text as word from search_words where workspace_id = ${ws} and word >= ${from} and word < ${to}
-          order by 1 limit 50`,
-    );
-    for (const r of rows) vocab.add(r.word);
+    parts.push(sql`(select distinct word::text as word from search_words where workspace_id = ${ws} and word >= ${from} and word < ${to}
+          order by 1 limit 50)`);
+  }
+  if (parts.length) {
+    for (const r of await rowsOf<{ word: string }>(tx, sql.join(parts, sql` union all `))) vocab.add(r.word);
   }
   const out: { qi: number; term: string; score: number }[] = [];
   qws.forEach((q, qi) => {
@@ -190,16 +197,19 @@ function matchRows(matches: WordMatch[]): SQL {
   return sql`unnest(${pgArray(matches.map((x) => String(x.qi)))}::int[], ${pgArray(matches.map((x) => x.term))}::text[], ${pgArray(matches.map((x) => String(x.score)))}::float8[]) as m(qi, term, score)`;
 }
 
-/** How many postings each term has, counted up to FREQ_CAP: enough to tell a rare word
- *  from a common one without reading the common one's postings. */
-async function termCounts(tx: Tx, ws: string, kind: SearchKind, terms: string[]): Promise<Map<string, number>> {
-  const k = KINDS[kind];
-  const rows = await rowsOf<{ term: string; n: number }>(
+/** How many postings each term has per kind, counted up to FREQ_CAP: enough to tell a rare
+ *  word from a common one without reading the common one's postings. */
+async function termCounts(tx: Tx, ws: string, terms: string[]): Promise<Record<SearchKind, Map<string, number>>> {
+  const count = (kind: SearchKind) =>
+    sql`(select ${kind}::text as kind, m.term, (select count(*) from (select 1 from ${KINDS[kind].terms} t where t.workspace_id = ${ws} and t.term = m.term limit ${FREQ_CAP}) c)::int as n
+        from unnest(${pgArray(terms)}::text[]) as m(term))`;
+  const rows = await rowsOf<{ kind: SearchKind; term: string; n: number }>(
     tx,
-    sql`select m.term, (select count(*) from (select 1 from ${k.terms} t where t.workspace_id = ${ws} and t.term = m.term limit ${FREQ_CAP}) c)::int as n
-        from unnest(${pgArray(terms)}::text[]) as m(term)`,
+    sql`${count('person')} union all ${count('company')}`,
   );
-  return new Map(rows.map((r) => [r.term, Number(r.n)]));
+  const out = { person: new Map<string, number>(), company: new Map<string, number>() };
+  for (const r of rows) out[r.kind].set(r.term, Number(r.n));
+  return out;
 }
 
 /** One query word: a record scores its best word, so the best RANKED records are among the
@@ -309,19 +319,19 @@ async function fuzzyMatches(tx: Tx, actor: Actor, raw: string, limit: number, ou
   const matches = await similarWords(tx, ws, qws);
   if (matches.length === 0) return;
   const n = qws.length;
+  const counts = n > 1 ? await termCounts(tx, ws, [...new Set(matches.map((m) => m.term))]) : null;
   for (const kind of ['person', 'company'] as const) {
     let rows: { id: string; score: number }[];
-    if (n === 1) rows = await oneWordMatches(tx, actor, kind, matches, limit);
+    if (!counts) rows = await oneWordMatches(tx, actor, kind, matches, limit);
     else {
       // Words no record of this kind has cannot match; they add nothing to any score.
-      const counts = await termCounts(tx, ws, kind, [...new Set(matches.map((m) => m.term))]);
-      const live = matches.filter((m) => (counts.get(m.term) ?? 0) > 0);
+      const live = matches.filter((m) => (counts[kind].get(m.term) ?? 0) > 0);
       const words = new Set(live.map((m) => m.qi)).size;
       if (words === 0) continue;
       rows =
         words === 1
           ? await oneWordMatches(tx, actor, kind, live, limit)
-          : await severalWordMatches(tx, actor, kind, live, counts, limit);
+          : await severalWordMatches(tx, actor, kind, live, counts[kind], limit);
     }
     for (const r of rows) out.add(kind, r.id, (0.95 * Number(r.score)) / n, 'name');
   }
