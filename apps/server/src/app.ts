@@ -48,7 +48,15 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
           'The Tillit REST API. Every error is `{"error": {"code", "message", "fields"?}}`. Browser sessions use a cookie; writes need a same-origin `Origin` header.',
       },
       components: {
-        securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'tillit.session_token' } },
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'tillit.session_token' },
+          // Routes that take keys list the scope they need in their security requirement.
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A workspace API key (`tlt_…`); a route that takes keys names the scope it needs.',
+          },
+        },
       },
       security: [{ session: [] }],
     },

@@ -3,9 +3,23 @@ import { z } from 'zod';
 import { PERMISSION_ACTIONS, PERMISSION_OBJECTS } from './permissions.ts';
 import { ZWorkspaceRole } from './workspaces.ts';
 
-/** Every scope a key can hold: `object:action` of the permission matrix, e.g. `people:read`. */
-export const API_KEY_SCOPES = PERMISSION_OBJECTS.flatMap((o) => PERMISSION_ACTIONS.map((a) => `${o}:${a}` as const));
-export const ZApiKeyScope = z.enum(API_KEY_SCOPES, { error: 'must be object:action of the permission matrix' });
+/**
+ * Scopes for work that is not a cell of the permission matrix: requests from data subjects
+ * (the role rules of privacy/requests apply on top: members read the requests on a person they
+ * see, admins work the inbox). `privacy:export` downloads a package (a copy of a person's data).
+ */
+export const PRIVACY_SCOPES = ['privacy:read', 'privacy:write', 'privacy:export'] as const;
+export type TPrivacyScope = (typeof PRIVACY_SCOPES)[number];
+
+/** Every scope a key can hold: `object:action` of the permission matrix, e.g. `people:read`,
+ *  and the privacy scopes. */
+export const API_KEY_SCOPES = [
+  ...PERMISSION_OBJECTS.flatMap((o) => PERMISSION_ACTIONS.map((a) => `${o}:${a}` as const)),
+  ...PRIVACY_SCOPES,
+];
+export const ZApiKeyScope = z.enum(API_KEY_SCOPES, {
+  error: 'must be object:action of the permission matrix, or privacy:read, privacy:write or privacy:export',
+});
 export type TApiKeyScope = z.infer<typeof ZApiKeyScope>;
 
 export const ZApiKey = z.object({

@@ -1,4 +1,4 @@
-import type { TPermissionAction, TPermissionObject } from '@tillit/contracts';
+import type { TPermissionAction, TPermissionObject, TPrivacyScope } from '@tillit/contracts';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { Tx } from '../../db/client.ts';
@@ -76,6 +76,23 @@ export async function requireAllowed(
 ): Promise<InWorkspace> {
   const ctx = await requireMember(services, request, 'viewer', { allowApiKey: true });
   await assertAllowed(services, permissionContextOf(ctx), object, action);
+  return ctx;
+}
+
+/**
+ * For routes whose rights are not cells of the matrix (requests from data subjects, whose
+ * services check the role themselves): the caller, a member or an API key holding `scope`.
+ * A member signed in needs no scope; a key without it gets 403 `forbidden` naming it.
+ */
+export async function requireScope(
+  services: Services,
+  request: FastifyRequest,
+  scope: TPrivacyScope,
+): Promise<InWorkspace> {
+  const ctx = await requireMember(services, request, 'viewer', { allowApiKey: true });
+  if (ctx.apiKey && !ctx.apiKey.scopes.includes(scope)) {
+    throw new AppError('forbidden', 403, `This API key lacks the scope ${scope}.`);
+  }
   return ctx;
 }
 

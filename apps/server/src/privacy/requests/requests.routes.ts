@@ -1,4 +1,6 @@
 import {
+  type TPrivacyRequestDetail,
+  type TPrivacyScope,
   ZCreatePrivacyRequestBody,
   ZExtendPrivacyRequestBody,
   ZFulfilPrivacyRequestBody,
@@ -22,8 +24,8 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireMember } from '../../http/auth-context.ts';
-import { actorOf } from '../../modules/workspaces/workspaces.service.ts';
+import { requireScope } from '../../modules/permissions/permissions.ts';
+import { type Actor, actorOf } from '../../modules/workspaces/workspaces.service.ts';
 import type { Services } from '../../services.ts';
 import { fulfilRequest, publicDownload, refuseRequest, staffDownload } from './requests.fulfil.ts';
 import type { PackageDownload } from './requests.package.ts';
@@ -67,13 +69,52 @@ const clientOf = (request: FastifyRequest) => ({
 /**
  * Requests from data subjects. Staff: `/api/v1/privacy/requests` (members record a request
  * on a person they can see and read that person's requests; admins work the inbox and
- * fulfil). Public, no account: `/api/public/privacy/:workspace/...` (the request page and the
+ * fulfil). API keys work here with the scope `privacy:read` (reads), `privacy:write` (changes)
+ * or `privacy:export` (package downloads), and the key's role under the same rules as a
+ * member's. Public, no account: `/api/public/privacy/:workspace/...` (the request page and the
  * package link).
  */
 export function registerPrivacyRequestRoutes(app: FastifyInstance, services: Services): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['privacy requests'];
-  const member = async (request: FastifyRequest) => actorOf(await requireMember(services, request, 'viewer'));
+  const caller = async (request: FastifyRequest, scope: TPrivacyScope) =>
+    actorOf(await requireScope(services, request, scope));
+  /** What the OpenAPI document says of a staff route: a session, or a key with the scope. */
+  const access = (scope: TPrivacyScope) => ({
+    security: [{ session: [] }, { apiKey: [scope] }] as { [label: string]: string[] }[],
+    description: `API keys need the scope \`${scope}\`.`,
+  });
+
+  /**
+   * The staff routes on one request that take a body and answer the request's detail (change,
+   * note, extend, refuse): validate, find the caller with `privacy:write`, call the service.
+   */
+  function requestChange<B extends z.ZodType>(
+    method: 'PATCH' | 'POST',
+    url: string,
+    summary: string,
+    body: B,
+    handle: (actor: Actor, id: string, body: z.output<B>) => Promise<TPrivacyRequestDetail>,
+  ): void {
+    r.route({
+      method,
+      url,
+      schema: {
+        tags,
+        summary,
+        ...access('privacy:write'),
+        params: ZPrivacyRequestParams,
+        body,
+        response: { 200: ZPrivacyRequestDetail },
+      },
+      handler: async (request) =>
+        handle(
+          await caller(request, 'privacy:write'),
+          (request.params as z.output<typeof ZPrivacyRequestParams>).id,
+          request.body as z.output<B>,
+        ),
+    });
+  }
 
   r.get(
     '/api/v1/privacy/requests',
@@ -81,11 +122,12 @@ export function registerPrivacyRequestRoutes(app: FastifyInstance, services: Ser
       schema: {
         tags,
         summary: 'The inbox (admins), soonest due first; members pass personId for one person they can see',
+        ...access('privacy:read'),
         querystring: ZPrivacyRequestListQuery,
         response: { 200: ZPrivacyRequestList },
       },
     },
-    async (request) => listRequests(services, await member(request), request.query),
+    async (request) => listRequests(services, await caller(request, 'privacy:read'), request.query),
   );
   r.post(
     '/api/v1/privacy/requests',
@@ -93,76 +135,54 @@ export function registerPrivacyRequestRoutes(app: FastifyInstance, services: Ser
       schema: {
         tags,
         summary: 'Record a request on a person (member, on a person they can see); due 30 days after receipt',
+        ...access('privacy:write'),
         body: ZCreatePrivacyRequestBody,
         response: { 201: ZPrivacyRequestDetail },
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await createRequest(services, await member(request), request.body)),
+      reply.status(201).send(await createRequest(services, await caller(request, 'privacy:write'), request.body)),
   );
   r.get(
     '/api/v1/privacy/requests/:id',
     {
       schema: {
         tags,
-        summary: 'One request with its steps and packages',
+        summary: 'One request with its steps and packages (read in one snapshot)',
+        ...access('privacy:read'),
         params: ZPrivacyRequestParams,
         response: { 200: ZPrivacyRequestDetail },
       },
     },
-    async (request) => getRequest(services, await member(request), request.params.id),
+    async (request) => getRequest(services, await caller(request, 'privacy:read'), request.params.id),
   );
-  r.patch(
+  requestChange(
+    'PATCH',
     '/api/v1/privacy/requests/:id',
-    {
-      schema: {
-        tags,
-        summary: 'Set the status (received, verifying, in_progress), the owner, or match a person (admin)',
-        params: ZPrivacyRequestParams,
-        body: ZUpdatePrivacyRequestBody,
-        response: { 200: ZPrivacyRequestDetail },
-      },
-    },
-    async (request) => updateRequest(services, await member(request), request.params.id, request.body),
+    'Set the status (received, verifying, in_progress), the owner, or match a person (admin)',
+    ZUpdatePrivacyRequestBody,
+    (actor, id, body) => updateRequest(services, actor, id, body),
   );
-  r.post(
+  requestChange(
+    'POST',
     '/api/v1/privacy/requests/:id/notes',
-    {
-      schema: {
-        tags,
-        summary: 'Add a note to the steps (admin)',
-        params: ZPrivacyRequestParams,
-        body: ZPrivacyRequestNoteBody,
-        response: { 200: ZPrivacyRequestDetail },
-      },
-    },
-    async (request) => addNote(services, await member(request), request.params.id, request.body.note),
+    'Add a note to the steps (admin)',
+    ZPrivacyRequestNoteBody,
+    (actor, id, body) => addNote(services, actor, id, body.note),
   );
-  r.post(
+  requestChange(
+    'POST',
     '/api/v1/privacy/requests/:id/extend',
-    {
-      schema: {
-        tags,
-        summary: 'Extend the deadline once by 1 or 2 months with the reason, before it passes (admin)',
-        params: ZPrivacyRequestParams,
-        body: ZExtendPrivacyRequestBody,
-        response: { 200: ZPrivacyRequestDetail },
-      },
-    },
-    async (request) => extendRequest(services, await member(request), request.params.id, request.body),
+    'Extend the deadline once by 1 or 2 months with the reason, before it passes (admin)',
+    ZExtendPrivacyRequestBody,
+    (actor, id, body) => extendRequest(services, actor, id, body),
   );
-  r.post(
+  requestChange(
+    'POST',
     '/api/v1/privacy/requests/:id/refuse',
-    {
-      schema: {
-        tags,
-        summary: 'Refuse the request with the reason (admin)',
-        params: ZPrivacyRequestParams,
-        body: ZRefusePrivacyRequestBody,
-        response: { 200: ZPrivacyRequestDetail },
-      },
-    },
-    async (request) => refuseRequest(services, await member(request), request.params.id, request.body.reason),
+    'Refuse the request with the reason (admin)',
+    ZRefusePrivacyRequestBody,
+    (actor, id, body) => refuseRequest(services, actor, id, body.reason),
   );
   r.post(
     '/api/v1/privacy/requests/:id/fulfil',
@@ -171,12 +191,13 @@ export function registerPrivacyRequestRoutes(app: FastifyInstance, services: Ser
         tags,
         summary:
           'Fulfil (admin): access and portability build a package and return its link once; the other kinds apply the right',
+        ...access('privacy:write'),
         params: ZPrivacyRequestParams,
         body: ZFulfilPrivacyRequestBody,
         response: { 200: ZFulfilPrivacyRequestResult },
       },
     },
-    async (request) => fulfilRequest(services, await member(request), request.params.id, request.body),
+    async (request) => fulfilRequest(services, await caller(request, 'privacy:write'), request.params.id, request.body),
   );
   r.get(
     '/api/v1/privacy/requests/:id/packages/:packageId/download',
@@ -184,6 +205,7 @@ export function registerPrivacyRequestRoutes(app: FastifyInstance, services: Ser
       schema: {
         tags,
         summary: 'Download a package as a zip, or one part with ?part= (admin; recorded as an export)',
+        ...access('privacy:export'),
         params: z
           .object({ id: z.uuid({ error: 'must be a UUID' }), packageId: z.uuid({ error: 'must be a UUID' }) })
           .strict(),
@@ -195,7 +217,7 @@ export function registerPrivacyRequestRoutes(app: FastifyInstance, services: Ser
         reply,
         await staffDownload(
           services,
-          await member(request),
+          await caller(request, 'privacy:export'),
           request.params.id,
           request.params.packageId,
           request.query.part,
@@ -208,10 +230,11 @@ export function registerPrivacyRequestRoutes(app: FastifyInstance, services: Ser
       schema: {
         tags,
         summary: 'The complaint authority and contact the public page shows (P-DSR-8)',
+        ...access('privacy:read'),
         response: { 200: ZPrivacyRequestSettings },
       },
     },
-    async (request) => getSettings(services, await member(request)),
+    async (request) => getSettings(services, await caller(request, 'privacy:read')),
   );
   r.put(
     '/api/v1/privacy/request-settings',
@@ -219,11 +242,12 @@ export function registerPrivacyRequestRoutes(app: FastifyInstance, services: Ser
       schema: {
         tags,
         summary: 'Set the complaint authority (name and URL; null for the default of the workspace country) (admin)',
+        ...access('privacy:write'),
         body: ZUpdatePrivacyRequestSettingsBody,
         response: { 200: ZPrivacyRequestSettings },
       },
     },
-    async (request) => updateSettings(services, await member(request), request.body),
+    async (request) => updateSettings(services, await caller(request, 'privacy:write'), request.body),
   );
 
   // Public (no account)

@@ -1,4 +1,4 @@
-import type { TPrivacyRequestDetail, TPrivacyRequestList } from '@tillit/contracts';
+import type { TCreatedApiKey, TPrivacyRequestDetail, TPrivacyRequestList } from '@tillit/contracts';
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness.ts';
@@ -209,6 +209,149 @@ describeEachDatabase('requests from data subjects: the workflow (/api/v1/privacy
       // Admins see every request, with the person's name.
       const seen = await w.admin.client.get<TPrivacyRequestDetail>(`${BASE}/${req.body.id}`);
       expect(seen.body.people).toEqual([{ id: secret.id, name: `Private ${secret.lastName}`.trim() }]);
+    });
+  });
+
+  describe('API keys (privacy:read, privacy:write, privacy:export)', () => {
+    const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+    const makeKey = async (ws: CrmWorkspace, role: string, scopes: string[]) => {
+      const res = await ws.owner.client.post<TCreatedApiKey>('/api/v1/api-keys', { name: 'DSR desk', role, scopes });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.key;
+    };
+
+    it('[P-SEC-5] a key with the privacy scopes and an admin role works the inbox like an admin', async () => {
+      const key = await makeKey(w, 'admin', ['privacy:read', 'privacy:write']);
+      const person = await makePerson(w.owner.client);
+      const script = env().client();
+      const made = await script.post<TPrivacyRequestDetail>(
+        BASE,
+        { personId: person.id, kind: 'objection' },
+        bearer(key),
+      );
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      // The key acts as its creator (the owner here): the step names them.
+      expect(made.body.steps[0]?.actor.id).toBe(w.owner.userId);
+      const inbox = await script.get<TPrivacyRequestList>(`${BASE}?kind=objection&status=open`, bearer(key));
+      expect(inbox.status).toBe(200);
+      expect(inbox.body.items.map((i) => i.id)).toContain(made.body.id);
+      expect((await script.get(`${BASE}/${made.body.id}`, bearer(key))).status).toBe(200);
+      const noted = await script.post<TPrivacyRequestDetail>(
+        `${BASE}/${made.body.id}/notes`,
+        { note: 'Checked by the ticket system.' },
+        bearer(key),
+      );
+      expect(noted.status).toBe(200);
+      expect(noted.body.steps.at(-1)).toMatchObject({ action: 'note', note: 'Checked by the ticket system.' });
+      const refused = await script.post<TPrivacyRequestDetail>(
+        `${BASE}/${made.body.id}/refuse`,
+        { reason: 'Duplicate of an earlier request.' },
+        bearer(key),
+      );
+      expect(refused.body.status).toBe('refused');
+      expect((await script.get('/api/v1/privacy/request-settings', bearer(key))).status).toBe(200);
+      // Bad input is still a 422 naming the field.
+      const bad = await script.post<{ error: { fields: Record<string, string> } }>(
+        BASE,
+        { personId: person.id, kind: 'teleport' },
+        bearer(key),
+      );
+      expect(bad.status).toBe(422);
+      expect(bad.body.error.fields).toHaveProperty('kind');
+    });
+
+    it('[P-SEC-5] a missing scope is 403: read-only keys cannot change, other scopes cannot read, downloads need privacy:export', async () => {
+      const person = await makePerson(w.owner.client);
+      const req = await create(person.id, 'access');
+      const script = env().client();
+      const reader = await makeKey(w, 'admin', ['privacy:read']);
+      expect((await script.get(`${BASE}/${req.id}`, bearer(reader))).status).toBe(200);
+      for (const res of [
+        await script.post(BASE, { personId: person.id, kind: 'access' }, bearer(reader)),
+        await script.patch(`${BASE}/${req.id}`, { status: 'verifying' }, bearer(reader)),
+        await script.post(`${BASE}/${req.id}/refuse`, { reason: 'x' }, bearer(reader)),
+        await script.post(`${BASE}/${req.id}/fulfil`, {}, bearer(reader)),
+        await script.put(
+          '/api/v1/privacy/request-settings',
+          { authorityName: null, authorityUrl: null },
+          bearer(reader),
+        ),
+      ]) {
+        expect(res.status).toBe(403);
+        expect((res.body as { error: { message: string } }).error.message).toContain('privacy:write');
+      }
+      const download = `${BASE}/${req.id}/packages/${crypto.randomUUID()}/download`;
+      expect((await script.get(download, bearer(reader))).status).toBe(403);
+      // With the scope, the download reaches the service (no such package here).
+      const exporter = await makeKey(w, 'admin', ['privacy:export']);
+      expect((await script.get(download, bearer(exporter))).status).toBe(404);
+      const peopleOnly = await makeKey(w, 'admin', ['people:read', 'people:update']);
+      expect((await script.get(BASE, bearer(peopleOnly))).status).toBe(403);
+      expect((await script.get(`${BASE}/${req.id}`, bearer(peopleOnly))).status).toBe(403);
+      // Nothing changed.
+      const after = await w.admin.client.get<TPrivacyRequestDetail>(`${BASE}/${req.id}`);
+      expect(after.body.status).toBe('received');
+    });
+
+    it("[P-SEC-5] another workspace's request is 404 to a key; naming the other workspace is 403", async () => {
+      const theirs = await makePerson(elsewhere.owner.client);
+      const res = await elsewhere.admin.client.post<TPrivacyRequestDetail>(BASE, {
+        personId: theirs.id,
+        kind: 'access',
+      });
+      const key = await makeKey(w, 'admin', ['privacy:read', 'privacy:write']);
+      const script = env().client();
+      expect((await script.get(`${BASE}/${res.body.id}`, bearer(key))).status).toBe(404);
+      expect((await script.post(`${BASE}/${res.body.id}/refuse`, { reason: 'x' }, bearer(key))).status).toBe(404);
+      const list = await script.get<TPrivacyRequestList>(BASE, bearer(key));
+      expect(list.body.items.map((i) => i.id)).not.toContain(res.body.id);
+      expect((await script.post(BASE, { personId: theirs.id, kind: 'access' }, bearer(key))).status).toBe(422);
+      const naming = { ...bearer(key), 'x-tillit-workspace': elsewhere.workspaceId };
+      expect((await script.get(`${BASE}/${res.body.id}`, naming)).status).toBe(403);
+    });
+
+    it('[P-SEC-5] a lower role is refused as it would be signed in: a member key reads one person only, a viewer key nothing', async () => {
+      const person = await makePerson(w.owner.client);
+      const req = await create(person.id, 'access');
+      const script = env().client();
+      const memberKey = await makeKey(w, 'member', ['privacy:read', 'privacy:write', 'privacy:export']);
+      expect((await script.get(BASE, bearer(memberKey))).status).toBe(403);
+      const ofPerson = await script.get<TPrivacyRequestList>(`${BASE}?personId=${person.id}`, bearer(memberKey));
+      expect(ofPerson.status).toBe(200);
+      expect(ofPerson.body.items.map((i) => i.id)).toContain(req.id);
+      expect((await script.post(`${BASE}/${req.id}/refuse`, { reason: 'no' }, bearer(memberKey))).status).toBe(403);
+      expect((await script.post(`${BASE}/${req.id}/fulfil`, {}, bearer(memberKey))).status).toBe(403);
+      expect(
+        (
+          await script.put(
+            '/api/v1/privacy/request-settings',
+            { authorityName: null, authorityUrl: null },
+            bearer(memberKey),
+          )
+        ).status,
+      ).toBe(403);
+      const viewerKey = await makeKey(w, 'viewer', ['privacy:read', 'privacy:write']);
+      expect((await script.get(`${BASE}/${req.id}`, bearer(viewerKey))).status).toBe(403);
+      expect((await script.post(BASE, { personId: person.id, kind: 'access' }, bearer(viewerKey))).status).toBe(403);
+    });
+
+    it('the OpenAPI document names the scope of every staff route', async () => {
+      const doc = await env().client().get<{
+        paths: Record<string, Record<string, { security?: Record<string, string[]>[] }>>;
+        components: { securitySchemes: Record<string, { type: string; scheme?: string }> };
+      }>('/api/openapi.json');
+      expect(doc.body.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+      const scopeOf = (path: string, method: string) =>
+        doc.body.paths[path]?.[method]?.security?.find((s) => 'apiKey' in s)?.apiKey;
+      expect(scopeOf('/api/v1/privacy/requests', 'get')).toEqual(['privacy:read']);
+      expect(scopeOf('/api/v1/privacy/requests', 'post')).toEqual(['privacy:write']);
+      expect(scopeOf('/api/v1/privacy/requests/{id}', 'get')).toEqual(['privacy:read']);
+      expect(scopeOf('/api/v1/privacy/requests/{id}', 'patch')).toEqual(['privacy:write']);
+      for (const action of ['notes', 'extend', 'refuse', 'fulfil']) {
+        expect(scopeOf(`/api/v1/privacy/requests/{id}/${action}`, 'post'), action).toEqual(['privacy:write']);
+      }
+      expect(scopeOf('/api/v1/privacy/requests/{id}/packages/{packageId}/download', 'get')).toEqual(['privacy:export']);
+      expect(scopeOf('/api/v1/privacy/request-settings', 'put')).toEqual(['privacy:write']);
     });
   });
 });
