@@ -57,6 +57,9 @@ export const privacyRequests = declareTable(
       requesterEmail: ctext('requester_email'),
       /** What the person asks for, in their words (e.g. what to correct). */
       details: text('details').notNull().default(''),
+      /** Rectification: the corrected values (fields of the people update contract), as the
+       *  person gave them or as staff edited them; applied on fulfilment. */
+      correction: jsonb('correction'),
       ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
       receivedAt: ts('received_at').notNull(),
       /** 30 days after receipt; moved once by an extension (up to two more months). */
@@ -92,6 +95,7 @@ export const privacyRequests = declareTable(
       channel: notPersonal(),
       requesterEmail: personal('user.contact.email', 'kept with the request as a record of how it was answered'),
       details: personal('user.privacy_preferences', 'what the person asks, in their words'),
+      correction: personal('user.contact', 'the corrected name, contact details or address of a rectification'),
       ownerId: personal('user.account.identifier', 'the member handling the request (a user of the service)'),
       receivedAt: personal('user.privacy_preferences', 'when the person asked'),
       dueAt: notPersonal(),
@@ -206,6 +210,8 @@ export const privacyRequestVerifications = declareTable(
       ipHash: text('ip_hash').notNull(),
       kind: text('kind', { enum: PRIVACY_REQUEST_KINDS }).notNull(),
       details: text('details').notNull().default(''),
+      /** Rectification: the corrected values the person gave, until the code is confirmed. */
+      correction: jsonb('correction'),
       codeHash: text('code_hash').notNull(),
       attempts: integer('attempts').notNull().default(0),
       createdAt: ts('created_at').notNull(),
@@ -231,6 +237,7 @@ export const privacyRequestVerifications = declareTable(
       ipHash: personal('user.device.ip_address', 'a keyed hash of the address, for throttling'),
       kind: personal('user.privacy_preferences'),
       details: personal('user.privacy_preferences', 'what the person asks, in their words'),
+      correction: personal('user.contact', 'the corrected values of a rectification, until confirmed'),
       codeHash: notPersonal('a keyed hash of the code'),
       attempts: notPersonal(),
       createdAt: notPersonal(),
