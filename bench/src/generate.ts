@@ -7,7 +7,17 @@ import { createRng, type Rng, uuid7 } from './rng.ts';
  * (first run), so that every row is what the application itself would read. Deterministic:
  * the same seed and scale give the same rows.
  */
-export type Scale = { people: number; companies: number; deals: number; timeline: number; tasks: number };
+export type Scale = {
+  people: number;
+  companies: number;
+  deals: number;
+  timeline: number;
+  tasks: number;
+  /** Rows of the CSV the import workload imports (beside COPY of the same file). */
+  importRows: number;
+  /** Expired rows the retention workload purges (beside a bare DELETE of the same rows). */
+  retentionRows: number;
+};
 
 /** Issue 5's workspace: 1M people, 100k companies, 200k deals, 10M timeline entries (notes,
  *  calls, meetings and emails, each about one person), 500k tasks. */
@@ -17,6 +27,8 @@ export const FULL_SCALE: Scale = {
   deals: 200_000,
   timeline: 10_000_000,
   tasks: 500_000,
+  importRows: 1_000_000,
+  retentionRows: 10_000_000,
 };
 
 export function scaled(divisor: number): Scale {
@@ -27,6 +39,8 @@ export function scaled(divisor: number): Scale {
     deals: of(FULL_SCALE.deals),
     timeline: of(FULL_SCALE.timeline),
     tasks: of(FULL_SCALE.tasks),
+    importRows: of(FULL_SCALE.importRows),
+    retentionRows: of(FULL_SCALE.retentionRows),
   };
 }
 
@@ -459,7 +473,7 @@ export async function generateWorkspaceData(target: CopyTarget, input: GenerateI
 }
 
 export function describeScale(scale: Scale): string {
-  return `${scale.people} people, ${scale.companies} companies, ${scale.deals} deals, ${scale.timeline} timeline entries, ${scale.tasks} tasks`;
+  return `${scale.people} people, ${scale.companies} companies, ${scale.deals} deals, ${scale.timeline} timeline entries, ${scale.tasks} tasks; import ${scale.importRows} rows; retention ${scale.retentionRows} expired rows`;
 }
 
 export type { Rng };

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,13 @@ import pg from 'pg';
 import { describeScale, FULL_SCALE, scaled } from './generate.ts';
 import { freePort, ROOT, residentMb, startNode } from './processes.ts';
 import { type BenchReport, machine, renderMarkdown } from './report.ts';
-import { type DatabaseUnderBench, runDatabaseSuite, type SuiteDeps, type WorkloadResult } from './suite.ts';
+import {
+  type DatabaseUnderBench,
+  runDatabaseSuite,
+  type SuiteDeps,
+  type ThroughputWorkload,
+  type WorkloadResult,
+} from './suite.ts';
 
 /**
  * `npm run bench [-- --quick] [-- --db=pglite|postgres|both] [-- --seconds=N]`: runs every
@@ -17,7 +24,20 @@ const quick = args.includes('--quick');
 const dbArg = args.find((a) => a.startsWith('--db='))?.slice(5) ?? 'both';
 const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.slice(10) ?? (quick ? 3 : 10));
 const connections = 50;
-const scale = quick ? scaled(100) : FULL_SCALE;
+const numberArg = (name: string) => {
+  const v = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: must be a whole number above 0, not ${v}`);
+  return n;
+};
+const base = quick ? scaled(100) : FULL_SCALE;
+// A shorter run of the two slowest workloads when the machine's time is short; the report says so.
+const scale = {
+  ...base,
+  importRows: numberArg('import-rows') ?? base.importRows,
+  retentionRows: numberArg('retention-rows') ?? base.retentionRows,
+};
 const adminUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECRET_KEY = 'bench-only-secret-key-0123456789abcdef';
 const log = (line: string) => console.log(`[bench] ${line}`);
@@ -50,6 +70,20 @@ const deps: SuiteDeps = {
         ? { BARE_DATABASE_URL: db.adminUrl, BARE_WORKSPACE_ID: workspaceId }
         : { BARE_PGLITE_DIR: path.join(db.dataDir, 'pglite'), BARE_WORKSPACE_ID: workspaceId };
     return startNode('bench/dist/bare.js', [], env, '/health', port);
+  },
+  async runRetention(db, workspaceId) {
+    // The operator command in its own process, as an operator would run the job now.
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [path.join(ROOT, 'apps/server/dist/cli.js'), 'retention:enforce', `--workspace=${workspaceId}`, '--rule=trash'],
+        { env: { ...process.env, ...tillitEnv(db) }, cwd: ROOT, maxBuffer: 1 << 20 },
+        (err, stdout, stderr) =>
+          err ? reject(new Error(`retention:enforce: ${err.message}\n${stderr}`)) : resolve(stdout),
+      );
+    });
+    const last = out.trim().split('\n').at(-1) ?? '{}';
+    return { rows: Number((JSON.parse(last) as { rows?: number }).rows ?? 0) };
   },
 };
 
@@ -107,12 +141,14 @@ async function embeddedStart(): Promise<BenchReport['start']> {
 }
 
 const results: WorkloadResult[] = [];
+const throughputResults: ThroughputWorkload[] = [];
 const generate: BenchReport['generate'] = [];
 if (dbArg === 'both' || dbArg === 'pglite') {
   const dir = mkdtempSync(path.join(tmpdir(), 'tillit-bench-pglite-'));
   try {
     const r = await runDatabaseSuite({ kind: 'pglite', dataDir: dir }, deps, { scale, seconds, connections, log });
     results.push(...r.results);
+    throughputResults.push(...r.throughput);
     generate.push({ database: 'pglite', ms: r.generateMs });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -121,6 +157,7 @@ if (dbArg === 'both' || dbArg === 'pglite') {
 if (dbArg === 'both' || dbArg === 'postgres') {
   const r = await withPostgres((db) => runDatabaseSuite(db, deps, { scale, seconds, connections, log }));
   results.push(...r.results);
+  throughputResults.push(...r.throughput);
   generate.push({ database: 'postgres', ms: r.generateMs });
 }
 log('embedded start');
@@ -133,6 +170,7 @@ const report: BenchReport = {
   quick,
   generate,
   results,
+  throughput: throughputResults,
   start,
 };
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });

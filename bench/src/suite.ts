@@ -1,7 +1,19 @@
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { generatePeopleCsv } from '../import/generate-people-csv.ts';
 import { openCopyTarget } from './copy-target.ts';
 import { describeScale, type Generated, generateWorkspaceData, type Scale } from './generate.ts';
 import { drive, type LoadResult, timeEach } from './load.ts';
+import {
+  accessExports,
+  copyFileBare,
+  deleteTrashedNotesBare,
+  importThroughTillit,
+  type ThroughputResult,
+  throughput,
+  writeTrashedNotes,
+} from './workloads.ts';
 
 /**
  * One database's benchmark run: the real server creates the instance and workspace (first
@@ -17,9 +29,18 @@ export type Server = { url: string; stop(): Promise<void> };
 export type SuiteDeps = {
   startTillit(db: DatabaseUnderBench): Promise<Server>;
   startBare(db: DatabaseUnderBench, workspaceId: string): Promise<Server>;
+  /** Runs the retention job's trash rule for the workspace (the operator command); the rows it took. */
+  runRetention(db: DatabaseUnderBench, workspaceId: string): Promise<{ rows: number }>;
 };
 
-export type SuiteOptions = { scale: Scale; seconds: number; connections: number; log?: (line: string) => void };
+export type SuiteOptions = {
+  scale: Scale;
+  seconds: number;
+  connections: number;
+  log?: (line: string) => void;
+  /** People exported and erased from each end (the longest timelines, and sampled ones): 10. */
+  privacySample?: number;
+};
 
 export type WorkloadResult = {
   workload: string;
@@ -30,6 +51,18 @@ export type WorkloadResult = {
   ratio: number | null;
   target: string;
   met: boolean | null;
+};
+
+/** A workload judged by rows per second beside a bare baseline (import, retention purge). */
+export type ThroughputWorkload = {
+  workload: string;
+  database: 'postgres' | 'pglite';
+  tillit: ThroughputResult;
+  baseline: ThroughputResult;
+  ratio: number;
+  target: string;
+  met: boolean;
+  notes?: string;
 };
 
 const ORIGIN_HEADERS = (url: string) => ({ origin: url, 'content-type': 'application/json' });
@@ -67,19 +100,20 @@ export async function runDatabaseSuite(
   db: DatabaseUnderBench,
   deps: SuiteDeps,
   options: SuiteOptions,
-): Promise<{ results: WorkloadResult[]; generated: Generated; generateMs: number }> {
+): Promise<{ results: WorkloadResult[]; throughput: ThroughputWorkload[]; generated: Generated; generateMs: number }> {
   const log = options.log ?? (() => {});
+  const pgliteDir = db.kind === 'pglite' ? path.join(db.dataDir, 'pglite') : '';
+  const openTarget = () =>
+    openCopyTarget(
+      db.kind === 'postgres' ? { kind: 'postgres', url: db.adminUrl } : { kind: 'pglite', dataDir: pgliteDir },
+    );
   let server = await deps.startTillit(db);
   const session = await firstRun(server.url);
   await server.stop();
 
   log(`${db.kind}: generating ${describeScale(options.scale)}`);
   const started = performance.now();
-  const target = await openCopyTarget(
-    db.kind === 'postgres'
-      ? { kind: 'postgres', url: db.adminUrl }
-      : { kind: 'pglite', dataDir: path.join(db.dataDir, 'pglite') },
-  );
+  const target = await openTarget();
   let generated: Generated;
   try {
     generated = await generateWorkspaceData(target, {
@@ -143,6 +177,11 @@ export async function runDatabaseSuite(
   server = await deps.startTillit(db);
   let searchRun: LoadResult;
   let erasureRun: LoadResult;
+  let exportRun: LoadResult;
+  let importRun: ThroughputResult & { created: number; failed: number };
+  const csvFile = path.join(tmpdir(), `tillit-bench-import-${process.pid}-${Date.now()}.csv`);
+  const sample = options.privacySample ?? 10;
+  const toEraseAll = () => [...new Set([...generated.heavyPersonIds.slice(0, sample), ...ids.slice(-sample)])];
   try {
     const headers = { cookie: session.cookie };
     const get = async (p: string) => {
@@ -158,8 +197,13 @@ export async function runDatabaseSuite(
     searchRun = await timeEach(Math.min(200, searches.length * 4), 4, (i) =>
       get(`/api/v1/search?q=${encodeURIComponent(searches[i % searches.length] as string)}`),
     );
+    // Access export of one person at a time (request, fulfil, package, download): the people
+    // with the longest timelines first, then sampled ones; the same people are erased next.
+    const toErase = toEraseAll();
+    log(`${db.kind}: access export of ${toErase.length} people`);
+    exportRun = await accessExports(server.url, session.cookie, toErase);
     // Erasure of one person at a time: the people with the longest timelines first.
-    const toErase = [...new Set([...generated.heavyPersonIds.slice(0, 10), ...ids.slice(-10)])];
+    log(`${db.kind}: erasure of ${toErase.length} people`);
     erasureRun = await timeEach(toErase.length, 1, async (i) => {
       const res = await fetch(`${server.url}/api/v1/people/${toErase[i]}/erase`, {
         method: 'POST',
@@ -169,16 +213,93 @@ export async function runDatabaseSuite(
       if (res.status !== 200) throw new Error(`erase: ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
     });
+    // The CSV import, into the workspace that already holds everything generated.
+    log(`${db.kind}: import of ${options.scale.importRows} rows`);
+    await generatePeopleCsv(options.scale.importRows, csvFile, Math.max(10, Math.floor(options.scale.importRows / 10)));
+    importRun = await importThroughTillit(server.url, session.cookie, csvFile);
   } finally {
     await server.stop();
+  }
+  log(`${db.kind}: COPY of the same file`);
+  const copyRun = await copyFileBare(
+    db.kind === 'postgres' ? { kind: 'postgres', url: db.adminUrl } : { kind: 'pglite', dataDir: pgliteDir },
+    csvFile,
+    importRun.rows,
+  );
+  rmSync(csvFile, { force: true });
+
+  // Retention: expired rows (notes in the trash past the period) purged by the job's trash
+  // rule, then the same rows written again and removed by one bare DELETE.
+  const keep = new Set(toEraseAll());
+  const alive = ids.filter((id) => !keep.has(id));
+  const writeExpired = async () => {
+    const t = await openTarget();
+    try {
+      const r = await writeTrashedNotes(t, {
+        workspaceId: session.workspaceId,
+        authorId: session.userId,
+        personIds: alive,
+        rows: options.scale.retentionRows,
+        now: Date.now(),
+      });
+      await t.commit();
+      await t.query('analyze notes');
+      await t.query('analyze note_people');
+      return r;
+    } finally {
+      await t.close();
+    }
+  };
+  log(`${db.kind}: retention purge of ${options.scale.retentionRows} expired rows`);
+  await writeExpired();
+  const purgeStarted = performance.now();
+  const purged = await deps.runRetention(db, session.workspaceId);
+  const purgeMs = performance.now() - purgeStarted;
+  if (purged.rows < options.scale.retentionRows) {
+    throw new Error(`retention took ${purged.rows} rows of ${options.scale.retentionRows}`);
+  }
+  const { cutoff } = await writeExpired();
+  const bareTarget = await openTarget();
+  let bareDelete: ThroughputResult;
+  try {
+    const started = performance.now();
+    const n = await deleteTrashedNotesBare(bareTarget, session.workspaceId, cutoff);
+    await bareTarget.commit();
+    bareDelete = throughput(n, performance.now() - started);
+  } finally {
+    await bareTarget.close();
   }
 
   const ratio = (a: LoadResult, b: LoadResult) => Math.round((a.reqPerSec / b.reqPerSec) * 100) / 100;
   const getRatio = ratio(tillitGet, bareGet);
   const listRatio = ratio(tillitList, bareList);
+  const importRatio = Math.round((importRun.rowsPerSec / copyRun.rowsPerSec) * 100) / 100;
+  const purgeRun = throughput(purged.rows, purgeMs);
+  const purgeRatio = Math.round((purgeRun.rowsPerSec / bareDelete.rowsPerSec) * 100) / 100;
   return {
     generated,
     generateMs,
+    throughput: [
+      {
+        workload: `CSV import of ${importRun.rows} people (validation, duplicates, tombstones, audit; ${importRun.failed} bad rows reported)`,
+        database: db.kind,
+        tillit: importRun,
+        baseline: copyRun,
+        ratio: importRatio,
+        target: db.kind === 'postgres' ? '>= 0.4 of COPY rows/s' : '- (the target is set on PostgreSQL)',
+        met: db.kind === 'postgres' ? importRatio >= 0.4 : true,
+        notes: `${importRun.created} created`,
+      },
+      {
+        workload: `retention purge of ${purgeRun.rows} expired rows (notes in the trash past the period, with their links)`,
+        database: db.kind,
+        tillit: purgeRun,
+        baseline: bareDelete,
+        ratio: purgeRatio,
+        target: '>= 0.5 of the bare DELETE rows/s',
+        met: purgeRatio >= 0.5,
+      },
+    ],
     results: [
       {
         workload: `GET one person by id, signed in, ${load.connections} concurrent`,
@@ -206,6 +327,16 @@ export async function runDatabaseSuite(
         ratio: null,
         target: 'p95 < 30 ms',
         met: searchRun.failures === 0 && (searchRun.p95 ?? Number.POSITIVE_INFINITY) < 30,
+      },
+      {
+        workload:
+          'access export of one person (request, fulfil, package built, zip downloaded; the 10 longest timelines, then 10 sampled)',
+        database: db.kind,
+        tillit: exportRun,
+        baseline: null,
+        ratio: null,
+        target: '< 2 s each',
+        met: exportRun.failures === 0 && (exportRun.max ?? Number.POSITIVE_INFINITY) < 2000,
       },
       {
         workload: 'erasure of one person (the 10 longest timelines, then 10 sampled), one at a time',
