@@ -246,6 +246,7 @@ export const DEAL_SORTS = [
   'status',
   'currency',
   'closedAt',
+  'owner',
 ] as const;
 export const ZDealSort = z.enum(DEAL_SORTS, { error: `must be one of ${DEAL_SORTS.join(', ')}` });
 export const ZDealRecordSort = z.union([ZDealSort, ZCustomSort], {
@@ -257,7 +258,9 @@ export const ZDealRecordSort = z.union([ZDealSort, ZCustomSort], {
  *  whatever the currency; 'currency' sorts by currency code, then amount. 'stage' sorts by
  *  the stage's position in the pipeline; 'status' as open, won, lost; 'probability' by the
  *  deal's own probability, deals without one (the stage's applies) as -1 (first ascending);
- *  'closedAt': open deals (no closed date) last ascending, first descending. */
+ *  'closedAt': open deals (no closed date) last ascending, first descending. 'owner': by the
+ *  owner's display name (case-insensitive), then owner id, then deal id; deals without an
+ *  owner last in both directions. */
 export const ZDealListQuery = z
   .object({
     pipelineId: ZId,

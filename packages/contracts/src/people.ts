@@ -250,12 +250,16 @@ export const ZRecordSort = z.union([ZListSort, ZCustomSort], {
 });
 /** People also sort by these text fields (case-insensitive; no value sorts as empty, first in asc). */
 export const PERSON_TEXT_SORTS = ['lastName', 'title', 'city', 'country'] as const;
-export const PERSON_SORTS = [...LIST_SORTS, ...PERSON_TEXT_SORTS] as const;
+/** `owner`: by the owner's display name (case-insensitive), then owner id, then record id;
+ *  records without an owner come last in both directions (like a custom field without a value). */
+export const PERSON_SORTS = [...LIST_SORTS, ...PERSON_TEXT_SORTS, 'owner'] as const;
 export const ZPersonSort = z.union([z.enum(PERSON_SORTS), ZCustomSort], {
   error: `must be one of ${PERSON_SORTS.join(', ')} or cf.<key> of a custom field`,
 });
-export const COMPANY_TEXT_SORTS = ['domain', 'industry', 'city', 'country'] as const;
-export const COMPANY_SORTS = [...LIST_SORTS, ...COMPANY_TEXT_SORTS] as const;
+export const COMPANY_TEXT_SORTS = ['domain', 'industry', 'city', 'country', 'orgNumber'] as const;
+/** `size` by the range, smallest first (1-10 ... 5001+); no size before the smallest in asc
+ *  (after the largest in desc). `owner` as for people. */
+export const COMPANY_SORTS = [...LIST_SORTS, ...COMPANY_TEXT_SORTS, 'size', 'owner'] as const;
 export const ZCompanySort = z.union([z.enum(COMPANY_SORTS), ZCustomSort], {
   error: `must be one of ${COMPANY_SORTS.join(', ')} or cf.<key> of a custom field`,
 });

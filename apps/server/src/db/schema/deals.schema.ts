@@ -153,6 +153,8 @@ export const deals = declareTable(
         .on(t.workspaceId, t.stageId, t.updatedAt, t.dealId)
         .where(sql`deleted_at is null`),
       index('deals_owner_idx').on(t.workspaceId, t.ownerId),
+      // Sort 'owner': each owner's live deals of a pipeline by id (ownerSortedPage).
+      index('deals_owner_sort_idx').on(t.workspaceId, t.pipelineId, t.ownerId, t.dealId).where(sql`deleted_at is null`),
       index('deals_company_idx').on(t.workspaceId, t.companyId),
       index('deals_deleted_idx').on(t.workspaceId, t.deletedAt, t.dealId).where(sql`deleted_at is not null`),
       // The dashboard: open value by stage and currency, won and lost by month (index-only).

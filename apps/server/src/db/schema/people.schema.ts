@@ -64,6 +64,8 @@ export const people = declareTable(
       ),
       index('people_last_name_idx').on(t.workspaceId, t.lastNameKey).where(sql`deleted_at is null`),
       index('people_owner_idx').on(t.workspaceId, t.ownerId),
+      // Sort 'owner': each owner's live people by id (ownerSortedPage), and the loose scan of owners.
+      index('people_owner_sort_idx').on(t.workspaceId, t.ownerId, t.personId).where(sql`deleted_at is null`),
       // The trash and its purge.
       index('people_deleted_idx').on(t.workspaceId, t.deletedAt, t.personId).where(sql`deleted_at is not null`),
     ],
@@ -294,7 +296,7 @@ export const companies = declareTable(
       ),
       index('companies_name_idx').on(t.workspaceId, t.nameKey, t.companyId).where(sql`deleted_at is null`),
       index('companies_created_idx').on(t.workspaceId, t.createdAt, t.companyId).where(sql`deleted_at is null`),
-      ...(['domain', 'industry', 'city', 'country'] as const).map((c) =>
+      ...(['domain', 'industry', 'city', 'country', 'org_number'] as const).map((c) =>
         index(`companies_sort_${c}_idx`)
           .on(t.workspaceId, sql.raw(`(lower(coalesce(${c}, '')) collate "C")`), t.companyId)
           .where(sql`deleted_at is null`),
@@ -306,6 +308,17 @@ export const companies = declareTable(
         .on(t.workspaceId, t.orgNumber)
         .where(sql`deleted_at is null and org_number is not null`),
       index('companies_owner_idx').on(t.workspaceId, t.ownerId),
+      // Sort 'owner' (ownerSortedPage) and sort 'size' (companySizeKey in table-query.ts, the same expression).
+      index('companies_owner_sort_idx').on(t.workspaceId, t.ownerId, t.companyId).where(sql`deleted_at is null`),
+      index('companies_sort_size_idx')
+        .on(
+          t.workspaceId,
+          sql.raw(
+            `(case size when '1-10' then 1 when '11-50' then 2 when '51-200' then 3 when '201-500' then 4 when '501-1000' then 5 when '1001-5000' then 6 when '5001+' then 7 else 0 end)`,
+          ),
+          t.companyId,
+        )
+        .where(sql`deleted_at is null`),
       index('companies_deleted_idx').on(t.workspaceId, t.deletedAt, t.companyId).where(sql`deleted_at is not null`),
     ],
   ),

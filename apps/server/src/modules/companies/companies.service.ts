@@ -17,11 +17,15 @@ import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import { checkValues, loadValues, writeValues } from '../custom-fields/custom-fields.service.ts';
 import {
+  companySizeKey,
   customCursorKey,
   customSortedPage,
   decodeCustomCursor,
   fieldsByKey,
   filterConditions,
+  isOwnerCursorValue,
+  keySortedPage,
+  ownerSortedPage,
   textSortedPage,
 } from '../custom-fields/table-query.ts';
 import { cleanTags, decodeCursor, encodeCursor, prefixRange } from '../people/people.cursor.ts';
@@ -101,6 +105,7 @@ const TEXT_SORTS = {
   industry: companies.industry,
   city: companies.city,
   country: companies.country,
+  orgNumber: companies.orgNumber,
 } as const;
 
 /** The filters, search and sort of the company list, without its page (cursor and limit). */
@@ -155,6 +160,38 @@ export async function companiesPage(
     }
   }
   if (isCustomSort(sort)) throw validationFailed({ sort: 'is not a custom field of companies' });
+  if (sort === 'owner') {
+    const r = await ownerSortedPage<CompanyRow>(tx, {
+      table: companies,
+      id: companies.companyId,
+      idKey: 'companyId',
+      owner: companies.ownerId,
+      workspace: companies.workspaceId,
+      ws,
+      scope: [eq(companies.workspaceId, ws), isNull(companies.deletedAt)],
+      dir: q.dir,
+      conds,
+      after: page.after,
+      limit: page.limit,
+      ownerId: q.ownerId,
+      filters: q.filter,
+    });
+    return { items: await presentCompanies(tx, actor, r.rows), next: r.next };
+  }
+  if (sort === 'size') {
+    const r = await keySortedPage<CompanyRow>(tx, {
+      table: companies,
+      id: companies.companyId,
+      idKey: 'companyId',
+      key: companySizeKey,
+      cast: sql`::int`,
+      dir: q.dir,
+      conds,
+      after: page.after,
+      limit: page.limit,
+    });
+    return { items: await presentCompanies(tx, actor, r.rows), next: r.next };
+  }
   if (sort in TEXT_SORTS) {
     const r = await textSortedPage<CompanyRow>(tx, {
       table: companies,
@@ -209,8 +246,12 @@ export async function listCompanies(services: Services, actor: Actor, q: Company
       key = customCursorKey(key);
       if (raw) after = decodeCustomCursor(raw, `companies.${q.sort}`, q.dir, field);
     } else {
-      if (q.sort in TEXT_SORTS) key = `${key}.name`;
+      if (q.sort in TEXT_SORTS || q.sort === 'owner' || q.sort === 'size') key = `${key}.name`;
       if (raw) after = decodeCursor(raw, key, q.dir);
+      const badAfter =
+        (q.sort === 'owner' && after && !isOwnerCursorValue(after.value)) ||
+        (q.sort === 'size' && after && !/^[0-7]$/.test(after.value));
+      if (badAfter) throw validationFailed({ after: 'is not a cursor from this list (same sort and dir)' });
     }
     const { items, next } = await companiesPage(tx, actor, filter, { after, limit });
     const nextCursor = next ? encodeCursor({ sort: key, dir: q.dir, ...next }) : null;

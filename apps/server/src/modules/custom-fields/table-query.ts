@@ -1,10 +1,11 @@
 import type { TCustomFieldObject, TFilterOp, TViewFilter } from '@tillit/contracts';
-import { and, asc, desc, eq, isNotNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn as Column, PgTable } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../db/client.ts';
-import { companies, deals, people, personCategories, personEmails, personTags } from '../../db/schema/index.ts';
+import { companies, deals, people, personCategories, personEmails, personTags, users } from '../../db/schema/index.ts';
 import { validationFailed } from '../../lib/errors.ts';
 import { decodeCursor } from '../people/people.cursor.ts';
+import { rowsOf } from '../search/search.index.ts';
 import { type FieldRow, loadFields, VALUE_TABLES, type ValueTable } from './custom-fields.service.ts';
 
 /**
@@ -474,12 +475,30 @@ export async function textSortedPage<Row>(
     limit: number;
   },
 ): Promise<{ rows: Row[]; next: CustomSortPosition | null }> {
-  const key = textSortKey(opts.col);
-  const { after, id } = opts;
+  return keySortedPage<Row>(tx, { ...opts, key: textSortKey(opts.col), cast: sql`` });
+}
+
+/** One keyset page of `table` over (key, id), where `key` is an expression that is never
+ *  NULL and that an index spells the same way; `cast` turns a cursor value back into it. */
+export async function keySortedPage<Row>(
+  tx: Tx,
+  opts: {
+    table: PgTable;
+    id: Column;
+    idKey: string;
+    key: SQL;
+    cast: SQL;
+    dir: 'asc' | 'desc';
+    conds: (SQL | undefined)[];
+    after: CustomSortPosition | undefined;
+    limit: number;
+  },
+): Promise<{ rows: Row[]; next: CustomSortPosition | null }> {
+  const { after, id, key, cast } = opts;
   const cursor = after
     ? opts.dir === 'asc'
-      ? sql`(${key}, ${id}) > (${after.value}, ${after.id}::uuid)`
-      : sql`(${key}, ${id}) < (${after.value}, ${after.id}::uuid)`
+      ? sql`(${key}, ${id}) > (${after.value}${cast}, ${after.id}::uuid)`
+      : sql`(${key}, ${id}) < (${after.value}${cast}, ${after.id}::uuid)`
     : undefined;
   const order = opts.dir === 'asc' ? asc : desc;
   const rows = (await tx
@@ -487,12 +506,154 @@ export async function textSortedPage<Row>(
     .from(opts.table)
     .where(and(cursor, ...opts.conds))
     .orderBy(order(key), order(id))
-    .limit(opts.limit + 1)) as { row: Row; key: string }[];
+    .limit(opts.limit + 1)) as { row: Row; key: unknown }[];
   const page = rows.slice(0, opts.limit);
   const last = page.at(-1);
   const lastId = last ? ((last.row as Record<string, unknown>)[opts.idKey] as string) : '';
   return {
     rows: page.map((r) => r.row),
-    next: rows.length > opts.limit && last ? { value: last.key, id: lastId } : null,
+    next: rows.length > opts.limit && last ? { value: String(last.key), id: lastId } : null,
+  };
+}
+
+// Sorting by owner
+
+/** The sort key of a company's size: its range's rank (1-10 is 1 ... 5001+ is 7), no size 0.
+ *  The same expression as the index `companies_sort_size_idx`. */
+export const companySizeKey = sql`(case ${companies.size} when '1-10' then 1 when '11-50' then 2 when '51-200' then 3 when '201-500' then 4 when '501-1000' then 5 when '1001-5000' then 6 when '5001+' then 7 else 0 end)`;
+
+/** A cursor value of the owner sort: `o:<owner id>` or `n:` (no owner). The owner's name is
+ *  looked up again on the next page (a cursor stays short whatever the name's length). */
+const OWNER_VALUE = /^o:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+export const isOwnerCursorValue = (v: string) => v === 'n:' || OWNER_VALUE.test(v);
+
+/**
+ * One keyset page of `table` sorted by its owner's display name (lower-case, byte order), then
+ * owner id, then record id; records without an owner last in both directions (cursor `n:`).
+ * Never a sort of the table through a join: the owners of the live records are found by a
+ * loose scan of the index (workspace, [pipeline,] owner_id, id) (one probe per owner), put in
+ * name order (a few dozen rows), then each owner's records are taken by that index with a
+ * LATERAL ... LIMIT and only those <= limit x owners ids are sorted. `scope` is the index's
+ * leading equalities and predicate (workspace, live, pipeline); `conds` every condition of the
+ * list (visibility and filters included). Rows are then read by id.
+ */
+export async function ownerSortedPage<Row>(
+  tx: Tx,
+  opts: {
+    table: PgTable;
+    id: Column;
+    idKey: string;
+    owner: Column;
+    workspace: Column;
+    ws: string;
+    scope: SQL[];
+    dir: 'asc' | 'desc';
+    conds: (SQL | undefined)[];
+    after: CustomSortPosition | undefined;
+    limit: number;
+    /** The list's `ownerId` parameter and table-view filters: a condition on the owner itself
+     *  narrows the owners walked, or rules a phase out (as for a custom-field sort). */
+    ownerId?: string | undefined;
+    filters?: TViewFilter[] | undefined;
+  },
+): Promise<{ rows: Row[]; next: CustomSortPosition | null }> {
+  const { table, id, owner, dir, after, limit } = opts;
+  const onOwner = (opts.filters ?? []).filter((f) => f.field === 'ownerId');
+  const only = [opts.ownerId, ...onOwner.filter((f) => f.op === 'eq').map((f) => f.value)].filter((v): v is string =>
+    Boolean(v),
+  );
+  // `ownerId` given (parameter or eq filter): no record without an owner passes; `empty`: no
+  // record with one.
+  const skipOwners = onOwner.some((f) => f.op === 'empty');
+  const skipNull = only.length > 0 || onOwner.some((f) => f.op === 'notempty');
+  const asc_ = dir === 'asc';
+  const order = asc_ ? asc : desc;
+  const word = sql.raw(asc_ ? 'asc' : 'desc');
+  const m = after ? OWNER_VALUE.exec(after.value) : null;
+  const inNullPhase = after?.value === 'n:';
+  const picked: { id: string; ownerId: string | null }[] = [];
+  if (!inNullPhase && !skipOwners) {
+    // The filters have checked each owner id is a UUID (422 otherwise).
+    const scope = and(...opts.scope, ...only.map((v) => sql`${owner} = ${v}::uuid`));
+    const at = m
+      ? sql`((select lower(u2.name) collate "C" from ${users} u2 where u2.id = ${m[1]}::uuid), ${m[1]}::uuid)`
+      : undefined;
+    const from = at
+      ? asc_
+        ? sql`where (lower(${users.name}) collate "C", o.owner_id) >= ${at}`
+        : sql`where (lower(${users.name}) collate "C", o.owner_id) <= ${at}`
+      : sql``;
+    // Distinct owners of the live records: each step one index probe for the next owner id.
+    const list = await rowsOf<{ owner_id: string; key: string }>(
+      tx,
+      sql`with recursive o(owner_id) as (
+        (select ${owner} from ${table} where ${scope} and ${owner} is not null order by ${owner} limit 1)
+        union all
+        select (select ${owner} from ${table} where ${scope} and ${owner} > o.owner_id order by ${owner} limit 1)
+        from o where o.owner_id is not null)
+      select o.owner_id::text as owner_id, lower(${users.name}) collate "C" as key
+      from o join ${users} on ${users.id} = o.owner_id ${from}
+      order by 2 ${word}, 1 ${word}`,
+    );
+    const past = m
+      ? asc_
+        ? sql` and (ow.owner_id <> ${m[1]}::uuid or ${id} > ${after?.id}::uuid)`
+        : sql` and (ow.owner_id <> ${m[1]}::uuid or ${id} < ${after?.id}::uuid)`
+      : sql``;
+    // Owners in batches of 1, 2, 4, ... until the page is full: a page usually comes from one
+    // or two owners, and an owner none of whose records pass the filters (its whole range is
+    // walked) is walked only when the page reaches it, not on every page.
+    for (let i = 0, size = 1; i < list.length && picked.length <= limit; i += size, size *= 2) {
+      const values = sql.join(
+        list.slice(i, i + size).map((o, j) => sql`(${i + j}::int, ${o.owner_id}::uuid)`),
+        sql`, `,
+      );
+      const need = limit + 1 - picked.length;
+      const got = await rowsOf<{ ord: number; rid: string }>(
+        tx,
+        sql`select ow.ord, r.rid::text as rid from (values ${values}) as ow(ord, owner_id)
+        cross join lateral (select ${id} as rid from ${table}
+          where ${and(...opts.conds)} and ${owner} = ow.owner_id${past}
+          order by ${id} ${word} limit ${need}) r
+        order by ow.ord, r.rid ${word} limit ${need}`,
+      );
+      for (const r of got) {
+        const o = list[Number(r.ord)];
+        picked.push({ id: r.rid, ownerId: o?.owner_id ?? null });
+      }
+    }
+  }
+  if (picked.length <= limit && !skipNull) {
+    const cursor =
+      inNullPhase && after ? (asc_ ? sql`${id} > ${after.id}::uuid` : sql`${id} < ${after.id}::uuid`) : undefined;
+    const rest = await tx
+      .select({ id })
+      .from(table)
+      .where(and(isNull(owner), cursor, ...opts.conds))
+      .orderBy(order(id))
+      .limit(limit + 1 - picked.length);
+    for (const r of rest) picked.push({ id: String(r.id), ownerId: null });
+  }
+  const page = picked.slice(0, limit);
+  const byId = new Map<string, Row>();
+  if (page.length > 0) {
+    const rows = (await tx
+      .select()
+      .from(table)
+      .where(
+        and(
+          eq(opts.workspace, opts.ws),
+          inArray(
+            id,
+            page.map((p) => p.id),
+          ),
+        ),
+      )) as Row[];
+    for (const r of rows) byId.set((r as Record<string, unknown>)[opts.idKey] as string, r);
+  }
+  const last = page.at(-1);
+  return {
+    rows: page.map((p) => byId.get(p.id)).filter((r): r is Row => r !== undefined),
+    next: picked.length > limit && last ? { value: last.ownerId ? `o:${last.ownerId}` : 'n:', id: last.id } : null,
   };
 }

@@ -6,6 +6,7 @@ import type {
   ZCreateSavedViewBody,
   ZUpdateSavedViewBody,
 } from '@tillit/contracts';
+import { COMPANY_SORTS, DEAL_SORTS, PERSON_SORTS } from '@tillit/contracts';
 import { and, asc, eq, or } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
@@ -22,11 +23,11 @@ export type CreateViewInput = z.output<typeof ZCreateSavedViewBody>;
 export type UpdateViewInput = z.output<typeof ZUpdateSavedViewBody>;
 type ViewRow = typeof savedViews.$inferSelect;
 
-/** Built-in sorts of each list (custom fields sort as `cf.<key>`). */
+/** Built-in sorts of each list, as its list query takes them (custom fields sort as `cf.<key>`). */
 const BUILTIN_SORTS: Record<TCustomFieldObject, readonly string[]> = {
-  person: ['name', 'createdAt', 'updatedAt', 'lastName', 'title', 'city', 'country'],
-  company: ['name', 'createdAt', 'updatedAt', 'domain', 'industry', 'city', 'country'],
-  deal: ['name', 'createdAt', 'updatedAt', 'amount', 'expectedCloseDate'],
+  person: PERSON_SORTS,
+  company: COMPANY_SORTS,
+  deal: DEAL_SORTS,
 };
 
 /** Columns a table shows that are not filter fields (lists, links, display names). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { validationFailed } from '../../lib/errors.ts';
+import { isOwnerCursorValue } from '../custom-fields/table-query.ts';
 import { type Cursor, decodeCursor, encodeCursor } from '../people/people.cursor.ts';
 
 /** The cursors of people (`people.cursor.ts`), with the sort values of deals checked by the
@@ -21,6 +22,7 @@ const VALUE: Record<string, (v: string) => boolean> = {
   'deals.status': (v) => /^[0-2]$/.test(v),
   'deals.currency': (v) => /^[A-Z]{3}:\d{1,16}$/.test(v),
   'deals.closedAt': (v) => v === 'infinity' || isTimestamp(v),
+  'deals.owner': isOwnerCursorValue,
 };
 
 export function decodeDealCursor(raw: string, sort: string, dir: 'asc' | 'desc'): Cursor {

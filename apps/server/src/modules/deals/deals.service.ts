@@ -26,6 +26,7 @@ import {
   decodeCustomCursor,
   fieldsByKey,
   filterConditions,
+  ownerSortedPage,
 } from '../custom-fields/table-query.ts';
 import {
   assertCanWrite,
@@ -299,6 +300,24 @@ export async function dealsPage(
   if (isCustomSort(sort)) throw validationFailed({ sort: 'is not a custom field of deals' });
   if (sort === 'stage') {
     const r = await stagePage(tx, ws, q, conds, page);
+    return { items: await presentDeals(tx, actor, r.rows), next: r.next };
+  }
+  if (sort === 'owner') {
+    const r = await ownerSortedPage<DealRow>(tx, {
+      table: deals,
+      id: deals.dealId,
+      idKey: 'dealId',
+      owner: deals.ownerId,
+      workspace: deals.workspaceId,
+      ws,
+      scope: [eq(deals.workspaceId, ws), eq(deals.pipelineId, q.pipelineId), isNull(deals.deletedAt)],
+      dir: q.dir,
+      conds,
+      after: page.after,
+      limit: page.limit,
+      ownerId: q.ownerId,
+      filters: q.filter,
+    });
     return { items: await presentDeals(tx, actor, r.rows), next: r.next };
   }
   const { keys, casts } = SORTS[sort];

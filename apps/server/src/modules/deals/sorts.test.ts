@@ -141,7 +141,7 @@ describeEachDatabase('deals: sorts by stage, probability, status, currency and c
   });
 
   it('refuses an unknown sort (422 naming sort) and a cursor of another sort or a forged one (422 on after)', async () => {
-    for (const sort of ['owner', 'stageId', 'closed_at', 'probability;drop']) {
+    for (const sort of ['ownerName', 'stageId', 'closed_at', 'probability;drop']) {
       const res = await w.viewer.client.get(`/api/v1/deals?pipelineId=${p.id}&sort=${encodeURIComponent(sort)}`);
       expect(res.status, sort).toBe(422);
       expect(res.body).toMatchObject({ error: { fields: { sort: expect.any(String) } } });

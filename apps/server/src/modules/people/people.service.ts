@@ -39,6 +39,8 @@ import {
   decodeCustomCursor,
   fieldsByKey,
   filterConditions,
+  isOwnerCursorValue,
+  ownerSortedPage,
   textSortedPage,
 } from '../custom-fields/table-query.ts';
 import { reindexRecords } from '../search/search.index.ts';
@@ -286,6 +288,24 @@ export async function peoplePage(
     }
   }
   if (isCustomSort(sort)) throw validationFailed({ sort: 'is not a custom field of people' });
+  if (sort === 'owner') {
+    const r = await ownerSortedPage<PersonRow>(tx, {
+      table: people,
+      id: people.personId,
+      idKey: 'personId',
+      owner: people.ownerId,
+      workspace: people.workspaceId,
+      ws,
+      scope: [eq(people.workspaceId, ws), isNull(people.deletedAt)],
+      dir: q.dir,
+      conds,
+      after: page.after,
+      limit: page.limit,
+      ownerId: q.ownerId,
+      filters: q.filter,
+    });
+    return { items: await presentPeople(tx, actor, r.rows), next: r.next };
+  }
   if (sort in TEXT_SORTS) {
     const r = await textSortedPage<PersonRow>(tx, {
       table: people,
@@ -360,9 +380,11 @@ export async function listPeople(services: Services, actor: Actor, q: ListInput)
       key = customCursorKey(key);
       if (raw) after = decodeCustomCursor(raw, `people.${q.sort}`, q.dir, field);
     } else {
-      // A text sort's cursor holds text, not a date (decodeCursor checks dates unless `.name`).
-      if (q.sort in TEXT_SORTS) key = `${key}.name`;
+      // A text or owner sort's cursor holds text, not a date (decodeCursor checks dates unless `.name`).
+      if (q.sort in TEXT_SORTS || q.sort === 'owner') key = `${key}.name`;
       if (raw) after = decodeCursor(raw, key, q.dir);
+      if (after && q.sort === 'owner' && !isOwnerCursorValue(after.value))
+        throw validationFailed({ after: 'is not a cursor from this list (same sort and dir)' });
     }
     const { items, next } = await peoplePage(tx, actor, filter, { after, limit });
     const nextCursor = next ? encodeCursor({ sort: key, dir: q.dir, ...next }) : null;

@@ -112,7 +112,14 @@ export function CompaniesListPage() {
   const viewFilters = parseFilters(search.filter);
   const builtin: TColumn<string, TCompany, string>[] = [
     { key: 'domain', label: t('companies.domain'), sort: 'domain', firstDir: 'asc', cell: (c) => c.domain ?? '—' },
-    { key: 'orgNumber', label: t('companies.orgNumber'), cell: (c) => c.orgNumber ?? '—', nowrap: true },
+    {
+      key: 'orgNumber',
+      label: t('companies.orgNumber'),
+      sort: 'orgNumber',
+      firstDir: 'asc',
+      cell: (c) => c.orgNumber ?? '—',
+      nowrap: true,
+    },
     {
       key: 'industry',
       label: t('companies.industry'),
@@ -120,10 +127,17 @@ export function CompaniesListPage() {
       firstDir: 'asc',
       cell: (c) => c.industry ?? '—',
     },
-    { key: 'size', label: t('companies.size'), cell: (c) => c.size ?? '—', nowrap: true },
+    {
+      key: 'size',
+      label: t('companies.size'),
+      sort: 'size',
+      firstDir: 'asc',
+      cell: (c) => c.size ?? '—',
+      nowrap: true,
+    },
     { key: 'city', label: t('account.city'), sort: 'city', firstDir: 'asc', cell: (c) => c.address.city ?? '—' },
     { key: 'tags', label: t('records.tags'), cell: (c) => <TagBadges tags={c.tags} /> },
-    { key: 'owner', label: t('records.owner'), cell: (c) => memberName(c.ownerId) },
+    { key: 'owner', label: t('records.owner'), sort: 'owner', firstDir: 'asc', cell: (c) => memberName(c.ownerId) },
     { key: 'visibility', label: t('records.visibility'), cell: (c) => t(`visibility.${c.visibility}`) },
     {
       key: 'createdAt',

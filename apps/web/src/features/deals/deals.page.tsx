@@ -623,7 +623,7 @@ function DealsRows(props: {
               {th('amount', t('deals.amount'))}
               <Table.Th>{t('records.company')}</Table.Th>
               {th('expectedCloseDate', t('deals.expectedClose'), 'asc')}
-              <Table.Th>{t('records.owner')}</Table.Th>
+              {th('owner', t('records.owner'), 'asc')}
               {th('status', t('deals.status'), 'asc')}
               {th('updatedAt', t('records.updated'))}
               {props.customColumns.map((c) => (

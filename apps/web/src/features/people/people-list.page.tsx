@@ -136,7 +136,7 @@ export function PeopleListPage() {
       label: t('people.subjectCategories'),
       cell: (p) => p.subjectCategories.map((c) => t(`subjectCategories.${c}`)).join(', '),
     },
-    { key: 'owner', label: t('records.owner'), cell: (p) => memberName(p.ownerId) },
+    { key: 'owner', label: t('records.owner'), sort: 'owner', firstDir: 'asc', cell: (p) => memberName(p.ownerId) },
     { key: 'visibility', label: t('records.visibility'), cell: (p) => t(`visibility.${p.visibility}`) },
     { key: 'source', label: t('records.source'), cell: (p) => sourceLabel(p.source) },
     {

@@ -52,6 +52,8 @@ export type TSortField =
   | 'updatedAt'
   | (typeof PERSON_TEXT_SORTS)[number]
   | (typeof COMPANY_TEXT_SORTS)[number]
+  | 'owner'
+  | 'size'
   | `cf.${string}`;
 export type TSortDir = 'asc' | 'desc';
 export type TPage<T> = { items: T[]; nextCursor: string | null };
