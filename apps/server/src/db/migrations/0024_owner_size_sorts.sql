@@ -1,0 +1,5 @@
+CREATE INDEX "deals_owner_sort_idx" ON "deals" USING btree ("workspace_id","pipeline_id","owner_id","deal_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "companies_sort_org_number_idx" ON "companies" USING btree ("workspace_id",(lower(coalesce(org_number, '')) collate "C"),"company_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "companies_owner_sort_idx" ON "companies" USING btree ("workspace_id","owner_id","company_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "companies_sort_size_idx" ON "companies" USING btree ("workspace_id",(case size when '1-10' then 1 when '11-50' then 2 when '51-200' then 3 when '201-500' then 4 when '501-1000' then 5 when '1001-5000' then 6 when '5001+' then 7 else 0 end),"company_id") WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX "people_owner_sort_idx" ON "people" USING btree ("workspace_id","owner_id","person_id") WHERE deleted_at is null;
