@@ -6,7 +6,8 @@ import { type RunningServer, startServer } from './support/server.ts';
 /**
  * The privacy panel of a person, as staff use it: a consent recorded with its proof shows in
  * the consents and their history; restricting processing puts a banner on the record and
- * makes it read-only until lifted (P-DSR-2, P-CK-2); the register of processing is printable
+ * makes it read-only until lifted (P-DSR-2, P-CK-2); the retention section shows the rule and
+ * date that end each kind of the person's data (P-RET-1); the register of processing is printable
  * from Settings (P-LB-3).
  */
 let server: RunningServer;
@@ -56,7 +57,7 @@ const patchStatus = (page: Page, id: string) =>
     { personId: id },
   );
 
-it('[P-CK-2] [P-DSR-2] [P-LB-3] staff record a consent with its proof, restrict and lift processing, and print the register', async () => {
+it('[P-CK-2] [P-DSR-2] [P-LB-3] [P-RET-1] staff record a consent with its proof, restrict and lift processing, and print the register', async () => {
   const page = await firstRun();
   await page.getByRole('link', { name: 'People', exact: true }).click();
   await page.getByRole('link', { name: 'New person' }).click();
@@ -100,6 +101,28 @@ it('[P-CK-2] [P-DSR-2] [P-LB-3] staff record a consent with its proof, restrict 
   await page.getByRole('button', { name: 'Lift restriction' }).click();
   await page.getByText('Processing is not restricted.').waitFor();
   expect(await patchStatus(page, personId)).toBe(200);
+
+  // Retention: a client no rule ends; a prospect gets the date the inactive-prospect rule
+  // moves them to the trash and the date the trash rule deletes them.
+  const retention = page.getByRole('table', { name: 'Retention' });
+  await expect
+    .poll(async () => (await retention.textContent()) ?? '')
+    .toContain('No retention rule ends this; it is kept while it is needed.');
+  const prospectId = await page.evaluate(async () => {
+    const res = await fetch('/api/v1/people', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ firstName: 'Pia', lastName: 'Prospect', subjectCategories: ['prospect'] }),
+    });
+    return ((await res.json()) as { id: string }).id;
+  });
+  await page.goto(new URL(page.url()).pathname.replace(personId, prospectId));
+  await page.getByRole('heading', { name: 'Pia Prospect' }).waitFor();
+  const row = page
+    .getByRole('table', { name: 'Retention' })
+    .getByRole('row', { name: /Prospects never turned into anything else/ });
+  await expect.poll(async () => (await row.textContent()) ?? '').toMatch(/Moved to the trash on .+, deleted on .+/);
+  await expect.poll(async () => (await row.textContent()) ?? '').toContain('365 days');
 
   // The register of processing, from the data map and the purposes.
   await page.goto('/settings/privacy/register');

@@ -77,3 +77,40 @@ export const ZRetentionForecast = z.object({
   termination: ZTermination.nullable(),
 });
 export type TRetentionForecast = z.infer<typeof ZRetentionForecast>;
+
+/** The kinds of one person's data a retention rule can act on (the privacy panel). */
+export const PERSON_RETENTION_KINDS = ['person', 'files', 'import_undo', 'import_file', 'audit_details'] as const;
+export const ZPersonRetentionKind = z.enum(PERSON_RETENTION_KINDS);
+export type TPersonRetentionKind = z.infer<typeof ZPersonRetentionKind>;
+
+/**
+ * One kind of a person's data and the rule that ends it (null: no rule ends it; kept while
+ * the relationship lasts). Dates are when the daily `retention.enforce` run first takes the
+ * rows (its cutoff passes their clock): `dueAt` for the earliest row of the kind, `lastDueAt`
+ * for the latest. `action: "trash"` (inactive prospects) moves the person to the trash;
+ * `deletedAt` is then when the trash rule deletes them. `held`: an active legal hold keeps
+ * the rows past that date, until `heldUntil` (null with `held`: until the hold is released).
+ */
+export const ZPersonRetentionItem = z.object({
+  kind: ZPersonRetentionKind,
+  ruleKey: z.string().nullable(),
+  ruleTitle: z.string().nullable(),
+  action: z.enum(['delete', 'anonymise', 'trash']).nullable(),
+  days: z.number().int().nullable(),
+  count: z.number().int(),
+  clock: z.string().nullable(),
+  since: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  lastDueAt: z.string().nullable(),
+  deletedAt: z.string().nullable(),
+  held: z.boolean(),
+  heldUntil: z.string().nullable(),
+});
+export type TPersonRetentionItem = z.infer<typeof ZPersonRetentionItem>;
+
+export const ZPersonRetention = z.object({
+  personId: z.uuid(),
+  at: z.string(),
+  items: z.array(ZPersonRetentionItem),
+});
+export type TPersonRetention = z.infer<typeof ZPersonRetention>;

@@ -69,31 +69,78 @@ export function uuidBoundary(at: Date): string {
 
 // ---- trash (P-ACC-4) ------------------------------------------------------------------
 
-function trashed(table: string, idCol: string, ws: string, cutoff: Date): SQL {
-  return sql`select ${sql.raw(idCol)} from ${sql.raw(table)} where workspace_id = ${ws} and deleted_at is not null and deleted_at <= ${iso(cutoff)}::timestamptz`;
+/*
+ * The selections below take `cutoff: null` for "whatever the date": the person's privacy
+ * panel (retention.person.ts) runs the job's own selection with no cutoff, restricted to one
+ * person (`scope`), and reads the clock the selection compares with the cutoff (the
+ * `*_CLOCK` expressions): a row is taken by the first run whose cutoff reaches its clock, so
+ * the panel's date is the clock plus the rule's period, and the panel and the job cannot
+ * disagree on which rows a rule acts on. `holds: 'include'` keeps held rows in (the panel
+ * shows them as held); the job always excludes them.
+ */
+export type Holds = 'exclude' | 'include';
+
+/** `and <clock> <= cutoff`, or nothing without a cutoff. */
+function upTo(clock: SQL, cutoff: Date | null): SQL {
+  return cutoff ? sql` and ${clock} <= ${iso(cutoff)}::timestamptz` : sql``;
+}
+
+/** What the trash rule's period counts from: when the record was moved to the trash. */
+export const TRASH_CLOCK = sql.raw('deleted_at');
+
+function trashed(table: string, idCol: string, ws: string, cutoff: Date | null, scope: SQL = sql``): SQL {
+  return sql`select ${sql.raw(idCol)} from ${sql.raw(table)} where workspace_id = ${ws} and deleted_at is not null${upTo(TRASH_CLOCK, cutoff)}${scope}`;
 }
 
 /** Trashed rows the purge may take: not under a legal hold (people: any hold on them). */
-function purgeable(table: string, idCol: string, ws: string, cutoff: Date, now: Date): SQL {
+export function purgeable(
+  table: string,
+  idCol: string,
+  ws: string,
+  cutoff: Date | null,
+  now: Date,
+  holds: Holds = 'exclude',
+  scope: SQL = sql``,
+): SQL {
+  if (holds === 'include') return trashed(table, idCol, ws, cutoff, scope);
   const keep = table === 'people' ? heldPeople(ws, now) : heldRecords(ws, table, now);
   const files = table === 'files' ? sql` and (person_id is null or person_id not in ${heldPeople(ws, now)})` : sql``;
-  return sql`${trashed(table, idCol, ws, cutoff)} and ${sql.raw(idCol)} not in ${keep}${files}`;
+  return sql`${trashed(table, idCol, ws, cutoff, scope)} and ${sql.raw(idCol)} not in ${keep}${files}`;
+}
+
+/**
+ * Files the trash rule deletes: those in the trash and those of a person, company or deal in
+ * the trash, except files of people under a legal hold and files held themselves.
+ */
+export function purgeableFiles(ws: string, cutoff: Date | null, now: Date, holds: Holds, scope: SQL = sql``): SQL {
+  const kept =
+    holds === 'exclude'
+      ? sql` and (person_id is null or person_id not in ${heldPeople(ws, now)}) and file_id not in ${heldRecords(ws, 'files', now)}`
+      : sql``;
+  return sql`select file_id from files where workspace_id = ${ws} and (
+      (deleted_at is not null${upTo(TRASH_CLOCK, cutoff)})
+      or (record_kind = 'person' and record_id in (${trashed('people', 'person_id', ws, cutoff)}))
+      or (record_kind = 'company' and record_id in (${trashed('companies', 'company_id', ws, cutoff)}))
+      or (record_kind = 'deal' and record_id in (${trashed('deals', 'deal_id', ws, cutoff)}))
+    )${kept}${scope}`;
+}
+
+/** A file's clock for the trash rule: the earliest of the branches of `purgeableFiles`
+ *  (its own move to the trash, its record's). Over `files f`. */
+export function fileTrashClock(ws: string): SQL {
+  return sql`least(f.deleted_at, case f.record_kind
+      when 'person' then (select x.deleted_at from people x where x.workspace_id = ${ws} and x.person_id = f.record_id)
+      when 'company' then (select x.deleted_at from companies x where x.workspace_id = ${ws} and x.company_id = f.record_id)
+      when 'deal' then (select x.deleted_at from deals x where x.workspace_id = ${ws} and x.deal_id = f.record_id)
+    end)`;
 }
 
 const trash: RuleExecutor = {
   async step(tx, { services, workspaceId: ws, cutoff, now }) {
     // Files first: those in the trash and those of the records purged below, except
     // files of people under a legal hold. Their bytes go after the commit.
-    const held = heldPeople(ws, now);
     const f = await tx.execute(sql`delete from files where workspace_id = ${ws} and file_id in (
-        select file_id from files where workspace_id = ${ws} and (
-          (deleted_at is not null and deleted_at <= ${iso(cutoff)}::timestamptz)
-          or (record_kind = 'person' and record_id in (${trashed('people', 'person_id', ws, cutoff)}))
-          or (record_kind = 'company' and record_id in (${trashed('companies', 'company_id', ws, cutoff)}))
-          or (record_kind = 'deal' and record_id in (${trashed('deals', 'deal_id', ws, cutoff)}))
-        ) and (person_id is null or person_id not in ${held})
-          and file_id not in ${heldRecords(ws, 'files', now)}
-        limit ${BATCH})
+        ${purgeableFiles(ws, cutoff, now, 'exclude')} limit ${BATCH})
       returning size, storage_key, thumbnail_key`);
     const fileRows = rowsOf<{ size: string | number; storage_key: string; thumbnail_key: string | null }>(f);
     if (fileRows.length > 0) {
@@ -148,16 +195,28 @@ const trash: RuleExecutor = {
 
 // ---- inactive prospects ---------------------------------------------------------------
 
-function inactiveProspects(ws: string, cutoff: Date, now: Date): SQL {
-  const c = iso(cutoff);
+/** What the inactive-prospect rule counts from (over `people p`): the later of the person's
+ *  last change and their last call or note (greatest() skips the nulls of none). */
+export function prospectClock(ws: string): SQL {
+  return sql`greatest(p.updated_at,
+      (select max(l.occurred_at) from interaction_people l where l.workspace_id = ${ws} and l.person_id = p.person_id),
+      (select max(l.occurred_at) from note_people l where l.workspace_id = ${ws} and l.person_id = p.person_id))`;
+}
+
+export function inactiveProspects(
+  ws: string,
+  cutoff: Date | null,
+  now: Date,
+  holds: Holds = 'exclude',
+  scope: SQL = sql``,
+): SQL {
+  // `p.updated_at <= cutoff` is implied by the clock; it stays for the (workspace, updated_at) index.
+  const held = holds === 'exclude' ? sql` and p.person_id not in ${heldPeople(ws, now)}` : sql``;
   return sql`select p.person_id from people p
     join person_categories pc on pc.workspace_id = p.workspace_id and pc.person_id = p.person_id and pc.category = 'prospect'
-    where p.workspace_id = ${ws} and p.deleted_at is null and p.updated_at <= ${c}::timestamptz
+    where p.workspace_id = ${ws} and p.deleted_at is null${upTo(sql.raw('p.updated_at'), cutoff)}${upTo(prospectClock(ws), cutoff)}
       and not exists (select 1 from person_categories o where o.workspace_id = ${ws} and o.person_id = p.person_id and o.category <> 'prospect')
-      and not exists (select 1 from interaction_people l where l.workspace_id = ${ws} and l.person_id = p.person_id and l.occurred_at > ${c}::timestamptz)
-      and not exists (select 1 from note_people l where l.workspace_id = ${ws} and l.person_id = p.person_id and l.occurred_at > ${c}::timestamptz)
-      and not exists (select 1 from deal_people l where l.workspace_id = ${ws} and l.person_id = p.person_id)
-      and p.person_id not in ${heldPeople(ws, now)}`;
+      and not exists (select 1 from deal_people l where l.workspace_id = ${ws} and l.person_id = p.person_id)${held}${scope}`;
 }
 
 const prospects: RuleExecutor = {
@@ -175,12 +234,20 @@ const prospects: RuleExecutor = {
 
 // ---- audit log personal details (P-SEC-6, P-ACC-3) ------------------------------------
 
-function auditPersonalDue(ws: string, cutoff: Date, doneBefore: Date | undefined): SQL {
+/** What the audit rules count from: when the event happened. */
+export const AUDIT_CLOCK = sql.raw('occurred_at');
+
+export function auditPersonalDue(
+  ws: string,
+  cutoff: Date | null,
+  doneBefore: Date | undefined,
+  scope: SQL = sql``,
+): SQL {
   // Entries at or before the last run's cutoff were cleared then (clearing is for good and
   // new entries are never older), so only the window since is read: a bounded index range
   // on (workspace_id, occurred_at) instead of every old entry each day.
   const since = doneBefore ? sql` and occurred_at > ${iso(doneBefore)}::timestamptz` : sql``;
-  return sql`select seq from audit_entries where workspace_id = ${ws} and occurred_at <= ${iso(cutoff)}::timestamptz${since} and personal is not null`;
+  return sql`select seq from audit_entries where workspace_id = ${ws}${upTo(AUDIT_CLOCK, cutoff)}${since} and personal is not null${scope}`;
 }
 
 const auditSecurity: RuleExecutor = {
@@ -259,8 +326,12 @@ const accessLog: RuleExecutor = {
 
 // ---- imports --------------------------------------------------------------------------
 
-function finishedImports(ws: string, cutoff: Date): SQL {
-  return sql`select import_id from imports where workspace_id = ${ws} and status in ('done', 'failed', 'undone') and created_at <= ${iso(cutoff)}::timestamptz`;
+/** What the import rules count from: when the import was created, when the file was uploaded. */
+export const IMPORT_CLOCK = sql.raw('created_at');
+export const IMPORT_FILE_CLOCK = sql.raw('f.created_at');
+
+export function finishedImports(ws: string, cutoff: Date | null): SQL {
+  return sql`select import_id from imports where workspace_id = ${ws} and status in ('done', 'failed', 'undone')${upTo(IMPORT_CLOCK, cutoff)}`;
 }
 
 const importItems: RuleExecutor = {
@@ -279,8 +350,8 @@ const importItems: RuleExecutor = {
     ),
 };
 
-function dueImportFiles(ws: string, cutoff: Date): SQL {
-  return sql`select f.file_id from import_files f where f.workspace_id = ${ws} and f.created_at <= ${iso(cutoff)}::timestamptz
+export function dueImportFiles(ws: string, cutoff: Date | null): SQL {
+  return sql`select f.file_id from import_files f where f.workspace_id = ${ws}${upTo(IMPORT_FILE_CLOCK, cutoff)}
     and not exists (select 1 from imports i where i.workspace_id = ${ws} and i.file_id = f.file_id and i.status in ('queued', 'running', 'undoing'))`;
 }
 

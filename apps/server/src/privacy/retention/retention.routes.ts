@@ -1,4 +1,6 @@
 import {
+  ZPersonParams,
+  ZPersonRetention,
   ZRetentionForecast,
   ZRetentionOverrideBody,
   ZRetentionRule,
@@ -12,6 +14,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { withTenant } from '../../db/tenant.ts';
 import { type InWorkspace, requireMember } from '../../http/auth-context.ts';
 import type { Services } from '../../services.ts';
+import { recordAccess } from '../access-log/access-log.service.ts';
+import { withPersonScope } from '../purposes/person-scope.ts';
+import { personRetention } from './retention.person.ts';
 import {
   assertOwner,
   cancelTermination,
@@ -29,6 +34,36 @@ export function registerRetentionRoutes(app: FastifyInstance, services: Services
   const tenant = <T>(ctx: InWorkspace, fn: Parameters<typeof withTenant<T>>[2]) =>
     withTenant(services.database.db, { workspaceId: ctx.workspaceId, userId: ctx.user.id }, fn);
   const actor = (ctx: InWorkspace) => ({ workspaceId: ctx.workspaceId, userId: ctx.user.id });
+
+  r.get(
+    '/api/v1/people/:id/privacy/retention',
+    {
+      schema: {
+        tags: ['privacy'],
+        summary:
+          'When retention deletes or anonymises each kind of this person’s data: the rule, the date, legal holds (those who may read the person)',
+        params: ZPersonParams,
+        response: { 200: ZPersonRetention },
+      },
+    },
+    async (request) =>
+      withPersonScope(services, request, request.params.id, 'read', async (tx, { ctx, access }) => {
+        const out = await personRetention(tx, ctx.workspaceId, request.params.id, ctx.now);
+        // A read of personal data (the dates tell about the person), like the panel's other reads.
+        await recordAccess(
+          tx,
+          ctx.workspaceId,
+          {
+            actor: access,
+            action: 'read',
+            via: 'privacy.retention',
+            subjects: { kind: 'person', ids: [request.params.id] },
+          },
+          ctx.now,
+        );
+        return out;
+      }),
+  );
 
   r.get(
     '/api/privacy/retention/rules',

@@ -20,6 +20,7 @@ import {
   sendDoubleOptIn,
   withdrawObjection,
 } from './consent.api.ts';
+import { PersonRetention } from './person-retention.tsx';
 
 /**
  * The "Privacy" panel of a person: whether each purpose may process them now and why not
@@ -45,6 +46,7 @@ export function PersonPrivacyPanel({ personId }: { personId: string }) {
           <Purposes data={privacy.data} />
           <Consents personId={personId} data={privacy.data} canChange={canChange} />
           <Objections personId={personId} data={privacy.data} canChange={canChange} />
+          <PersonRetention personId={personId} />
         </Stack>
       )}
     </Section>
