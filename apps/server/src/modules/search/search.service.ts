@@ -212,22 +212,21 @@ async function termCounts(tx: Tx, ws: string, terms: string[]): Promise<Record<S
   return out;
 }
 
-/** One query word: a record scores its best word, so the best RANKED records are among the
- *  first RANKED postings of each word. */
+/** One query word: a record scores its best term, so the best `limit` visible records are
+ *  among the first `limit` visible postings of each term; each term's read stops there. */
 async function oneWordMatches(tx: Tx, actor: Actor, kind: SearchKind, matches: WordMatch[], limit: number) {
   const ws = actor.workspaceId;
   const k = KINDS[kind];
   const vis = or(visibleTo(actor, k.table));
   return rowsOf<{ id: string; score: number }>(
     tx,
-    sql`with h as (
-          select x.id, max(m.score) as score from ${matchRows(matches)}
-          cross join lateral (select t.${k.id} as id from ${k.terms} t where t.workspace_id = ${ws} and t.term = m.term limit ${RANKED}) x
-          group by x.id order by score desc limit ${RANKED})
-        select h.id::text as id, h.score::float8 as score from h
-        join ${k.table} on ${k.table}.workspace_id = ${ws} and ${k.table}.${k.id} = h.id
-        where ${k.table}.deleted_at is null and ${vis}
-        order by h.score desc limit ${limit}`,
+    sql`select x.id::text as id, max(m.score)::float8 as score from ${matchRows(matches)}
+        cross join lateral (
+          select t.${k.id} as id from ${k.terms} t
+          join ${k.table} on ${k.table}.workspace_id = ${ws} and ${k.table}.${k.id} = t.${k.id}
+          where t.workspace_id = ${ws} and t.term = m.term and ${k.table}.deleted_at is null and ${vis}
+          limit ${limit}) x
+        group by x.id order by score desc limit ${limit}`,
   );
 }
 

@@ -188,7 +188,7 @@ describeEachDatabase('global search', (env) => {
       for (const q of ['per hansen', 'hansen per', 'pre hansne']) {
         const few = await find(b.owner.client, q, 2);
         expect(few.length, q).toBe(2);
-        for (const item of few) expect(full.has(item.id), q).toBe(true);
+        for (const item of few) expect(full.has(item.id), `${q}: ${JSON.stringify(few)}`).toBe(true);
       }
       const items = await find(b.owner.client, 'per hansen', 20);
       expect(new Set(ids(items.slice(0, 6)))).toEqual(full);
