@@ -6,7 +6,8 @@ import { type RunningServer, startServer } from './support/server.ts';
 /**
  * Custom fields and table views (issue 3): an admin adds a field in Settings, sets it in place
  * in the people table (a bad value keeps its error in the cell), filters the table by it,
- * saves the view, and opens it again from the view menu.
+ * saves the view, and opens it again from the view menu; sorts by owner from the header and
+ * keeps that sort in a saved view.
  */
 let server: RunningServer;
 let browser: Browser;
@@ -122,6 +123,30 @@ it('a custom field is added, set in the table, filtered on, and kept in a saved 
   await table.getByRole('button', { name: 'Edit Tier of Ada Lovelace' }).waitFor();
   expect(page.url()).toContain('filter=');
   await page.getByRole('button', { name: 'View: Gold people' }).waitFor();
+
+  // Sort by owner from the column's header: the header says which way, the URL keeps it, and a
+  // view saved with that sort opens with it.
+  await page.goto('/people');
+  await table.getByRole('link', { name: 'Grace Hopper' }).waitFor();
+  const ownerHeader = table.getByRole('columnheader', { name: 'Owner' });
+  await ownerHeader.getByRole('button').click();
+  await page.waitForURL(/sort=owner/);
+  await expect.poll(async () => ownerHeader.getAttribute('aria-sort')).toBe('ascending');
+  await ownerHeader.getByRole('button').click();
+  await page.waitForURL(/dir=desc/);
+  await expect.poll(async () => ownerHeader.getAttribute('aria-sort')).toBe('descending');
+  await table.getByRole('link', { name: 'Ada Lovelace' }).waitFor();
+  await table.getByRole('link', { name: 'Grace Hopper' }).waitFor();
+  await page.getByRole('button', { name: /^View:/ }).click();
+  await page.getByRole('menuitem', { name: 'Save as new view…' }).click();
+  await page.getByLabel('Name of the view').fill('By owner');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.waitForURL(/savedView=/);
+  await page.goto('/people');
+  await page.getByRole('button', { name: /^View:/ }).click();
+  await page.getByRole('menuitem', { name: 'By owner' }).click();
+  await page.waitForURL(/sort=owner/);
+  await expect.poll(async () => ownerHeader.getAttribute('aria-sort')).toBe('descending');
 
   // The deals table has the same tools: a custom column edited in place, and a filter on it.
   const field = await page.request.post('/api/v1/custom-fields', {
