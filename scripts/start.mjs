@@ -2,7 +2,7 @@
 // `npm start`: installs what is missing, builds what is stale, then serves Tillit (the
 // server migrates the database on start). Arguments after `--` go to the server
 // (`npm start -- --demo`).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,9 +47,14 @@ if (stale) {
   run('npm', ['run', 'build']);
 }
 
-const r = spawnSync(process.execPath, ['apps/server/dist/main.js', ...process.argv.slice(2)], {
+// The server runs as a child; a signal sent to this process (a service manager's SIGTERM)
+// is passed on, so stopping `npm start` never leaves the server running on its own.
+const server = spawn(process.execPath, ['apps/server/dist/main.js', ...process.argv.slice(2)], {
   stdio: 'inherit',
   cwd: root,
   env: { NODE_ENV: 'production', ...process.env },
 });
-process.exit(r.status ?? 0);
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+  process.on(signal, () => server.kill(signal));
+}
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

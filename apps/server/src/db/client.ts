@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -14,6 +16,37 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 export type Queryable = Db | Tx;
 
 export type DatabaseKind = 'pglite' | 'postgres';
+
+/**
+ * PostgreSQL's defaults (128 MB of shared buffers, 64 MB for index builds) live inside the
+ * WebAssembly heap, which never gives memory back: smaller buffers keep an embedded instance
+ * near what it uses; the OS page cache still holds the data files.
+ */
+const pgliteOptions = { postgresqlconf: ['shared_buffers = 16MB', 'maintenance_work_mem = 16MB', 'work_mem = 4MB'] };
+
+/**
+ * Creates a new PGlite data directory (initdb) in a worker thread that then exits: initdb's
+ * WebAssembly module takes ~600 MB that a process would otherwise keep for its whole life.
+ */
+async function initPgliteInWorker(dataDir: string): Promise<void> {
+  const code = `const { workerData, parentPort } = require('node:worker_threads');
+    import(workerData.url).then(async ({ PGlite }) => {
+      const db = new PGlite(workerData.dir, workerData.options);
+      await db.waitReady;
+      await db.close();
+      parentPort.postMessage('ok');
+    }).catch((err) => parentPort.postMessage(String(err && err.stack || err)));`;
+  const url = import.meta.resolve('@electric-sql/pglite');
+  await new Promise<void>((resolve, reject) => {
+    const worker = new Worker(code, { eval: true, workerData: { url, dir: dataDir, options: pgliteOptions } });
+    worker.once('message', (m) => {
+      void worker.terminate();
+      if (m === 'ok') resolve();
+      else reject(new Error(`Could not create the embedded database in ${dataDir}: ${String(m)}`));
+    });
+    worker.once('error', reject);
+  });
+}
 
 /** A raw SQL runner for the few places that need one (migrations, pg-boss, benchmarks). */
 export type RawSql = {
@@ -59,8 +92,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       close: () => pool.end(),
     };
   }
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await initPgliteInWorker(options.dataDir);
+  }
+  const client = options.dataDir ? new PGlite(options.dataDir, pgliteOptions) : new PGlite(pgliteOptions);
   await client.waitReady;
   const db = drizzlePglite(client, { schema, casing: 'snake_case' }) as unknown as Db;
   return {
