@@ -7,6 +7,7 @@ import { runMigrations } from './db/migrate.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createKeyRing, loadOrCreateSecret } from './lib/keys.ts';
 import { createOutboxTransport, createSmtpTransport, type MailTransport } from './mail/mail.transport.ts';
+import { replayLedgerAtStart } from './privacy/backup/backup.service.ts';
 import type { Services } from './services.ts';
 import { createLocalStorage } from './storage/storage.local.ts';
 import type { FileStorage } from './storage/storage.ts';
@@ -17,9 +18,13 @@ export type ServiceOverrides = {
   mail?: MailTransport;
   storage?: FileStorage;
   rateLimit?: { window: number; max: number; signInMax: number };
+  /** False only where the caller replays the erasure ledger itself (`npm run restore`, a test
+   *  that looks at a restored database before the replay). */
+  replayErasureLedger?: boolean;
 };
 
-/** Opens the database, migrates it and wires every service. */
+/** Opens the database, migrates it, wires every service, and replays the erasure ledger if the
+ *  database is behind it (a restore), before anything can serve or run a job (P-SEC-8). */
 export async function createServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
   const database = overrides.database ?? (await openDatabase(config.database));
   await runMigrations(database);
@@ -38,7 +43,16 @@ export async function createServices(config: Config, overrides: ServiceOverrides
     rateLimit: overrides.rateLimit ?? { window: 60, max: 300, signInMax: 10 },
   });
   const storage = overrides.storage ?? createLocalStorage(config.files.dir);
-  return { config, database, clock, mail, keys, auth, storage, version: readVersion() };
+  const services: Services = { config, database, clock, mail, keys, auth, storage, version: readVersion() };
+  if (overrides.replayErasureLedger !== false) {
+    const replay = await replayLedgerAtStart(services);
+    if (replay) {
+      console.info(
+        `Erasure ledger replayed at start: ${replay.erasedAgain} people erased again, ${replay.tombstones} tombstones, ${replay.lifts} lifts.`,
+      );
+    }
+  }
+  return services;
 }
 
 function readVersion(): string {

@@ -18,6 +18,8 @@ export const ZConsentRecord = z.object({
   noticeVersion: z.number().int(),
   noticeTextHash: z.string(),
   recordedAt: z.string(),
+  /** When a given consent lapses (the purpose's consent lifetime); null: until withdrawn. */
+  expiresAt: z.string().nullable(),
   actor: z.object({ kind: z.string(), id: z.string().nullable() }),
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
@@ -60,13 +62,15 @@ export const ZConsentAtQuery = z
   .object({ at: z.iso.datetime({ offset: true, error: 'must be an ISO date-time' }).optional() })
   .strict();
 
-/** Per purpose, the state as of a time: the last record at or before it (null: never asked). */
+/** Per purpose, the state as of a time: the last record at or before it (null: never asked);
+ *  a given consent whose expiry has passed reads `expired`. */
 export const ZConsentStateItem = z.object({
   purposeKey: z.string(),
   state: z.enum(CONSENT_STATES).nullable(),
   recordId: z.string().nullable(),
   recordedAt: z.string().nullable(),
   noticeVersion: z.number().int().nullable(),
+  expiresAt: z.string().nullable(),
 });
 export const ZConsentStateAt = z.object({ at: z.string(), items: z.array(ZConsentStateItem) });
 export type TConsentStateAt = z.infer<typeof ZConsentStateAt>;

@@ -42,6 +42,8 @@ export const ZPurpose = z.object({
   categories: z.array(z.string()),
   retention: z.string(),
   retentionDays: z.number().int().nullable(),
+  /** How long a consent given for the purpose lasts, in months; null: until withdrawn. */
+  consentMonths: z.number().int().nullable(),
   objectable: z.boolean(),
   builtIn: z.boolean(),
   /** True for kinds barred from Google and Microsoft data (P-INT-9). */
@@ -59,7 +61,9 @@ const ZCategoryKey = z
   .max(100, { error: 'must be at most 100 characters' })
   .regex(/^[a-z_]+(\.[a-z_]+)*$/, { error: 'must be a dotted category key such as user.contact.email' });
 
-export const ZCreatePurposeBody = z
+// The fields without their defaults: a change (PATCH) must leave out what it does not name,
+// not reset it to the default.
+const ZPurposeFields = z
   .object({
     key: z
       .string()
@@ -73,7 +77,7 @@ export const ZCreatePurposeBody = z
       .trim()
       .min(1, { error: 'must not be empty' })
       .max(120, { error: 'must be at most 120 characters' }),
-    description: z.string().max(2000, { error: 'must be at most 2000 characters' }).default(''),
+    description: z.string().max(2000, { error: 'must be at most 2000 characters' }),
     legalBasis: ZLegalBasis,
     kind: ZPurposeKind,
     categories: z
@@ -85,13 +89,26 @@ export const ZCreatePurposeBody = z
       .trim()
       .min(1, { error: 'must say how long the data is kept' })
       .max(500, { error: 'must be at most 500 characters' }),
-    retentionDays: z.number().int().min(1, { error: 'must be at least 1' }).max(36500).nullable().default(null),
+    retentionDays: z.number().int().min(1, { error: 'must be at least 1' }).max(36500).nullable(),
+    /** Only for a purpose whose basis is consent: how long a consent lasts, in months. */
+    consentMonths: z
+      .number({ error: 'must be a whole number of months' })
+      .int({ error: 'must be a whole number of months' })
+      .min(1, { error: 'must be at least 1' })
+      .max(120, { error: 'must be at most 120' })
+      .nullable(),
     objectable: z.boolean(),
   })
   .strict();
+
+export const ZCreatePurposeBody = ZPurposeFields.extend({
+  description: ZPurposeFields.shape.description.default(''),
+  retentionDays: ZPurposeFields.shape.retentionDays.default(null),
+  consentMonths: ZPurposeFields.shape.consentMonths.default(null),
+}).strict();
 export type TCreatePurposeBody = z.input<typeof ZCreatePurposeBody>;
 
-export const ZUpdatePurposeBody = ZCreatePurposeBody.omit({ key: true })
+export const ZUpdatePurposeBody = ZPurposeFields.omit({ key: true })
   .partial()
   .extend({ archived: z.boolean().optional() })
   .strict();

@@ -6,6 +6,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'person.updated',
   'person.deleted',
   'person.restored',
+  'person.erased',
   'company.created',
   'company.updated',
   'company.deleted',

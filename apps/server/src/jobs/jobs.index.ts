@@ -9,6 +9,7 @@ import '../modules/search/search.jobs.ts';
 import '../modules/tasks/tasks.jobs.ts';
 import '../privacy/access-log/access-log.jobs.ts';
 import '../privacy/requests/requests.jobs.ts';
+import '../privacy/consent/consent.jobs.ts';
 import '../privacy/erasure/erasure.jobs.ts';
 import '../privacy/retention/retention.jobs.ts';
 import '../modules/webhooks/webhooks.jobs.ts';

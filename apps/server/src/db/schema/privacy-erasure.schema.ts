@@ -152,3 +152,27 @@ export const tombstones = declareTable(
     },
   },
 );
+
+/**
+ * How many events of the erasure ledger (`privacy/backup/erasure-ledger.ts`) this database
+ * reflects: one row. Each erasure and lift adds one in its transaction; the server compares
+ * it with the ledger at every start and replays the ledger when the database is behind (a
+ * restore by any means, P-SEC-8).
+ */
+export const erasureLedgerState = declareTable(
+  pgTable('erasure_ledger_state', {
+    id: integer('id').primaryKey(),
+    events: integer('events').notNull(),
+    replayedAt: ts('replayed_at'),
+  }),
+  {
+    description: 'How far this database has applied the erasure ledger (P-SEC-8)',
+    tenancy: 'global',
+    controller: 'service',
+    columns: {
+      id: notPersonal('always 1'),
+      events: notPersonal('the number of ledger events the database reflects'),
+      replayedAt: notPersonal('when a start last replayed the ledger'),
+    },
+  },
+);

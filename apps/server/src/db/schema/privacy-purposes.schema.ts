@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   foreignKey,
   index,
@@ -45,6 +46,8 @@ export const privacyPurposes = declareTable(
       categories: jsonb('categories').$type<string[]>().notNull().default([]),
       retention: text('retention').notNull(),
       retentionDays: integer('retention_days'),
+      /** How long a consent given for this purpose lasts, in months (null: until withdrawn). */
+      consentMonths: integer('consent_months'),
       objectable: boolean('objectable').notNull(),
       createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
       createdAt: ts('created_at').notNull().defaultNow(),
@@ -67,6 +70,7 @@ export const privacyPurposes = declareTable(
       categories: notPersonal('the data categories the purpose may use'),
       retention: notPersonal(),
       retentionDays: notPersonal(),
+      consentMonths: notPersonal('how long a consent lasts'),
       objectable: notPersonal(),
       createdBy: personal('user.account.identifier', 'the admin who added the purpose'),
       createdAt: notPersonal(),
@@ -108,14 +112,17 @@ export const privacyNotices = declareTable(
 );
 
 /** The consent ledger (after ISO/IEC TS 27560): append-only; the state at T is the last
- *  record at or before T, per person and purpose. */
+ *  record at or before T, per person and purpose (ties in time: the higher `seq`), and a
+ *  `given` record whose `expires_at` is at or before T reads as `expired`. */
 export const consentRecords = declareTable(
   pgTable(
     'consent_records',
     {
       workspaceId: uuid('workspace_id').notNull(),
-      /** UUIDv7, taken from the clock: orders records made in the same millisecond. */
+      /** UUIDv7 from the clock; its random tail does not order records of one millisecond. */
       recordId: uuid('record_id').notNull(),
+      /** The order of appending: breaks ties between records with the same time. */
+      seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
       personId: uuid('person_id').notNull(),
       purposeKey: text('purpose_key').notNull(),
       state: text('state', { enum: CONSENT_STATES }).notNull(),
@@ -123,6 +130,8 @@ export const consentRecords = declareTable(
       noticeVersion: integer('notice_version').notNull(),
       noticeTextHash: text('notice_text_hash').notNull(),
       recordedAt: ts('recorded_at').notNull(),
+      /** A given consent lapses here (the purpose's consent lifetime); null: until withdrawn. */
+      expiresAt: ts('expires_at'),
       actorKind: text('actor_kind').notNull(),
       actorId: uuid('actor_id'),
       ip: text('ip'),
@@ -136,17 +145,21 @@ export const consentRecords = declareTable(
         columns: [t.workspaceId, t.personId],
         foreignColumns: [people.workspaceId, people.personId],
       }).onDelete('cascade'),
-      index('consent_records_person_idx').on(t.workspaceId, t.personId, t.purposeKey, t.recordedAt, t.recordId),
+      index('consent_records_person_idx').on(t.workspaceId, t.personId, t.purposeKey, t.recordedAt, t.seq),
+      index('consent_records_expiry_idx')
+        .on(t.workspaceId, t.expiresAt)
+        .where(sql`state = 'given' and expires_at is not null`),
     ],
   ),
   {
-    description: 'Consent ledger: each consent given or withdrawn, append-only (P-CK-2, P-DSR-6)',
+    description: 'Consent ledger: each consent given, withdrawn or expired, append-only (P-CK-2, P-DSR-6)',
     tenancy: 'tenant',
     controller: 'workspace',
     subject: { kind: 'person', column: 'personId' },
     columns: {
       workspaceId: notPersonal(),
       recordId: notPersonal(),
+      seq: notPersonal('the order of appending'),
       personId: personal('user.account.identifier', 'the id of the person in this workspace'),
       purposeKey: personal('user.privacy_preferences', 'the purpose the choice is about'),
       state: personal('user.privacy_preferences'),
@@ -154,6 +167,7 @@ export const consentRecords = declareTable(
       noticeVersion: personal('user.privacy_preferences', 'the notice version the choice answered'),
       noticeTextHash: personal('user.privacy_preferences'),
       recordedAt: personal('user.privacy_preferences', 'when the choice was made'),
+      expiresAt: personal('user.privacy_preferences', 'when a given consent lapses'),
       actorKind: notPersonal('person, user (staff on their behalf), import or system'),
       actorId: personal('user.account.identifier', 'the member who recorded it, when staff did'),
       ip: personal('user.device.ip_address'),

@@ -36,7 +36,8 @@ export async function emitRecordEvent<T extends { id: string }>(
       eventId: newId(now.getTime()),
       type,
       recordId: value.id,
-      personId: type.startsWith('person.') ? value.id : null,
+      // `person.erased` carries no personal data and must outlive later erasure passes.
+      personId: type.startsWith('person.') && type !== 'person.erased' ? value.id : null,
       occurredAt: now,
       data: value,
     });

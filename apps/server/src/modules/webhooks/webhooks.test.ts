@@ -115,6 +115,53 @@ describeEachDatabase(
       expect((await a.admin.client.delete(`/api/v1/webhooks/${id}`)).status).toBe(200);
     });
 
+    it('[P-DSR-3] an erasure sends person.erased after it commits: the id, the time and the request, no personal data', async () => {
+      const created = await a.admin.client.post<TCreatedWebhook>('/api/v1/webhooks', {
+        url: receiver.url,
+        events: ['person.created', 'person.erased'],
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const { secret, id } = created.body;
+      const person = await makePerson(a.member.client, {
+        firstName: 'Erasable',
+        lastName: 'Subscriber-Copy',
+        emails: [{ value: 'erasable.copy@example.com', type: 'work' }],
+        phones: [{ value: '+4791234567', type: 'mobile' }],
+      });
+      const erased = await a.admin.client.post<{ erasedAt: string }>(`/api/v1/people/${person.id}/erase`, {
+        reason: 'asked to be forgotten',
+        confirm: 'ERASE',
+      });
+      expect(erased.status, JSON.stringify(erased.body)).toBe(200);
+      receiver.received.length = 0;
+      expect((await run()).sent).toBe(1);
+      // The person.created event still waiting held the person's data: the erasure took it
+      // with the rest, so only the erasure goes out.
+      expect(receiver.received).toHaveLength(1);
+      const r = receiver.received[0] as Received;
+      expect(verify(secret, r)).toBe(true);
+      expect(r.headers['tillit-event-type']).toBe('person.erased');
+      const body = JSON.parse(r.body) as { type: string; workspaceId: string; data: Record<string, unknown> };
+      expect(body.type).toBe('person.erased');
+      expect(body.workspaceId).toBe(a.workspaceId);
+      expect(body.data).toEqual({ id: person.id, erasedAt: erased.body.erasedAt, requestId: null });
+      for (const s of ['Erasable', 'Subscriber-Copy', 'erasable.copy', 'example.com', '91234567', '4791234567']) {
+        expect(r.body).not.toContain(s);
+      }
+      const log = await deliveries(id);
+      expect(log.map((d) => [d.eventType, d.status])).toEqual([['person.erased', 'succeeded']]);
+
+      // Asking again answers the same certificate and sends nothing more.
+      const missing = await a.admin.client.post(`/api/v1/people/${person.id}/erase`, {
+        reason: 'again',
+        confirm: 'ERASE',
+      });
+      expect(missing.status).toBe(200);
+      receiver.received.length = 0;
+      expect((await run()).sent).toBe(0);
+      await a.admin.client.delete(`/api/v1/webhooks/${id}`);
+    });
+
     it('tasks, projects, notes and files send their own events (created, updated, deleted, restored)', async () => {
       const created = await a.admin.client.post<TCreatedWebhook>('/api/v1/webhooks', {
         url: receiver.url,

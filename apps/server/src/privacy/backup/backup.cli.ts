@@ -4,6 +4,7 @@ import {
   backupSettings,
   ledgersToReplay,
   listBackups,
+  markLedgerReplayed,
   replayErasureLedger,
   restoreBackup,
   takeBackup,
@@ -27,10 +28,12 @@ export async function runBackupCommand(config: Config, command: 'backup' | 'rest
     await restoreBackup(config, settings, file);
     console.log(`Restored ${file}.`);
   }
-  // Before anything serves: migrate, then erase again whoever the ledger says was erased.
-  const services = await createServices(config);
+  // Before anything serves: migrate, then erase again whoever the ledger says was erased. (A
+  // server start does the same when the database is behind the ledger; here it always runs.)
+  const services = await createServices(config, { replayErasureLedger: false });
   try {
     const r = await replayErasureLedger(services, ledgersToReplay(config, settings));
+    await markLedgerReplayed(services, ledgersToReplay(config, settings).length);
     console.log(
       `Erasure ledger replayed: ${r.erasedAgain} people erased again, ${r.tombstones} tombstones, ${r.lifts} lifts.`,
     );

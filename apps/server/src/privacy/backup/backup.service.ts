@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
+import { erasureLedgerState } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import type { Services } from '../../services.ts';
 import { erasePerson } from '../erasure/erasure.service.ts';
@@ -183,4 +184,34 @@ export async function replayErasureLedger(services: Services, events: LedgerEven
     });
   }
   return out;
+}
+
+/**
+ * At every start, before the server serves or a job runs (P-SEC-8): a database restored by
+ * any means (`npm run restore`, an operator's `pg_restore`, a copied PGlite folder) reflects
+ * fewer ledger events than the ledger holds, and the ledger is replayed. When nothing is to
+ * replay this is one read of the ledger files and one comparison with the count the
+ * database keeps (`erasure_ledger_state`, counted by each erasure and lift). Answers the
+ * replay's result, or null when there was nothing to do.
+ */
+export async function replayLedgerAtStart(
+  services: Services,
+  settings: BackupSettings = backupSettings(services.config),
+): Promise<ReplayResult | null> {
+  const events = ledgersToReplay(services.config, settings);
+  const db = services.database.db;
+  const [state] = await db.select({ events: erasureLedgerState.events }).from(erasureLedgerState);
+  if ((state?.events ?? 0) === events.length) return null;
+  const result = await replayErasureLedger(services, events);
+  await markLedgerReplayed(services, events.length);
+  return result;
+}
+
+/** After a replay: the database now reflects `events` ledger events. */
+export async function markLedgerReplayed(services: Services, events: number): Promise<void> {
+  const now = services.clock.now();
+  await services.database.db
+    .insert(erasureLedgerState)
+    .values({ id: 1, events, replayedAt: now })
+    .onConflictDoUpdate({ target: erasureLedgerState.id, set: { events, replayedAt: now } });
 }

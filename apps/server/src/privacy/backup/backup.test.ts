@@ -20,6 +20,7 @@ import {
   ledgersToReplay,
   listBackups,
   replayErasureLedger,
+  replayLedgerAtStart,
   restoreBackup,
   takeBackup,
 } from './backup.service.ts';
@@ -73,7 +74,10 @@ async function makeInstance(kind: 'pglite' | 'postgres'): Promise<Instance> {
   return { config, settings, drop };
 }
 
-async function open(config: Config): Promise<{ env: TestEnv; close(): Promise<void> }> {
+async function open(
+  config: Config,
+  opts: { replayErasureLedger?: boolean } = {},
+): Promise<{ env: TestEnv; close(): Promise<void> }> {
   const database = await openDatabase(
     config.database.kind === 'postgres'
       ? { kind: 'postgres', url: config.database.url, poolSize: 5 }
@@ -86,6 +90,7 @@ async function open(config: Config): Promise<{ env: TestEnv; close(): Promise<vo
     clock,
     mail,
     rateLimit: { window: 60, max: 100000, signInMax: 100000 },
+    ...(opts.replayErasureLedger === false ? { replayErasureLedger: false } : {}),
   });
   const app = await buildApp(services, { webDist: null, logger: false });
   await app.ready();
@@ -117,8 +122,10 @@ function rebind(w: CrmWorkspace, env: TestEnv): void {
 for (const kind of databasesUnderTest()) {
   describe(`backup and restore [${kind}]`, () => {
     let instance: Instance | undefined;
+    let second: Instance | undefined;
     afterAll(async () => {
       await instance?.drop();
+      await second?.drop();
     }, 60_000);
 
     it('[P-SEC-8] [P-DSR-3] a restore of a backup taken before an erasure does not bring the person back; the tombstones are there', async () => {
@@ -163,9 +170,10 @@ for (const kind of databasesUnderTest()) {
       const raw = readFileSync(ledgerPath(config.dataDir), 'utf8');
       for (const s of ['never.back', 'Restored', '4792000001']) expect(raw).not.toContain(s);
 
-      // 3. The restore brings back the database as it was at the backup, then replays the ledger.
+      // 3. The restore brings back the database as it was at the backup, then replays the ledger
+      //    (as `npm run restore` does; a plain start replays by itself, see the next test).
       await restoreBackup(config, settings, backup.file);
-      app = await open(config);
+      app = await open(config, { replayErasureLedger: false });
       rebind(w, app.env);
       const before = await withTenant(app.env.services.database.db, { workspaceId: w.workspaceId }, (tx) =>
         tx
@@ -204,6 +212,59 @@ for (const kind of databasesUnderTest()) {
       expect(await replayErasureLedger(app.env.services, ledgersToReplay(config, settings))).toMatchObject({
         erasedAgain: 0,
       });
+      await app.close();
+    }, 180_000);
+
+    it('[P-SEC-8] [P-DSR-3] a database restored by other means is replayed at start: the erased person is gone before the first request is answered', async () => {
+      second = await makeInstance(kind);
+      const { config, settings } = second;
+      let app = await open(config);
+      const w: CrmWorkspace = await crmWorkspace(app.env, 'RestoredElsewhere');
+      const erased = await makePerson(w.owner.client, {
+        firstName: 'Gone',
+        lastName: 'ForGood',
+        emails: [{ value: 'gone.for.good@example.com', type: 'work' }],
+      });
+      await app.close();
+      const backup = await takeBackup(config, settings, new Date('2026-01-05T10:00:00Z'));
+      app = await open(config);
+      rebind(w, app.env);
+      const res = await w.admin.client.post(`/api/v1/people/${erased.id}/erase`, {
+        reason: 'asked to be forgotten',
+        confirm: 'ERASE',
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      await app.close();
+
+      // The operator puts the old copy back with their own tools (pg_restore, a copied PGlite
+      // folder): no ledger replay is run by hand.
+      await restoreBackup(config, settings, backup.file);
+      const look = await openDatabase(
+        config.database.kind === 'postgres'
+          ? { kind: 'postgres', url: config.database.url, poolSize: 1 }
+          : { kind: 'pglite', dataDir: config.database.dataDir },
+      );
+      const restored = await withTenant(look.db, { workspaceId: w.workspaceId }, (tx) =>
+        tx.select({ id: people.personId }).from(people).where(eq(people.personId, erased.id)),
+      );
+      await look.close();
+      expect(restored).toHaveLength(1); // the copy predates the erasure
+
+      // A plain start: the very first request already finds the person erased.
+      app = await open(config);
+      rebind(w, app.env);
+      expect((await w.admin.client.get(`/api/v1/people/${erased.id}`)).status).toBe(404);
+      const again = await w.member.client.post('/api/v1/people', {
+        firstName: 'Gone',
+        emails: [{ value: 'gone.for.good@example.com', type: 'work' }],
+        subjectCategories: ['client'],
+      });
+      expect(again.status).toBe(409);
+      // The database now says it reflects the ledger: the next start has nothing to replay.
+      expect(await replayLedgerAtStart(app.env.services, settings)).toBeNull();
+      await app.close();
+      app = await open(config);
+      expect(await replayLedgerAtStart(app.env.services, settings)).toBeNull();
       await app.close();
     }, 180_000);
   });

@@ -1,6 +1,8 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Tx } from '../../db/client.ts';
 
 /**
  * The erasure ledger (P-SEC-8): an append-only JSON-lines file kept OUTSIDE the database (in
@@ -39,6 +41,15 @@ export function appendLedger(dataDir: string, event: LedgerEvent): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Counts one more ledger event as reflected by this database, in the transaction of the
+ * erasure or lift that appends it; the start-up check compares this count with the ledger.
+ */
+export async function countLedgerEvent(tx: Tx): Promise<void> {
+  await tx.execute(sql`insert into erasure_ledger_state (id, events) values (1, 1)
+    on conflict (id) do update set events = erasure_ledger_state.events + 1`);
 }
 
 /** The events of a ledger file in order; a line cut short by a crash (the last) is skipped. */

@@ -212,7 +212,7 @@ export async function withdrawByToken(
   if (payload.a !== 'withdraw') throw invalidLink();
   return withTenant(services.database.db, { workspaceId: payload.w }, async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`tillit.consent.${payload.w}.${payload.p}`}))`);
-    const current = await currentConsent(tx, payload.w, payload.p, payload.k);
+    const current = await currentConsent(tx, payload.w, payload.p, payload.k, now);
     if (current?.state !== 'given') return { purposeKey: payload.k, state: 'withdrawn', already: true };
     const ctx: PrivacyCtx = { workspaceId: payload.w, actor: { kind: 'anonymous' }, now };
     await recordConsent(tx, ctx, {

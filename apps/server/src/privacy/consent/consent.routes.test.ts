@@ -220,7 +220,10 @@ describeEachDatabase('privacy API: consents, restriction, objections, purposes, 
     const reg = await owner.client.get<TRegister>('/api/privacy/register');
     expect(reg.status).toBe(200);
     const marketing = reg.body.entries.find((e) => e.purpose.key === 'marketing.email');
-    expect(marketing?.purpose).toMatchObject({ legalBasis: 'consent', retention: 'Until consent is withdrawn.' });
+    expect(marketing?.purpose).toMatchObject({
+      legalBasis: 'consent',
+      retention: 'Until consent is withdrawn or lapses (24 months after it was given).',
+    });
     expect(marketing?.categories.map((c) => c.key)).toEqual(marketing?.purpose.categories);
     expect(marketing?.occasions.map((o) => o.table)).toEqual(expect.arrayContaining(['people', 'person_emails']));
     // Only the tables holding the purpose's categories: no phones, no notes for marketing (P-LB-4).
@@ -262,7 +265,7 @@ describeEachDatabase('privacy API: consents, restriction, objections, purposes, 
     const marketing = res.body.appendix.find((a) => a.purposeKey === 'marketing.email');
     expect(marketing).toMatchObject({
       legalBasis: expect.stringContaining('Consent'),
-      retention: 'Until consent is withdrawn.',
+      retention: 'Until consent is withdrawn or lapses (24 months after it was given).',
     });
     const versions = await owner.client.get<{ items: unknown[] }>('/api/privacy/notice/versions');
     expect(versions.body.items).toEqual([]);

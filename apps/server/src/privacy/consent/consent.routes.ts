@@ -34,6 +34,7 @@ export function presentConsentRecord(r: ConsentRecordRow): TConsentRecord {
     noticeVersion: r.noticeVersion,
     noticeTextHash: r.noticeTextHash,
     recordedAt: r.recordedAt.toISOString(),
+    expiresAt: r.expiresAt ? r.expiresAt.toISOString() : null,
     actor: { kind: r.actorKind, id: r.actorId },
     ip: r.ip,
     userAgent: r.userAgent,
@@ -92,7 +93,8 @@ export function registerConsentRoutes(app: FastifyInstance, services: Services):
     {
       schema: {
         tags,
-        summary: 'The state of each consent as of a time (now by default): the last record at or before it',
+        summary:
+          'The state of each consent as of a time (now by default): the last record at or before it; a given consent past its expiry is expired',
         params: ZPersonParams,
         querystring: ZConsentAtQuery,
         response: { 200: ZConsentStateAt },
@@ -126,6 +128,7 @@ export function registerConsentRoutes(app: FastifyInstance, services: Services):
               recordId: s?.recordId ?? null,
               recordedAt: s ? s.recordedAt.toISOString() : null,
               noticeVersion: s?.noticeVersion ?? null,
+              expiresAt: s?.expiresAt ? s.expiresAt.toISOString() : null,
             };
           }),
         };

@@ -13,7 +13,10 @@ export type { PrivacyCtx };
 
 // The consent ledger (P-CK-2, P-DSR-6; shaped after ISO/IEC TS 27560). Append-only: the
 // migration's trigger refuses UPDATE, and DELETE while the person exists. The state of a
-// consent at time T is the last record at or before T for that person and purpose.
+// consent at time T is the last record at or before T for that person and purpose; records
+// with the same time are ordered by `seq` (the order of appending). A `given` record may
+// carry an expiry (the purpose's consent lifetime): from then on it reads as `expired`
+// without any write, and the daily `consent.expire` job appends the `expired` record.
 
 export type ConsentRecordRow = typeof consentRecords.$inferSelect;
 
@@ -58,6 +61,7 @@ export async function recordConsent(tx: Tx, ctx: PrivacyCtx, input: ConsentInput
   if (input.noticeTextHash && input.noticeTextHash !== notice.textHash) {
     throw validationFailed({ noticeTextHash: `does not match the text of notice version ${notice.version}` });
   }
+  const expiresAt = input.state === 'given' ? consentExpiry(purpose.consentMonths, ctx.now) : null;
   const actorKind =
     input.actorKind ?? (ctx.actor.kind === 'user' ? 'staff' : ctx.actor.kind === 'anonymous' ? 'person' : 'system');
   const [row] = await tx
@@ -72,6 +76,7 @@ export async function recordConsent(tx: Tx, ctx: PrivacyCtx, input: ConsentInput
       noticeVersion: notice.version,
       noticeTextHash: notice.textHash,
       recordedAt: ctx.now,
+      expiresAt,
       actorKind,
       actorId: ctx.actor.kind === 'user' ? (ctx.actor.id ?? null) : null,
       ip: input.ip ?? null,
@@ -93,6 +98,7 @@ export async function recordConsent(tx: Tx, ctx: PrivacyCtx, input: ConsentInput
         purposeKey: purpose.key,
         method: input.method,
         noticeVersion: notice.version,
+        ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
       },
       personal: { ip: input.ip ?? null, userAgent: input.userAgent ?? null },
     },
@@ -101,16 +107,36 @@ export async function recordConsent(tx: Tx, ctx: PrivacyCtx, input: ConsentInput
   return row;
 }
 
+/** When a consent given at `from` lapses: `months` calendar months later (null: never). */
+export function consentExpiry(months: number | null, from: Date): Date | null {
+  if (!months) return null;
+  const d = new Date(from);
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  // 31 January + 1 month is the last day of February, not 3 March.
+  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, last));
+  return d;
+}
+
+/** A record as it reads at `at`: a `given` record past its expiry is `expired`. */
+export function stateAsOf(r: { state: TConsentState; expiresAt: Date | null }, at: Date): TConsentState {
+  return r.state === 'given' && r.expiresAt !== null && r.expiresAt.getTime() <= at.getTime() ? 'expired' : r.state;
+}
+
 export type ConsentStateItem = {
   purposeKey: string;
   state: TConsentState;
   recordId: string;
   recordedAt: Date;
   noticeVersion: number;
+  /** When the consent lapses (or lapsed), for a given consent with a lifetime. */
+  expiresAt: Date | null;
 };
 
-/** Per purpose, the state as of `at`: the last record at or before it. Purposes never
- *  asked are absent. */
+/** Per purpose, the state as of `at`: the last record at or before it, `expired` when it is a
+ *  given consent whose expiry is at or before `at`. Purposes never asked are absent. */
 export async function consentStateAt(
   tx: Tx,
   workspaceId: string,
@@ -118,10 +144,10 @@ export async function consentStateAt(
   at: Date,
 ): Promise<Map<string, ConsentStateItem>> {
   const res = await tx.execute(
-    sql`select distinct on (c.purpose_key) c.purpose_key, c.state, c.record_id, c.recorded_at, c.notice_version
+    sql`select distinct on (c.purpose_key) c.purpose_key, c.state, c.record_id, c.recorded_at, c.notice_version, c.expires_at
           from consent_records c
          where c.workspace_id = ${workspaceId} and c.person_id = ${personId} and c.recorded_at <= ${at.toISOString()}::timestamptz
-         order by c.purpose_key, c.recorded_at desc, c.record_id desc`,
+         order by c.purpose_key, c.recorded_at desc, c.seq desc`,
   );
   const out = new Map<string, ConsentStateItem>();
   for (const r of rowsOf<{
@@ -130,24 +156,29 @@ export async function consentStateAt(
     record_id: string;
     recorded_at: Date | string;
     notice_version: number;
+    expires_at: Date | string | null;
   }>(res)) {
+    const expiresAt = r.expires_at === null ? null : new Date(r.expires_at);
     out.set(r.purpose_key, {
       purposeKey: r.purpose_key,
-      state: r.state,
+      state: stateAsOf({ state: r.state, expiresAt }, at),
       recordId: r.record_id,
       recordedAt: new Date(r.recorded_at),
       noticeVersion: Number(r.notice_version),
+      expiresAt,
     });
   }
   return out;
 }
 
-/** The current state of one consent ('given' | 'withdrawn' | 'expired'), or null if never asked. */
+/** The last record of one consent as it reads at `at` (a given consent past its expiry reads
+ *  `expired`), or null if never asked. */
 export async function currentConsent(
   tx: Tx,
   workspaceId: string,
   personId: string,
   purposeKey: string,
+  at: Date,
 ): Promise<ConsentRecordRow | null> {
   const [row] = await tx
     .select()
@@ -159,12 +190,13 @@ export async function currentConsent(
         eq(consentRecords.purposeKey, purposeKey),
       ),
     )
-    .orderBy(desc(consentRecords.recordedAt), desc(consentRecords.recordId))
+    .orderBy(desc(consentRecords.recordedAt), desc(consentRecords.seq))
     .limit(1);
-  return row ?? null;
+  return row ? { ...row, state: stateAsOf(row, at) } : null;
 }
 
-/** The ledger of one person, newest first; keyset on (recorded_at, record_id). */
+/** The ledger of one person, newest first (same time: the later appended first). The cursor
+ *  names the last record seen; its place is (recorded_at, seq). */
 export async function consentHistory(
   tx: Tx,
   workspaceId: string,
@@ -174,17 +206,23 @@ export async function consentHistory(
   const conds = [eq(consentRecords.workspaceId, workspaceId), eq(consentRecords.personId, personId)];
   if (page.before) {
     const b = page.before;
-    const older = or(
-      lt(consentRecords.recordedAt, b.at),
-      and(eq(consentRecords.recordedAt, b.at), lt(consentRecords.recordId, b.id)),
-    );
+    const [ref] = await tx
+      .select({ seq: consentRecords.seq })
+      .from(consentRecords)
+      .where(and(eq(consentRecords.workspaceId, workspaceId), eq(consentRecords.recordId, b.id)));
+    const older = ref
+      ? or(
+          lt(consentRecords.recordedAt, b.at),
+          and(eq(consentRecords.recordedAt, b.at), lt(consentRecords.seq, ref.seq)),
+        )
+      : lt(consentRecords.recordedAt, b.at);
     if (older) conds.push(older);
   }
   const rows = await tx
     .select()
     .from(consentRecords)
     .where(and(...conds))
-    .orderBy(desc(consentRecords.recordedAt), desc(consentRecords.recordId))
+    .orderBy(desc(consentRecords.recordedAt), desc(consentRecords.seq))
     .limit(page.limit + 1);
   const records = rows.slice(0, page.limit);
   const last = records.at(-1);

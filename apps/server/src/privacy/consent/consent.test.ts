@@ -161,7 +161,9 @@ describeEachDatabase('the consent ledger', (env) => {
       );
     }
     const allowed = () =>
-      inWs(env(), workspaceId, (tx) => purposeAllows(tx, workspaceId, [a.id, b.id, c.id], 'marketing.email'));
+      inWs(env(), workspaceId, (tx, ctx) =>
+        purposeAllows(tx, workspaceId, [a.id, b.id, c.id], 'marketing.email', ctx.now),
+      );
     expect([...(await allowed())].sort()).toEqual([a.id, b.id].sort());
     env().clock.advance(1000);
     await inWs(env(), workspaceId, (tx, ctx) =>

@@ -7,9 +7,10 @@ import { canonicalJson } from '../../lib/canonical-json.ts';
 import { notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { releaseQuota } from '../../modules/files/files.service.ts';
+import { emitRecordEvent } from '../../modules/webhooks/webhooks.emit.ts';
 import type { Services } from '../../services.ts';
 import { type AuditActor, appendAudit } from '../audit/audit.service.ts';
-import { appendLedger } from '../backup/erasure-ledger.ts';
+import { appendLedger, countLedgerEvent } from '../backup/erasure-ledger.ts';
 import { declaredTables } from '../data-map/data-map.ts';
 import { activeHolds, type LegalHoldRow } from '../legal-holds/legal-holds.service.ts';
 import { normaliseEmail, type TombstoneKind, tombstoneHash, writeTombstones } from './tombstones.ts';
@@ -351,6 +352,16 @@ export async function erasePerson(
     erasedAt: now,
   });
   if (ctx.ledger !== false) {
+    // Subscribers learn to delete their copy: the id, the time and the request, nothing else.
+    // Written after the data-map walk (which empties the person's earlier events) and in this
+    // transaction, so it goes out only if the erasure commits. A replay after a restore sends
+    // nothing: the subscribers were told when the erasure happened.
+    await emitRecordEvent(tx, now, ws, 'person.erased', {
+      id: personId,
+      erasedAt: now.toISOString(),
+      requestId: opts.requestId ?? null,
+    });
+    await countLedgerEvent(tx);
     appendLedger(ctx.services.config.dataDir, {
       type: 'erasure',
       workspaceId: ws,

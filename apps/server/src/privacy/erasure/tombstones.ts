@@ -6,7 +6,7 @@ import { AppError, notFound, validationFailed } from '../../lib/errors.ts';
 import type { KeyRing } from '../../lib/keys.ts';
 import { normalisePhone } from '../../modules/people/people.phone.ts';
 import { appendAudit } from '../audit/audit.service.ts';
-import { appendLedger } from '../backup/erasure-ledger.ts';
+import { appendLedger, countLedgerEvent } from '../backup/erasure-ledger.ts';
 
 /**
  * Tombstones (P-DSR-3): `HMAC-SHA256(per-workspace key, normalised identifier)`. The key is
@@ -220,6 +220,7 @@ export async function liftTombstone(
     },
     ctx.now,
   );
+  await countLedgerEvent(tx);
   appendLedger(ctx.dataDir, { type: 'lift', workspaceId: ctx.workspaceId, hash, at: ctx.now.toISOString() });
   return { hash, kind: identifier.kind };
 }

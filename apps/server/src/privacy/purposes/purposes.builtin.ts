@@ -10,6 +10,9 @@ export type PurposeDef = {
   categories: readonly string[];
   retention: string;
   retentionDays: number | null;
+  /** How long a consent given for the purpose lasts, in months; null: until withdrawn. Only
+   *  for purposes whose basis is consent. */
+  consentMonths: number | null;
   /** Whether the person can object (art. 21): legitimate-interest purposes, marketing. */
   objectable: boolean;
   builtIn: boolean;
@@ -34,6 +37,7 @@ const integration = (
   categories,
   retention,
   retentionDays,
+  consentMonths: null,
   objectable: true,
   builtIn: true,
   archived: false,
@@ -62,6 +66,7 @@ export const BUILT_IN_PURPOSES: readonly PurposeDef[] = [
     ],
     retention: 'While the relationship lasts; deleted records are purged from the trash after 30 days.',
     retentionDays: null,
+    consentMonths: null,
     objectable: true,
     builtIn: true,
     archived: false,
@@ -73,8 +78,11 @@ export const BUILT_IN_PURPOSES: readonly PurposeDef[] = [
     legalBasis: 'consent',
     kind: 'direct_marketing',
     categories: ['user.name', 'user.contact.email', 'user.behavior.email_engagement', 'user.privacy_preferences'],
-    retention: 'Until consent is withdrawn.',
+    retention: 'Until consent is withdrawn or lapses (24 months after it was given).',
     retentionDays: null,
+    // A marketing consent is asked again after two years (common guidance, e.g. the CNIL's
+    // and the ICO's: consent does not last for ever); a custom purpose sets its own.
+    consentMonths: 24,
     objectable: true,
     builtIn: true,
     archived: false,
@@ -88,6 +96,7 @@ export const BUILT_IN_PURPOSES: readonly PurposeDef[] = [
     categories: ['user.device', 'user.behavior.activity'],
     retention: '12 months, pseudonymous.',
     retentionDays: 365,
+    consentMonths: 12,
     objectable: true,
     builtIn: true,
     archived: false,
@@ -163,6 +172,7 @@ export const BUILT_IN_PURPOSES: readonly PurposeDef[] = [
     categories: ['user.name', 'user.contact.email', 'user.employment', 'user.job_title'],
     retention: 'As the record it enriches; the source of each fact is recorded.',
     retentionDays: null,
+    consentMonths: null,
     objectable: true,
     builtIn: true,
     archived: false,
@@ -176,6 +186,7 @@ export const BUILT_IN_PURPOSES: readonly PurposeDef[] = [
     categories: ['user.name', 'user.job_title', 'user.employment', 'user.content.note'],
     retention: 'Not kept beyond the request.',
     retentionDays: 0,
+    consentMonths: null,
     objectable: true,
     builtIn: true,
     archived: false,
@@ -189,6 +200,7 @@ export const BUILT_IN_PURPOSES: readonly PurposeDef[] = [
     categories: ['user.name', 'user.contact.email', 'user.contact.address', 'user.financial.invoice'],
     retention: 'Invoices 7 years (bookkeeping law).',
     retentionDays: 2557,
+    consentMonths: null,
     objectable: false,
     builtIn: true,
     archived: false,
@@ -208,6 +220,7 @@ export const BUILT_IN_PURPOSES: readonly PurposeDef[] = [
     ],
     retention: 'Access log 12 months; the audit chain as long as the workspace (personal details erasable).',
     retentionDays: 365,
+    consentMonths: null,
     objectable: false,
     builtIn: true,
     archived: false,

@@ -40,7 +40,7 @@ export async function readPeopleForPurpose(
 ): Promise<PurposeRead> {
   const purpose = await getPurpose(tx, ctx.workspaceId, purposeKey);
   assertPurposeMayRead(purpose, categories);
-  const allowed = [...(await purposeAllows(tx, ctx.workspaceId, personIds, purposeKey))];
+  const allowed = [...(await purposeAllows(tx, ctx.workspaceId, personIds, purposeKey, ctx.now))];
   const out: PurposeRead = { people: new Map(allowed.map((id) => [id, {}])), columns: {} };
   if (allowed.length === 0) return out;
   for (const t of declaredTables()) {

@@ -74,6 +74,7 @@ function fromRow(r: PurposeRow): PurposeDef {
     categories: r.categories,
     retention: r.retention,
     retentionDays: r.retentionDays,
+    consentMonths: r.consentMonths,
     objectable: r.objectable,
     builtIn: false,
     archived: r.archivedAt !== null,
@@ -90,6 +91,7 @@ export function presentPurpose(p: PurposeDef): TPurpose {
     categories: [...p.categories],
     retention: p.retention,
     retentionDays: p.retentionDays,
+    consentMonths: p.consentMonths,
     objectable: p.objectable,
     builtIn: p.builtIn,
     barredFromGoogleMicrosoft: isBarredFromGoogleMicrosoft(p.kind),
@@ -128,6 +130,13 @@ export async function getPurpose(tx: Tx, workspaceId: string, key: string, field
   return fromRow(row);
 }
 
+/** A consent lifetime belongs to a purpose that rests on consent. */
+function checkConsentMonths(legalBasis: string | undefined, months: number | null | undefined): void {
+  if (months != null && legalBasis !== undefined && legalBasis !== 'consent') {
+    throw validationFailed({ consentMonths: 'applies only to a purpose whose legal basis is consent' });
+  }
+}
+
 function checkCategories(categories: readonly string[]): void {
   const unknown = categories.filter((c) => !(c in DATA_CATEGORIES));
   if (unknown.length) throw validationFailed({ categories: `unknown data categories: ${unknown.join(', ')}` });
@@ -136,9 +145,10 @@ function checkCategories(categories: readonly string[]): void {
 export async function createPurpose(
   tx: Tx,
   ctx: PrivacyCtx,
-  input: z.output<typeof ZCreatePurposeBody>,
+  input: Omit<z.output<typeof ZCreatePurposeBody>, 'consentMonths'> & { consentMonths?: number | null },
 ): Promise<PurposeDef> {
   checkCategories(input.categories);
+  checkConsentMonths(input.legalBasis, input.consentMonths);
   if (BUILT_IN.has(input.key)) throw conflict(`${input.key} is a built-in purpose.`, { key: 'is taken' });
   const inserted = await tx
     .insert(privacyPurposes)
@@ -152,6 +162,7 @@ export async function createPurpose(
       categories: [...new Set(input.categories)],
       retention: input.retention,
       retentionDays: input.retentionDays,
+      consentMonths: input.consentMonths ?? null,
       objectable: input.objectable,
       createdBy: ctx.actor.kind === 'user' ? (ctx.actor.id ?? null) : null,
       createdAt: ctx.now,
@@ -191,6 +202,7 @@ export async function updatePurpose(
   if (input.categories !== undefined) changes.categories = [...new Set(input.categories)];
   if (input.retention !== undefined) changes.retention = input.retention;
   if (input.retentionDays !== undefined) changes.retentionDays = input.retentionDays;
+  if (input.consentMonths !== undefined) changes.consentMonths = input.consentMonths;
   if (input.objectable !== undefined) changes.objectable = input.objectable;
   if (input.archived !== undefined) changes.archivedAt = input.archived ? ctx.now : null;
   const [row] = await tx
@@ -199,6 +211,7 @@ export async function updatePurpose(
     .where(and(eq(privacyPurposes.workspaceId, ctx.workspaceId), eq(privacyPurposes.purposeKey, key)))
     .returning();
   if (!row) throw notFound('The purpose');
+  checkConsentMonths(row.legalBasis, row.consentMonths);
   await appendAudit(
     tx,
     ctx.workspaceId,
@@ -221,7 +234,7 @@ export function runsUnderRestriction(p: Pick<PurposeDef, 'legalBasis' | 'kind'>)
 }
 
 /** The SQL conditions on `people p` that `purpose` needs, each with why it refuses. */
-function conditions(workspaceId: string, p: PurposeDef): { why: string; cond: SQL }[] {
+function conditions(workspaceId: string, p: PurposeDef, at: Date): { why: string; cond: SQL }[] {
   const out: { why: string; cond: SQL }[] = [];
   const exempt = runsUnderRestriction(p);
   if (!exempt) {
@@ -239,8 +252,11 @@ function conditions(workspaceId: string, p: PurposeDef): { why: string; cond: SQ
   }
   if (p.legalBasis === 'consent') {
     out.push({
-      why: 'the person has not given consent (or withdrew it)',
-      cond: sql`(select c.state from consent_records c where c.workspace_id = ${workspaceId} and c.person_id = p.person_id and c.purpose_key = ${p.key} order by c.recorded_at desc, c.record_id desc limit 1) = 'given'`,
+      why: 'the person has not given consent (or withdrew it, or it expired)',
+      // The last record (ties in time: the later appended) is a consent given and not lapsed.
+      cond: sql`coalesce((select c.state = 'given' and (c.expires_at is null or c.expires_at > ${at.toISOString()}::timestamptz)
+        from consent_records c where c.workspace_id = ${workspaceId} and c.person_id = p.person_id and c.purpose_key = ${p.key}
+        order by c.recorded_at desc, c.seq desc limit 1), false)`,
     });
   }
   const objection = (scope: TObjectionScope, why: string, perPurpose: boolean) =>
@@ -271,13 +287,15 @@ export async function purposeAllows(
   workspaceId: string,
   personIds: readonly string[],
   purposeKey: string,
+  /** Now, from the clock: a consent whose expiry is at or before it no longer counts. */
+  at: Date,
 ): Promise<Set<string>> {
   if (personIds.length === 0) return new Set();
   const purpose = await getPurpose(tx, workspaceId, purposeKey);
   if (purpose.archived) return new Set();
   const ids = [...new Set(personIds)];
   if (ids.some((id) => !UUID.test(id))) throw validationFailed({ personIds: 'must be UUIDs' });
-  const conds = conditions(workspaceId, purpose).map((c) => c.cond);
+  const conds = conditions(workspaceId, purpose, at).map((c) => c.cond);
   const rows = await tx.execute<{ person_id: string }>(
     sql`select p.person_id from people p where p.workspace_id = ${workspaceId} and p.person_id = any(${pgArray(ids)}::uuid[])${sql.join(
       conds.map((c) => sql` and ${c}`),
@@ -298,9 +316,10 @@ export async function whyRefused(
   workspaceId: string,
   personId: string,
   purpose: PurposeDef,
+  at: Date,
 ): Promise<string | null> {
   if (purpose.archived) return 'the purpose is archived';
-  const conds = conditions(workspaceId, purpose);
+  const conds = conditions(workspaceId, purpose, at);
   if (conds.length === 0) return null;
   const cols = sql.join(
     conds.map((c, i) => sql`(${c.cond}) as ${sql.identifier(`c${i}`)}`),
@@ -321,9 +340,10 @@ export async function assertPurposeAllowed(
   workspaceId: string,
   personId: string,
   purposeKey: string,
+  at: Date,
 ): Promise<void> {
   const purpose = await getPurpose(tx, workspaceId, purposeKey);
-  const why = await whyRefused(tx, workspaceId, personId, purpose);
+  const why = await whyRefused(tx, workspaceId, personId, purpose, at);
   if (why) {
     throw new AppError('purpose_not_allowed', 409, `This person's data may not be used for ${purposeKey}: ${why}.`, {
       purposeKey: why,

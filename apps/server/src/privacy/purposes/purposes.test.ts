@@ -98,14 +98,14 @@ describeEachDatabase('the processing check', (env) => {
         }),
       );
       const ids = [manual.id, fromGoogle.id, fromMicrosoft.id];
-      const allowed = await inWs(env(), workspaceId, (tx) => purposeAllows(tx, workspaceId, ids, key));
+      const allowed = await inWs(env(), workspaceId, (tx, ctx) => purposeAllows(tx, workspaceId, ids, key, ctx.now));
       expect([...allowed], key).toEqual([manual.id]);
       await expect(
-        inWs(env(), workspaceId, (tx) => assertPurposeAllowed(tx, workspaceId, fromGoogle.id, key)),
+        inWs(env(), workspaceId, (tx, ctx) => assertPurposeAllowed(tx, workspaceId, fromGoogle.id, key, ctx.now)),
       ).rejects.toMatchObject({ code: 'purpose_not_allowed', message: expect.stringContaining('Google or Microsoft') });
     }
-    const crm = await inWs(env(), workspaceId, (tx) =>
-      purposeAllows(tx, workspaceId, [manual.id, fromGoogle.id], 'crm.relationship'),
+    const crm = await inWs(env(), workspaceId, (tx, ctx) =>
+      purposeAllows(tx, workspaceId, [manual.id, fromGoogle.id], 'crm.relationship', ctx.now),
     );
     expect(crm.size).toBe(2);
   });
@@ -118,7 +118,8 @@ describeEachDatabase('the processing check', (env) => {
     await inWs(env(), workspaceId, (tx, ctx) =>
       recordObjection(tx, ctx, b.id, { scope: 'legitimate_interest', purposeKey: 'enrichment' }),
     );
-    const allows = (key: string) => inWs(env(), workspaceId, (tx) => purposeAllows(tx, workspaceId, ids, key));
+    const allows = (key: string) =>
+      inWs(env(), workspaceId, (tx, ctx) => purposeAllows(tx, workspaceId, ids, key, ctx.now));
     expect([...(await allows('enrichment'))]).toEqual([a.id]);
     expect((await allows('crm.relationship')).size).toBe(2);
     // Security is not objectable (compelling grounds); an objection to all LI purposes leaves it.
@@ -158,7 +159,9 @@ describeEachDatabase('the processing check', (env) => {
       }),
     );
     const allows = () =>
-      inWs(env(), workspaceId, (tx) => purposeAllows(tx, workspaceId, [a.id, b.id], 'custom.lead_scoring'));
+      inWs(env(), workspaceId, (tx, ctx) =>
+        purposeAllows(tx, workspaceId, [a.id, b.id], 'custom.lead_scoring', ctx.now),
+      );
     expect((await allows()).size).toBe(2);
     await inWs(env(), workspaceId, (tx, ctx) => recordObjection(tx, ctx, a.id, { scope: 'profiling' }));
     expect([...(await allows())]).toEqual([b.id]);
@@ -172,10 +175,12 @@ describeEachDatabase('the processing check', (env) => {
     await inWs(env(), workspaceId, (tx, ctx) =>
       recordConsent(tx, ctx, { personId: a.id, purpose: 'marketing.email', state: 'given', method: 'web_form' }),
     );
-    const allowed = await inWs(env(), workspaceId, (tx) => purposeAllows(tx, workspaceId, [a.id], 'marketing.email'));
+    const allowed = await inWs(env(), workspaceId, (tx, ctx) =>
+      purposeAllows(tx, workspaceId, [a.id], 'marketing.email', ctx.now),
+    );
     expect(allowed.size).toBe(0);
     await expect(
-      inWs(env(), workspaceId, (tx) => assertPurposeAllowed(tx, workspaceId, a.id, 'marketing.email')),
+      inWs(env(), workspaceId, (tx, ctx) => assertPurposeAllowed(tx, workspaceId, a.id, 'marketing.email', ctx.now)),
     ).rejects.toMatchObject({ code: 'purpose_not_allowed', message: expect.stringContaining('direct marketing') });
   });
   it('[P-LB-4] a purpose reads only the categories it lists: other columns are never selected, a category outside it is refused', async () => {

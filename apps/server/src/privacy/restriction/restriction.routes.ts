@@ -60,7 +60,7 @@ export function registerRestrictionRoutes(app: FastifyInstance, services: Servic
           const active = restrictions.find((x) => x.liftedAt === null) ?? null;
           const verdicts = [];
           for (const p of purposes) {
-            const why = await whyRefused(tx, ws, personId, p);
+            const why = await whyRefused(tx, ws, personId, p, ctx.now);
             verdicts.push({
               purposeKey: p.key,
               name: p.name,
@@ -92,6 +92,7 @@ export function registerRestrictionRoutes(app: FastifyInstance, services: Servic
                   recordId: s?.recordId ?? null,
                   recordedAt: s ? s.recordedAt.toISOString() : null,
                   noticeVersion: s?.noticeVersion ?? null,
+                  expiresAt: s?.expiresAt ? s.expiresAt.toISOString() : null,
                 };
               }),
             purposes: verdicts,

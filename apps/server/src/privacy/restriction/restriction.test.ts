@@ -68,7 +68,8 @@ describeEachDatabase('restriction of processing', (env) => {
     }
     await inWs(env(), workspaceId, (tx, ctx) => restrictPerson(tx, ctx, b.id, { reason: 'accuracy contested' }));
     const ids = [a.id, b.id];
-    const allows = (key: string) => inWs(env(), workspaceId, (tx) => purposeAllows(tx, workspaceId, ids, key));
+    const allows = (key: string) =>
+      inWs(env(), workspaceId, (tx, ctx) => purposeAllows(tx, workspaceId, ids, key, ctx.now));
     expect([...(await allows('marketing.email'))]).toEqual([a.id]);
     expect([...(await allows('crm.relationship'))]).toEqual([a.id]);
     expect([...(await allows('enrichment'))]).toEqual([a.id]);
