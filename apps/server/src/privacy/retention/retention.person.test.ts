@@ -2,11 +2,12 @@ import type { TPerson, TPersonRetention, TPersonRetentionItem } from '@tillit/co
 import { and, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase, type TestEnv } from '../../../test/harness.ts';
-import { accessLog, auditEntries, files, people } from '../../db/schema/index.ts';
+import { accessLog, auditEntries, files, importFiles, importItems, people } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { pngImage, uploadOk } from '../../modules/files/files.test-helpers.ts';
+import { importCsv } from '../../modules/import/import.test-helpers.ts';
 import { type CrmWorkspace, crmWorkspace, makePerson } from '../../modules/people/people.test-helpers.ts';
 import { DEFAULT_MATRIX } from '../../modules/permissions/permissions.defaults.ts';
 import { appendAudit } from '../audit/audit.service.ts';
@@ -168,6 +169,47 @@ describeEachDatabase('retention dates of one person (GET /api/v1/people/:id/priv
     } finally {
       await w.admin.client.delete('/api/privacy/retention/rules/trash');
     }
+  });
+
+  it('[P-RET-1] an imported person: the undo copy and the uploaded file go at the dates the panel gives', async () => {
+    const done = await importCsv(w.member.client, 'First name,Last name,Email\nImke,Imported,imke@example.com\n');
+    expect(done).toMatchObject({ created: 1 });
+    const itemsOf = () =>
+      withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
+        tx
+          .select({ recordId: importItems.recordId })
+          .from(importItems)
+          .where(
+            and(
+              eq(importItems.workspaceId, w.workspaceId),
+              eq(importItems.importId, done.id),
+              eq(importItems.kind, 'person'),
+            ),
+          ),
+      );
+    const [item] = await itemsOf();
+    const personId = item?.recordId as string;
+    const p = await panel(personId);
+    const undo = p.items.filter((i) => i.kind === 'import_undo');
+    expect(undo).toHaveLength(1);
+    expect(['import.items', 'import.files']).toContain(undo[0]?.ruleKey);
+    expect(undo[0]).toMatchObject({ action: 'delete', days: 30, count: 1, held: false });
+    const source = find(p, 'import_file', 'import.files');
+    const due = undo[0]?.dueAt as string;
+    at(due, -1);
+    await run();
+    expect(await itemsOf()).toHaveLength(1);
+    at(due);
+    await run();
+    expect(await itemsOf()).toHaveLength(0);
+    at(source.dueAt as string);
+    await run();
+    const left = await withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
+      tx.select({ id: importFiles.fileId }).from(importFiles).where(eq(importFiles.workspaceId, w.workspaceId)),
+    );
+    expect(left).toEqual([]);
+    const after = await panel(personId);
+    expect(after.items.map((i) => i.kind)).toEqual(['person']);
   });
 
   describe('who may read it', () => {
