@@ -19,14 +19,11 @@ import { checkValues, loadValues, writeValues } from '../custom-fields/custom-fi
 import {
   companySizeKey,
   customCursorKey,
-  customSortedPage,
   decodeCustomCursor,
   fieldsByKey,
-  filterConditions,
   isOwnerCursorValue,
-  keySortedPage,
-  ownerSortedPage,
-  textSortedPage,
+  tableViewPage,
+  textSortKeys,
 } from '../custom-fields/table-query.ts';
 import { cleanTags, decodeCursor, encodeCursor, prefixRange } from '../people/people.cursor.ts';
 import {
@@ -138,73 +135,21 @@ export async function companiesPage(
   if (q.createdAfter) conds.push(gte(companies.createdAt, new Date(q.createdAfter)));
   if (q.createdBefore) conds.push(lt(companies.createdAt, new Date(q.createdBefore)));
   const sort = q.sort;
-  if (q.filter?.length || isCustomSort(sort)) {
-    const fields = await fieldsByKey(tx, ws, 'company');
-    conds.push(...filterConditions(ws, 'company', q.filter, fields));
-    if (isCustomSort(sort)) {
-      const field = fields.get(sort.slice(3));
-      if (!field) throw validationFailed({ sort: `is not a custom field of companies: ${sort}` });
-      const r = await customSortedPage<CompanyRow>(tx, {
-        ws,
-        object: 'company',
-        table: companies,
-        tableWorkspace: companies.workspaceId,
-        field,
-        dir: q.dir,
-        conds,
-        after: page.after,
-        limit: page.limit,
-        filters: q.filter,
-      });
-      return { items: await presentCompanies(tx, actor, r.rows), next: r.next };
-    }
-  }
-  if (isCustomSort(sort)) throw validationFailed({ sort: 'is not a custom field of companies' });
-  if (sort === 'owner') {
-    const r = await ownerSortedPage<CompanyRow>(tx, {
-      table: companies,
-      id: companies.companyId,
-      idKey: 'companyId',
-      owner: companies.ownerId,
-      workspace: companies.workspaceId,
-      ws,
-      scope: [eq(companies.workspaceId, ws), isNull(companies.deletedAt)],
-      dir: q.dir,
-      conds,
-      after: page.after,
-      limit: page.limit,
-      ownerId: q.ownerId,
-      filters: q.filter,
-    });
-    return { items: await presentCompanies(tx, actor, r.rows), next: r.next };
-  }
-  if (sort === 'size') {
-    const r = await keySortedPage<CompanyRow>(tx, {
-      table: companies,
-      id: companies.companyId,
-      idKey: 'companyId',
-      key: companySizeKey,
-      cast: sql`::int`,
-      dir: q.dir,
-      conds,
-      after: page.after,
-      limit: page.limit,
-    });
-    return { items: await presentCompanies(tx, actor, r.rows), next: r.next };
-  }
-  if (sort in TEXT_SORTS) {
-    const r = await textSortedPage<CompanyRow>(tx, {
-      table: companies,
-      id: companies.companyId,
-      idKey: 'companyId',
-      col: TEXT_SORTS[sort as keyof typeof TEXT_SORTS],
-      dir: q.dir,
-      conds,
-      after: page.after,
-      limit: page.limit,
-    });
-    return { items: await presentCompanies(tx, actor, r.rows), next: r.next };
-  }
+  const r = await tableViewPage<CompanyRow>(tx, {
+    ws,
+    object: 'company',
+    table: companies,
+    id: companies.companyId,
+    idKey: 'companyId',
+    owner: companies.ownerId,
+    workspace: companies.workspaceId,
+    scope: [eq(companies.workspaceId, ws), isNull(companies.deletedAt)],
+    keys: { ...textSortKeys(TEXT_SORTS), size: { key: companySizeKey, cast: sql`::int` } },
+    q,
+    conds,
+    page,
+  });
+  if (r) return { items: await presentCompanies(tx, actor, r.rows), next: r.next };
   const col = SORT_COLUMNS[sort as keyof typeof SORT_COLUMNS];
   const after = page.after;
   if (after) {

@@ -1,4 +1,5 @@
 import type { TCustomFieldObject, TFilterOp, TViewFilter } from '@tillit/contracts';
+import { isCustomSort } from '@tillit/contracts';
 import { and, asc, desc, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn as Column, PgTable } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../db/client.ts';
@@ -656,4 +657,77 @@ export async function ownerSortedPage<Row>(
     rows: page.map((p) => byId.get(p.id)).filter((r): r is Row => r !== undefined),
     next: picked.length > limit && last ? { value: last.ownerId ? `o:${last.ownerId}` : 'n:', id: last.id } : null,
   };
+}
+
+// One entry for the lists
+
+/**
+ * The table-view part of a list's keyset page, shared by people, companies and deals: adds the
+ * `filter` conditions to `conds` (422 naming `filter.<field>`), and pages the sorts by a custom
+ * field (`cf.<key>`, 422 naming `sort` for an unknown one), by owner, and by one of `keys` (an
+ * index's expression and the cast of its cursor value). Returns null for the list's own sorts,
+ * which the caller pages with `conds` (filters included).
+ */
+export async function tableViewPage<Row>(
+  tx: Tx,
+  o: {
+    ws: string;
+    object: TCustomFieldObject;
+    table: PgTable;
+    id: Column;
+    /** The id's property on a row (personId, companyId, dealId). */
+    idKey: string;
+    owner: Column;
+    workspace: Column;
+    /** The owner index's leading equalities and predicate (workspace, live, pipeline). */
+    scope: SQL[];
+    keys: Record<string, { key: SQL; cast: SQL }>;
+    q: { sort: string; dir: 'asc' | 'desc'; filter?: TViewFilter[] | undefined; ownerId?: string | undefined };
+    conds: (SQL | undefined)[];
+    page: { after?: CustomSortPosition | undefined; limit: number };
+  },
+): Promise<{ rows: Row[]; next: CustomSortPosition | null } | null> {
+  const { ws, object, q, conds } = o;
+  const sort = q.sort;
+  const common = { dir: q.dir, conds, after: o.page.after, limit: o.page.limit };
+  if (q.filter?.length || isCustomSort(sort)) {
+    const fields = await fieldsByKey(tx, ws, object);
+    conds.push(...filterConditions(ws, object, q.filter, fields));
+    if (isCustomSort(sort)) {
+      const field = fields.get(sort.slice(3));
+      if (!field) throw validationFailed({ sort: `is not a custom field of ${plural(object)}: ${sort}` });
+      return customSortedPage<Row>(tx, {
+        ws,
+        object,
+        table: o.table,
+        tableWorkspace: o.workspace,
+        field,
+        ...common,
+        filters: q.filter,
+      });
+    }
+  }
+  if (sort === 'owner') {
+    return ownerSortedPage<Row>(tx, {
+      table: o.table,
+      id: o.id,
+      idKey: o.idKey,
+      owner: o.owner,
+      workspace: o.workspace,
+      ws,
+      scope: o.scope,
+      ...common,
+      ownerId: q.ownerId,
+      filters: q.filter,
+    });
+  }
+  const k = Object.hasOwn(o.keys, sort) ? o.keys[sort] : undefined;
+  if (k)
+    return keySortedPage<Row>(tx, { table: o.table, id: o.id, idKey: o.idKey, key: k.key, cast: k.cast, ...common });
+  return null;
+}
+
+/** The `keys` of `tableViewPage` for text columns (`textSortKey`, one partial index each). */
+export function textSortKeys(cols: Record<string, Column>): Record<string, { key: SQL; cast: SQL }> {
+  return Object.fromEntries(Object.entries(cols).map(([name, col]) => [name, { key: textSortKey(col), cast: sql`` }]));
 }

@@ -20,14 +20,7 @@ import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import { checkValues, loadValues, writeValues } from '../custom-fields/custom-fields.service.ts';
-import {
-  customCursorKey,
-  customSortedPage,
-  decodeCustomCursor,
-  fieldsByKey,
-  filterConditions,
-  ownerSortedPage,
-} from '../custom-fields/table-query.ts';
+import { customCursorKey, decodeCustomCursor, fieldsByKey, tableViewPage } from '../custom-fields/table-query.ts';
 import {
   assertCanWrite,
   assertOwnerIsMember,
@@ -276,48 +269,24 @@ export async function dealsPage(
     );
   }
   const sort = q.sort;
-  if (q.filter?.length || isCustomSort(sort)) {
-    const fields = await fieldsByKey(tx, ws, 'deal');
-    conds.push(...filterConditions(ws, 'deal', q.filter, fields));
-    if (isCustomSort(sort)) {
-      const field = fields.get(sort.slice(3));
-      if (!field) throw validationFailed({ sort: `is not a custom field of deals: ${sort}` });
-      const r = await customSortedPage<DealRow>(tx, {
-        ws,
-        object: 'deal',
-        table: deals,
-        tableWorkspace: deals.workspaceId,
-        field,
-        dir: q.dir,
-        conds,
-        after: page.after,
-        limit: page.limit,
-        filters: q.filter,
-      });
-      return { items: await presentDeals(tx, actor, r.rows), next: r.next };
-    }
-  }
-  if (isCustomSort(sort)) throw validationFailed({ sort: 'is not a custom field of deals' });
+  const r = await tableViewPage<DealRow>(tx, {
+    ws,
+    object: 'deal',
+    table: deals,
+    id: deals.dealId,
+    idKey: 'dealId',
+    owner: deals.ownerId,
+    workspace: deals.workspaceId,
+    scope: [eq(deals.workspaceId, ws), eq(deals.pipelineId, q.pipelineId), isNull(deals.deletedAt)],
+    keys: {},
+    q,
+    conds,
+    page,
+  });
+  if (r) return { items: await presentDeals(tx, actor, r.rows), next: r.next };
+  if (isCustomSort(sort) || sort === 'owner') throw new Error('unreachable: tableViewPage pages these sorts');
   if (sort === 'stage') {
     const r = await stagePage(tx, ws, q, conds, page);
-    return { items: await presentDeals(tx, actor, r.rows), next: r.next };
-  }
-  if (sort === 'owner') {
-    const r = await ownerSortedPage<DealRow>(tx, {
-      table: deals,
-      id: deals.dealId,
-      idKey: 'dealId',
-      owner: deals.ownerId,
-      workspace: deals.workspaceId,
-      ws,
-      scope: [eq(deals.workspaceId, ws), eq(deals.pipelineId, q.pipelineId), isNull(deals.deletedAt)],
-      dir: q.dir,
-      conds,
-      after: page.after,
-      limit: page.limit,
-      ownerId: q.ownerId,
-      filters: q.filter,
-    });
     return { items: await presentDeals(tx, actor, r.rows), next: r.next };
   }
   const { keys, casts } = SORTS[sort];

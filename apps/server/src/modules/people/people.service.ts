@@ -35,13 +35,11 @@ import type { Services } from '../../services.ts';
 import { checkValues, loadValues, writeValues } from '../custom-fields/custom-fields.service.ts';
 import {
   customCursorKey,
-  customSortedPage,
   decodeCustomCursor,
   fieldsByKey,
-  filterConditions,
   isOwnerCursorValue,
-  ownerSortedPage,
-  textSortedPage,
+  tableViewPage,
+  textSortKeys,
 } from '../custom-fields/table-query.ts';
 import { reindexRecords } from '../search/search.index.ts';
 import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
@@ -266,59 +264,21 @@ export async function peoplePage(
   if (q.createdAfter) conds.push(gte(people.createdAt, new Date(q.createdAfter)));
   if (q.createdBefore) conds.push(lt(people.createdAt, new Date(q.createdBefore)));
   const sort = q.sort;
-  if (q.filter?.length || isCustomSort(sort)) {
-    const fields = await fieldsByKey(tx, ws, 'person');
-    conds.push(...filterConditions(ws, 'person', q.filter, fields));
-    if (isCustomSort(sort)) {
-      const field = fields.get(sort.slice(3));
-      if (!field) throw validationFailed({ sort: `is not a custom field of people: ${sort}` });
-      const r = await customSortedPage<PersonRow>(tx, {
-        ws,
-        object: 'person',
-        table: people,
-        tableWorkspace: people.workspaceId,
-        field,
-        dir: q.dir,
-        conds,
-        after: page.after,
-        limit: page.limit,
-        filters: q.filter,
-      });
-      return { items: await presentPeople(tx, actor, r.rows), next: r.next };
-    }
-  }
-  if (isCustomSort(sort)) throw validationFailed({ sort: 'is not a custom field of people' });
-  if (sort === 'owner') {
-    const r = await ownerSortedPage<PersonRow>(tx, {
-      table: people,
-      id: people.personId,
-      idKey: 'personId',
-      owner: people.ownerId,
-      workspace: people.workspaceId,
-      ws,
-      scope: [eq(people.workspaceId, ws), isNull(people.deletedAt)],
-      dir: q.dir,
-      conds,
-      after: page.after,
-      limit: page.limit,
-      ownerId: q.ownerId,
-      filters: q.filter,
-    });
-    return { items: await presentPeople(tx, actor, r.rows), next: r.next };
-  }
-  if (sort in TEXT_SORTS) {
-    const r = await textSortedPage<PersonRow>(tx, {
-      table: people,
-      id: people.personId,
-      idKey: 'personId',
-      col: TEXT_SORTS[sort as keyof typeof TEXT_SORTS],
-      dir: q.dir,
-      conds,
-      after: page.after,
-      limit: page.limit,
-    });
-    return { items: await presentPeople(tx, actor, r.rows), next: r.next };
-  }
+  const r = await tableViewPage<PersonRow>(tx, {
+    ws,
+    object: 'person',
+    table: people,
+    id: people.personId,
+    idKey: 'personId',
+    owner: people.ownerId,
+    workspace: people.workspaceId,
+    scope: [eq(people.workspaceId, ws), isNull(people.deletedAt)],
+    keys: textSortKeys(TEXT_SORTS),
+    q,
+    conds,
+    page,
+  });
+  if (r) return { items: await presentPeople(tx, actor, r.rows), next: r.next };
   const col = SORT_COLUMNS[sort as keyof typeof SORT_COLUMNS];
   const after = page.after;
   if (after) {
