@@ -155,6 +155,7 @@ async function similarWords(
   const grams = new Set<string>();
   for (const q of qws) if (q.word.length >= 3) for (const g of trigrams(q.word, q.typing)) grams.add(g);
   const vocab = new Set<string>(qws.map((q) => q.word));
+  const known = new Set<string>();
   // One round trip: the words sharing trigrams, and those the typed word starts.
   const parts: SQL[] = [];
   if (grams.size) {
@@ -169,17 +170,24 @@ async function similarWords(
           order by 1 limit 50)`);
   }
   if (parts.length) {
-    for (const r of await rowsOf<{ word: string }>(tx, sql.join(parts, sql` union all `))) vocab.add(r.word);
+    for (const r of await rowsOf<{ word: string }>(tx, sql.join(parts, sql` union all `))) {
+      vocab.add(r.word);
+      known.add(r.word);
+    }
   }
   const out: { qi: number; term: string; score: number }[] = [];
   qws.forEach((q, qi) => {
+    // The typed word is always tried as itself (numbers and short words are postings but not
+    // vocabulary), but a word of 3+ letters the vocabulary does not have has no postings:
+    // its perfect score must not push the real similar words ("pre" → per) below the margin.
+    const unknown = q.word.length >= 3 && /\D/.test(q.word) && !known.has(q.word);
     const scored: { term: string; score: number }[] = [];
     for (const w of vocab) {
       const score = wordScore(q.word, w, q.typing);
       if (score >= MIN_WORD_SCORE) scored.push({ term: w, score });
     }
     scored.sort((a, b) => b.score - a.score || a.term.length - b.term.length);
-    const floor = (scored[0]?.score ?? 0) - WORD_SCORE_MARGIN;
+    const floor = (scored.find((x) => !(unknown && x.term === q.word))?.score ?? 0) - WORD_SCORE_MARGIN;
     for (const s of scored.filter((x) => x.score >= floor).slice(0, WORDS_PER_QUERY_WORD)) out.push({ qi, ...s });
   });
   return out;
