@@ -65,13 +65,68 @@ export const REPEATABLE_IMPORT_FIELDS: ReadonlySet<TImportField> = new Set([
 export const ZImportCustomFieldTarget = z.string().regex(/^cf\.[a-z][a-z0-9_]{0,39}$/, {
   error: 'is not a field people can be imported into',
 }) as unknown as z.ZodType<`cf.${string}`>;
-/** What a column can fill: a field of IMPORT_FIELDS, or `cf.<key>` for a custom field of people. */
-export const ZImportTarget = z.union([ZImportField, ZImportCustomFieldTarget], {
+/** A custom field of the company the row names (its `company` or `companyDomain` column):
+ *  `company.cf.<key>`; the server checks the key against the workspace's fields of companies. */
+export const ZImportCompanyFieldTarget = z.string().regex(/^company\.cf\.[a-z][a-z0-9_]{0,39}$/, {
+  error: 'is not a field people can be imported into',
+}) as unknown as z.ZodType<`company.cf.${string}`>;
+/** What a column can fill: a field of IMPORT_FIELDS, `cf.<key>` for a custom field of people,
+ *  or `company.cf.<key>` for a custom field of the row's company. */
+export const ZImportTarget = z.union([ZImportField, ZImportCustomFieldTarget, ZImportCompanyFieldTarget], {
   error: 'is not a field people can be imported into',
 });
-export type TImportTarget = TImportField | `cf.${string}`;
+export type TImportTarget = TImportField | `cf.${string}` | `company.cf.${string}`;
 export const isCustomFieldTarget = (t: string | null | undefined): t is `cf.${string}` =>
   typeof t === 'string' && t.startsWith('cf.');
+export const isCompanyFieldTarget = (t: string | null | undefined): t is `company.cf.${string}` =>
+  typeof t === 'string' && t.startsWith('company.cf.');
+
+/**
+ * vCard properties the mapping step offers (besides the ones that map themselves: N, FN,
+ * EMAIL, TEL, TITLE, ORG, CATEGORIES, ADR): every extension property (`X-…`, e.g.
+ * X-LINKEDIN or X-TILLIT-<key>) and these standard ones.
+ */
+export const VCARD_MAPPABLE_PROPERTIES = [
+  'NOTE',
+  'BDAY',
+  'ANNIVERSARY',
+  'URL',
+  'NICKNAME',
+  'ROLE',
+  'GENDER',
+  'IMPP',
+  'LANG',
+  'TZ',
+] as const;
+const VCARD_MAPPABLE = new Set<string>(VCARD_MAPPABLE_PROPERTIES);
+export const isMappableVcardProperty = (name: string): boolean =>
+  VCARD_MAPPABLE.has(name) || /^X-[A-Z0-9-]{1,60}$/.test(name);
+/** A vCard property's target: a custom field of people or of the card's company (ORG). */
+export const ZVcardPropertyTarget = z.union([ZImportCustomFieldTarget, ZImportCompanyFieldTarget], {
+  error: 'must be cf.<key> or company.cf.<key>',
+});
+/** vCard only: property name (upper case) to the custom field it fills; null leaves it out. */
+export const ZVcardProperties = z
+  .record(
+    z.string().refine(isMappableVcardProperty, {
+      error: `must be an X- property or one of ${VCARD_MAPPABLE_PROPERTIES.join(', ')}`,
+    }),
+    ZVcardPropertyTarget.nullable(),
+    { error: 'must map property names to cf.<key> or company.cf.<key>' },
+  )
+  .superRefine((map, ctx) => {
+    const keys = Object.keys(map);
+    if (keys.length > 200) ctx.addIssue({ code: 'custom', message: 'must name at most 200 properties' });
+    const seen = new Set<string>();
+    for (const k of keys) {
+      const f = map[k];
+      if (!f) continue;
+      if (seen.has(f))
+        ctx.addIssue({ code: 'custom', path: [k], message: `${f} is already given to another property` });
+      seen.add(f);
+    }
+  });
+export type TVcardProperties = z.infer<typeof ZVcardProperties>;
 
 /** One entry per column of the file, in order: the field it fills, or null to leave it out. */
 export const ZImportMapping = z
@@ -119,6 +174,9 @@ export const ZCreateImportBody = z
     fileId: ZId,
     /** Required for CSV (one entry per column); vCard properties map themselves. */
     mapping: ZImportMapping.optional(),
+    /** vCard only: X- properties and NOTE, BDAY, URL, ... to custom fields (`cf.<key>`) of
+     *  people or (`company.cf.<key>`) of the card's company. */
+    properties: ZVcardProperties.optional(),
     duplicates: ZDuplicateMode,
     /** Reads and checks the whole file, counts what would happen, writes no person. */
     dryRun: z.boolean({ error: 'must be true or false' }).default(false),
@@ -168,6 +226,9 @@ export const ZImportPreview = z.object({
   preset: ZImportPreset.nullable(),
   /** One entry per header (`cf.<key>` when a header equals a custom field's label or key). */
   suggestedMapping: z.array(ZImportTarget.nullable()),
+  /** vCard only: the headers that are properties to map (X-…, NOTE, BDAY, URL, …), found in
+   *  the first cards; the other headers are fields the card's properties fill by themselves. */
+  properties: z.array(z.string()),
 });
 export type TImportPreview = z.infer<typeof ZImportPreview>;
 

@@ -5,6 +5,9 @@ export type ImportOptions = {
   format: 'csv' | 'vcard';
   /** CSV: one field (or null) per column; `cf.<key>` for a custom field of people. */
   mapping: (TImportTarget | null)[] | null;
+  /** vCard: property name to `cf.<key>` or `company.cf.<key>` (absent before vCard
+   *  properties could be mapped). */
+  properties?: Record<string, TImportTarget | null> | null;
   /** CSV: the header row's column names (for the report), and the separator. */
   headers: string[] | null;
   delimiter: string | null;

@@ -176,20 +176,65 @@ export function suggestMapping(headers: string[], preset: TImportPreset | null):
 }
 
 /** Columns left without a field whose header equals a custom field's label or key (case and
- *  surrounding spaces aside) get that field as `cf.<key>`, each field once. */
+ *  surrounding spaces aside) get that field as `cf.<key>`, each field once; else a company
+ *  field's label or key, alone or after "company" ("Company size"), as `company.cf.<key>`. */
 export function suggestCustomFields(
   headers: string[],
   suggested: (TImportField | null)[],
   fields: readonly { key: string; label: string }[],
+  companyFields: readonly { key: string; label: string }[] = [],
 ): (TImportTarget | null)[] {
   const used = new Set<string>();
+  const usedCompany = new Set<string>();
   return headers.map((h, i) => {
     const own = suggested[i] ?? null;
     if (own) return own;
     const name = h.trim().toLowerCase();
+    if (!name) return null;
     const f = fields.find((x) => !used.has(x.key) && (x.label.trim().toLowerCase() === name || x.key === name));
-    if (!f || !name) return null;
-    used.add(f.key);
-    return `cf.${f.key}` as const;
+    if (f) {
+      used.add(f.key);
+      return `cf.${f.key}` as const;
+    }
+    const bare = name.replace(/^company[\s._-]*/, '');
+    const c = companyFields.find(
+      (x) => !usedCompany.has(x.key) && (x.label.trim().toLowerCase() === bare || x.key === bare),
+    );
+    if (!c) return null;
+    usedCompany.add(c.key);
+    return `company.cf.${c.key}` as const;
+  });
+}
+
+const squash = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
+
+/**
+ * A target for each vCard property to map: `X-TILLIT-<KEY>` is the field `<key>` of people
+ * (`X-TILLIT-COMPANY-<KEY>` of companies); any other property whose name without `X-`
+ * equals a field's key or label (X-LINKEDIN and "LinkedIn", NOTE and "Note") that field.
+ * Each field once; null when nothing fits.
+ */
+export function suggestVcardProperties(
+  properties: string[],
+  fields: readonly { key: string; label: string }[],
+  companyFields: readonly { key: string; label: string }[],
+): (TImportTarget | null)[] {
+  const used = new Set<string>();
+  const pick = (list: readonly { key: string; label: string }[], name: string, prefix: 'cf.' | 'company.cf.') => {
+    const f = list.find((x) => !used.has(prefix + x.key) && (x.key === name || squash(x.label) === name));
+    if (!f) return null;
+    used.add(prefix + f.key);
+    return `${prefix}${f.key}` as TImportTarget;
+  };
+  return properties.map((p) => {
+    const upper = p.toUpperCase();
+    if (upper.startsWith('X-TILLIT-COMPANY-')) return pick(companyFields, squash(upper.slice(17)), 'company.cf.');
+    if (upper.startsWith('X-TILLIT-')) return pick(fields, squash(upper.slice(9)), 'cf.');
+    return pick(fields, squash(upper.replace(/^X-/, '')), 'cf.');
   });
 }

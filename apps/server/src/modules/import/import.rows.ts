@@ -24,6 +24,8 @@ export type SourceRecord = {
   bytes: number;
   /** The column each field comes from, to name it in a problem even when the cell is empty. */
   columns?: ReadonlyMap<TImportTarget, string>;
+  /** vCard: the card's mappable properties (X-…, NOTE, BDAY, …), mapped or not (preview). */
+  extras?: { name: string; value: string }[];
 };
 
 /** The first column of each mapped field, built once per file. */
@@ -116,6 +118,9 @@ export type Candidate = {
   keys: string[];
   /** Values of the mapped custom fields the row gives, checked (empty cells are not here). */
   custom: CheckedValues;
+  /** Values of the company's mapped custom fields (`company.cf.<key>`), checked, with the
+   *  column each came from (to name it in a warning). Only when the row names a company. */
+  companyCustom: (CheckedValues[number] & { column: string })[];
 };
 
 export type CandidateOptions = {
@@ -123,6 +128,8 @@ export type CandidateOptions = {
   defaults: { tags: string[]; subjectCategories: TSubjectCategory[]; visibility: string; teamId?: string | null };
   /** The workspace's custom fields of people by key (those the mapping names). */
   customFields?: ReadonlyMap<string, FieldRow>;
+  /** The workspace's custom fields of companies by key (those the mapping names). */
+  companyFields?: ReadonlyMap<string, FieldRow>;
 };
 
 const TRUE_WORDS = new Set(['true', 'yes', 'ja', '1']);
@@ -207,6 +214,7 @@ export function buildCandidate(source: SourceRecord, opts: CandidateOptions): Bu
   const tags = [...opts.defaults.tags];
   let categories: string[] = [];
   const custom: CheckedValues = [];
+  const companyCustom: Candidate['companyCustom'] = [];
   for (const v of r.values) {
     if (v.field === 'email' || v.field === 'email.home' || v.field === 'email.other') {
       // A cell may hold several addresses ("a@x.no ::: b@x.no" in Google exports).
@@ -232,6 +240,16 @@ export function buildCandidate(source: SourceRecord, opts: CandidateOptions): Bu
       }
     } else if (v.field === 'tags') {
       tags.push(...splitList(v.value));
+    } else if (v.field.startsWith('company.cf.')) {
+      const field = opts.companyFields?.get(v.field.slice(11));
+      if (!field) {
+        problems.push({ field: v.column, problem: 'is not a custom field of companies' });
+        continue;
+      }
+      const checked = customFieldValue(field, v.value);
+      if ('problem' in checked) problems.push({ field: v.column, problem: checked.problem });
+      else if (!companyCustom.some((c) => c.field.fieldId === field.fieldId))
+        companyCustom.push({ field, rows: checked.rows, column: v.column });
     } else if (v.field.startsWith('cf.')) {
       const field = opts.customFields?.get(v.field.slice(3));
       if (!field) {
@@ -279,6 +297,12 @@ export function buildCandidate(source: SourceRecord, opts: CandidateOptions): Bu
   if (companyName && companyName.value.length > 200) {
     problems.push({ field: companyName.column, problem: 'must be at most 200 characters' });
   }
+  if (companyCustom.length && !companyName && !companyDomain) {
+    // A company's field with no company to put it on: refused, not silently dropped.
+    for (const c of companyCustom) {
+      problems.push({ field: c.column, problem: 'is a field of the company, but the row names no company' });
+    }
+  }
 
   const parsed = ZCreatePersonBody.safeParse({
     firstName,
@@ -312,6 +336,7 @@ export function buildCandidate(source: SourceRecord, opts: CandidateOptions): Bu
           : null,
       keys: [...person.emails.map((e) => `e:${e.value}`), ...person.phones.map((p) => `p:${p.value}`)],
       custom,
+      companyCustom,
     },
   };
 }

@@ -3,6 +3,7 @@ import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import {
   companies,
+  companyFieldValues,
   customFields,
   importErrors,
   importFiles,
@@ -27,6 +28,7 @@ import { type CheckedValues, type FieldRow, loadFields } from '../custom-fields/
 import { cleanTags } from '../people/people.cursor.ts';
 import { visibleTo } from '../people/people.policy.ts';
 import { assertAllowed } from '../permissions/permissions.ts';
+import { reindexRecords } from '../search/search.index.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { CsvStructureError, readCsv } from './import.csv.ts';
 import { importFilePath } from './import.files.ts';
@@ -184,7 +186,7 @@ async function importer(services: Services, row: ImportRow): Promise<Actor | nul
 /** The records of the file, mapped to fields. */
 async function* records(file: FileRow, path: string, options: ImportOptions): AsyncGenerator<SourceRecord> {
   if (file.format === 'vcard') {
-    yield* readVcards(path, options.encoding);
+    yield* readVcards(path, options.encoding, options.properties ?? {});
     return;
   }
   let headers: string[] | null = null;
@@ -209,19 +211,29 @@ async function runImport(
 ): Promise<RunOutcome> {
   const options = row.options as ImportOptions;
   const ws = row.workspaceId;
-  // The custom fields of people the mapping names, as they are now (checked again: a field
-  // deleted since the import was created stops it before anything more is written).
-  const mappedKeys = (options.mapping ?? []).flatMap((f) => (f?.startsWith('cf.') ? [f.slice(3)] : []));
+  // The custom fields of people and of companies the mapping names, as they are now (checked
+  // again: a field deleted since the import was created stops it before anything more is written).
+  const targets = [...(options.mapping ?? []), ...Object.values(options.properties ?? {})];
+  const mappedKeys = targets.flatMap((f) => (f?.startsWith('cf.') ? [f.slice(3)] : []));
+  const companyKeys = targets.flatMap((f) => (f?.startsWith('company.cf.') ? [f.slice(11)] : []));
   const fieldByKey = new Map<string, FieldRow>();
-  if (mappedKeys.length) {
-    const all = await tenant(services, ws, (tx) => loadFields(tx, ws, 'person'));
-    for (const f of all) if (mappedKeys.includes(f.key)) fieldByKey.set(f.key, f);
-    const gone = mappedKeys.filter((k) => !fieldByKey.has(k));
+  const companyFieldByKey = new Map<string, FieldRow>();
+  if (mappedKeys.length || companyKeys.length) {
+    const all = await tenant(services, ws, (tx) => loadFields(tx, ws));
+    for (const f of all) {
+      if (f.object === 'person' && mappedKeys.includes(f.key)) fieldByKey.set(f.key, f);
+      if (f.object === 'company' && companyKeys.includes(f.key)) companyFieldByKey.set(f.key, f);
+    }
+    const gone = [
+      ...mappedKeys.filter((k) => !fieldByKey.has(k)),
+      ...companyKeys.filter((k) => !companyFieldByKey.has(k)).map((k) => `company.${k}`),
+    ];
     if (gone.length) {
       await finish(services, row, 'failed', `The custom field ${gone.join(', ')} no longer exists.`);
       return 'failed';
     }
   }
+  const fields: BatchFields = { person: fieldByKey, company: companyFieldByKey };
   let done = row.rowsRead;
   if (done === 0 || row.dryRun) {
     // Before anything is written, the whole file is read once: a file broken as a whole
@@ -257,7 +269,7 @@ async function runImport(
   let seq = 0;
   let batch: SourceRecord[] = [];
   const flush = async () => {
-    const outcome = await writeBatch(services, row, actor, options, batch, done, dryKeys, fieldByKey);
+    const outcome = await writeBatch(services, row, actor, options, batch, done, dryKeys, fields);
     if (outcome === 'stale') return false;
     done += batch.length;
     batch = [];
@@ -387,6 +399,10 @@ async function findExisting(tx: Tx, actor: Actor, keys: string[]): Promise<Exist
 }
 
 type Tally = { created: number; updated: number; skipped: number; failed: number; companiesCreated: number };
+/** The mapped custom fields by key: of people (`cf.<key>`) and of companies (`company.cf.<key>`). */
+type BatchFields = { person: ReadonlyMap<string, FieldRow>; company: ReadonlyMap<string, FieldRow> };
+/** A row's values for its company's custom fields, written once its company is known. */
+type CompanyWrite = { row: number; company: NonNullable<Candidate['company']>; custom: Candidate['companyCustom'] };
 
 async function writeBatch(
   services: Services,
@@ -396,8 +412,9 @@ async function writeBatch(
   batch: SourceRecord[],
   from: number,
   dryKeys: Map<string, DryTarget> | null,
-  fieldByKey: ReadonlyMap<string, FieldRow>,
+  fields: BatchFields,
 ): Promise<'ok' | 'stale'> {
+  const fieldByKey = fields.person;
   const now = services.clock.now();
   const ws = row.workspaceId;
   const problems: { row: number; list: RowProblem[] }[] = [];
@@ -407,6 +424,7 @@ async function writeBatch(
       country: options.country,
       defaults: options.defaults,
       customFields: fieldByKey,
+      companyFields: fields.company,
     });
     if (built.ok) candidates.push(built.candidate);
     else problems.push({ row: r.row, list: built.problems });
@@ -439,6 +457,7 @@ async function writeBatch(
       problems.push({ row: c.row, list: tombstoneRefusal(list) });
       tally.failed += 1;
     };
+    const companyWrites: CompanyWrite[] = [];
     for (const c of candidates) {
       let target: { kind: 'new'; index: number } | { kind: 'existing'; personId: string } | null = null;
       let dryHit = false;
@@ -480,6 +499,8 @@ async function writeBatch(
         continue;
       }
       const change = changeOf(c);
+      if (c.company && c.companyCustom.length)
+        companyWrites.push({ row: c.row, company: c.company, custom: c.companyCustom });
       if (target && mode === 'update') {
         tally.updated += 1;
         if (target.kind === 'new') {
@@ -534,6 +555,27 @@ async function writeBatch(
         companyIds.byKey,
         [...fieldByKey.values()].map((f) => f.fieldId),
       );
+      const warnings = await applyCompanyFields(
+        tx,
+        ws,
+        row.importId,
+        companyIds.byKey,
+        companyWrites,
+        [...fields.company.values()].map((f) => f.fieldId),
+      );
+      const warningRows = warnings.map((w, i) => ({
+        workspaceId: ws,
+        importId: row.importId,
+        rowNo: w.row,
+        // After any problem of the same row (a warned row has none: it was imported).
+        seq: 100 + i,
+        field: w.field.slice(0, 200),
+        problem: w.problem.slice(0, 500),
+      }));
+      for (const part of chunk(warningRows, 6)) await tx.insert(importErrors).values(part).onConflictDoNothing();
+      // The search index of what this batch wrote, in its transaction (as a person's create does).
+      await reindexRecords(tx, ws, 'person', [...creates.map((c) => c.personId), ...updates.keys()]);
+      await reindexRecords(tx, ws, 'company', companyIds.createdIds);
     }
 
     await tx
@@ -618,7 +660,7 @@ async function resolveCompanies(
   options: ImportOptions,
   now: Date,
   list: Candidate['company'][],
-): Promise<{ byKey: Map<string, string>; created: number }> {
+): Promise<{ byKey: Map<string, string>; created: number; createdIds: string[] }> {
   const wanted = list.filter((c): c is NonNullable<Candidate['company']> => c !== null);
   const byKey = await existingCompanies(tx, actor, wanted);
   const toCreate = new Map<string, NonNullable<Candidate['company']>>();
@@ -650,7 +692,7 @@ async function resolveCompanies(
     if (r.domain) byKey.set(`d:${r.domain}`, r.companyId);
     byKey.set(`n:${r.name.toLowerCase()}`, r.companyId);
   }
-  return { byKey, created: rows.length };
+  return { byKey, created: rows.length, createdIds: rows.map((r) => r.companyId) };
 }
 
 /** A text[] (or uuid[], timestamptz[], ...) parameter as one array literal, NULL for null. */
@@ -1054,6 +1096,168 @@ async function applyUpdates(
   }
 }
 
+/** What an import keeps on a company's item: for a company it found (action 'updated'), the
+ *  values of the mapped company fields before it (the undo's source); for every company it
+ *  set fields of, the first row of the file that set each field. */
+type CompanyItemData = {
+  customFields?: { fieldIds: string[]; values: SnapshotValue[] };
+  setBy?: Record<string, number>;
+};
+
+const valueSignature = (rows: readonly Omit<SnapshotValue, 'fieldId'>[]) =>
+  JSON.stringify(rows.map((r) => [r.valueText, r.valueNumber, r.valueDate, r.valueBool]));
+
+/**
+ * Sets the company custom fields the rows give (`company.cf.<key>`) on the company each row
+ * names, created or found. The first row of the file that gives a company a field wins; a
+ * later row with another value for it is not applied and comes back as a warning (its person
+ * is imported). Which row set what is kept on the company's import item, so this holds
+ * across batches and a resumed run. A company found (not created) gets an 'updated' item
+ * with its values of the mapped fields before, which the undo puts back.
+ */
+async function applyCompanyFields(
+  tx: Tx,
+  ws: string,
+  importId: string,
+  companyByKey: Map<string, string>,
+  writes: CompanyWrite[],
+  fieldIds: string[],
+): Promise<(RowProblem & { row: number })[]> {
+  const warnings: (RowProblem & { row: number })[] = [];
+  const resolved = writes.flatMap((w) => {
+    const companyId = lookupCompany(companyByKey, w.company);
+    return companyId ? [{ ...w, companyId }] : [];
+  });
+  if (!resolved.length || !fieldIds.length) return warnings;
+  const ids = [...new Set(resolved.map((w) => w.companyId))];
+  const items = await tx
+    .select({ recordId: importItems.recordId, previous: importItems.previous })
+    .from(importItems)
+    .where(
+      and(
+        eq(importItems.workspaceId, ws),
+        eq(importItems.importId, importId),
+        eq(importItems.kind, 'company'),
+        inArray(importItems.recordId, ids),
+      ),
+    );
+  const data = new Map(items.map((i) => [i.recordId, { ...((i.previous as CompanyItemData | null) ?? {}) }]));
+  const current = await tx
+    .select()
+    .from(companyFieldValues)
+    .where(
+      and(
+        eq(companyFieldValues.workspaceId, ws),
+        inArray(companyFieldValues.recordId, ids),
+        inArray(companyFieldValues.fieldId, fieldIds),
+      ),
+    )
+    .orderBy(asc(companyFieldValues.recordId), asc(companyFieldValues.fieldId), asc(companyFieldValues.ordinal));
+  const valuesOf = new Map<string, SnapshotValue[]>();
+  for (const v of current) {
+    const k = `${v.recordId}:${v.fieldId}`;
+    const list = valuesOf.get(k) ?? [];
+    list.push({
+      fieldId: v.fieldId,
+      ordinal: v.ordinal,
+      valueText: v.valueText,
+      valueNumber: v.valueNumber,
+      valueDate: v.valueDate,
+      valueBool: v.valueBool,
+    });
+    valuesOf.set(k, list);
+  }
+  // Companies this import had not touched yet: found ones, whose values it may now change.
+  const fresh = ids.filter((id) => !data.has(id));
+  for (const id of fresh) {
+    data.set(id, {
+      customFields: { fieldIds, values: fieldIds.flatMap((f) => valuesOf.get(`${id}:${f}`) ?? []) },
+      setBy: {},
+    });
+  }
+  for (const part of chunk(fresh, 6)) {
+    await tx.insert(importItems).values(
+      part.map((id) => ({
+        workspaceId: ws,
+        importId,
+        kind: 'company' as const,
+        recordId: id,
+        action: 'updated' as const,
+        previous: data.get(id),
+      })),
+    );
+  }
+  const pending = new Map<
+    string,
+    { companyId: string; fieldId: string; rows: Candidate['companyCustom'][number]['rows'] }
+  >();
+  const touched = new Set<string>();
+  for (const w of resolved) {
+    const d = data.get(w.companyId) ?? {};
+    const setBy = d.setBy ?? {};
+    d.setBy = setBy;
+    for (const c of w.custom) {
+      const k = `${w.companyId}:${c.field.fieldId}`;
+      const firstRow = setBy[c.field.fieldId];
+      if (firstRow !== undefined) {
+        const kept = pending.get(k)?.rows ?? valuesOf.get(k) ?? [];
+        if (valueSignature(kept) !== valueSignature(c.rows)) {
+          warnings.push({
+            row: w.row,
+            field: c.column,
+            // Never a value of the file in the report: the company is the row's own.
+            problem: `warning: not used; row ${firstRow} of the file gave this row's company another value for this field, and the first row's value is kept`,
+          });
+        }
+        continue;
+      }
+      setBy[c.field.fieldId] = w.row;
+      pending.set(k, { companyId: w.companyId, fieldId: c.field.fieldId, rows: c.rows });
+      touched.add(w.companyId);
+    }
+  }
+  const list = [...pending.values()];
+  if (list.length) {
+    await tx.execute(
+      sql`delete from company_field_values v
+          using unnest(${arrayParam(list.map((p) => p.companyId))}::uuid[], ${arrayParam(list.map((p) => p.fieldId))}::uuid[])
+            as d(company_id, field_id)
+          where v.workspace_id = ${ws} and v.company_id = d.company_id and v.field_id = d.field_id`,
+    );
+    await insertUnnest(
+      tx,
+      'company_field_values',
+      FIELD_VALUE_COLUMNS.map(([c, t]) => [c === 'person_id' ? 'company_id' : c, t] as [string, string]),
+      list.flatMap((p) =>
+        p.rows.map((r) => [
+          ws,
+          p.fieldId,
+          p.companyId,
+          r.ordinal,
+          r.valueText,
+          r.valueNumber,
+          r.valueDate,
+          r.valueBool,
+        ]),
+      ),
+    );
+  }
+  for (const id of touched) {
+    await tx
+      .update(importItems)
+      .set({ previous: data.get(id) ?? null })
+      .where(
+        and(
+          eq(importItems.workspaceId, ws),
+          eq(importItems.importId, importId),
+          eq(importItems.kind, 'company'),
+          eq(importItems.recordId, id),
+        ),
+      );
+  }
+  return warnings;
+}
+
 // Undo
 
 const UNDO_BATCH = 500;
@@ -1080,11 +1284,17 @@ async function runUndo(services: Services, row: ImportRow, opts: RunOptions): Pr
       if (!items.length) return 0;
       const createdPeople = items.filter((i) => i.kind === 'person' && i.action === 'created').map((i) => i.recordId);
       const updatedPeople = items.filter((i) => i.kind === 'person' && i.action === 'updated');
-      const createdCompanies = items.filter((i) => i.kind === 'company').map((i) => i.recordId);
+      const createdCompanies = items
+        .filter((i) => i.kind === 'company' && i.action === 'created')
+        .map((i) => i.recordId);
+      const updatedCompanies = items.filter((i) => i.kind === 'company' && i.action === 'updated');
       if (createdPeople.length) {
         await tx.delete(people).where(and(eq(people.workspaceId, ws), inArray(people.personId, createdPeople)));
       }
       for (const item of updatedPeople) await restorePerson(tx, ws, item.recordId, item.previous as PersonSnapshot);
+      for (const item of updatedCompanies) {
+        await restoreCompanyFields(tx, ws, item.recordId, item.previous as CompanyItemData | null);
+      }
       if (createdCompanies.length) {
         await tx
           .delete(companies)
@@ -1115,6 +1325,7 @@ async function runUndo(services: Services, row: ImportRow, opts: RunOptions): Pr
             peopleRemoved: createdPeople.length,
             peopleRestored: updatedPeople.length,
             companiesRemoved: createdCompanies.length,
+            companiesRestored: updatedCompanies.length,
           },
         },
         now,
@@ -1241,4 +1452,37 @@ async function restorePerson(tx: Tx, ws: string, personId: string, s: PersonSnap
       .map((v) => ({ workspaceId: ws, recordId: personId, ...v }));
     if (values.length) await tx.insert(personFieldValues).values(values);
   }
+}
+
+/** A company the import found gets its values of the mapped company fields back (fields
+ *  deleted since are skipped; a company purged since has nothing to restore). */
+async function restoreCompanyFields(tx: Tx, ws: string, companyId: string, d: CompanyItemData | null): Promise<void> {
+  const cf = d?.customFields;
+  if (!cf?.fieldIds.length) return;
+  await tx
+    .delete(companyFieldValues)
+    .where(
+      and(
+        eq(companyFieldValues.workspaceId, ws),
+        eq(companyFieldValues.recordId, companyId),
+        inArray(companyFieldValues.fieldId, cf.fieldIds),
+      ),
+    );
+  const [live] = await tx
+    .select({ companyId: companies.companyId })
+    .from(companies)
+    .where(and(eq(companies.workspaceId, ws), eq(companies.companyId, companyId)));
+  if (!live) return;
+  const fieldsLeft = new Set(
+    (
+      await tx
+        .select({ fieldId: customFields.fieldId })
+        .from(customFields)
+        .where(and(eq(customFields.workspaceId, ws), inArray(customFields.fieldId, cf.fieldIds)))
+    ).map((f) => f.fieldId),
+  );
+  const values = cf.values
+    .filter((v) => fieldsLeft.has(v.fieldId))
+    .map((v) => ({ workspaceId: ws, recordId: companyId, ...v }));
+  if (values.length) await tx.insert(companyFieldValues).values(values);
 }

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
-import type {
-  TImport,
-  TImportEncoding,
-  TImportList,
-  TImportPreset,
-  TImportPreview,
-  TImportTarget,
-  ZCreateImportBody,
-  ZImportListQuery,
+import {
+  isCompanyFieldTarget,
+  isCustomFieldTarget,
+  type TImport,
+  type TImportEncoding,
+  type TImportList,
+  type TImportPreset,
+  type TImportPreview,
+  type TImportTarget,
+  type ZCreateImportBody,
+  type ZImportListQuery,
 } from '@tillit/contracts';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
@@ -28,7 +30,7 @@ import { CsvStructureError, detectDelimiter, readCsv, readFirstLine } from './im
 import { importFilePath } from './import.files.ts';
 import type { ImportOptions } from './import.options.ts';
 import { presentFile, presentImport } from './import.presenter.ts';
-import { detectPreset, suggestCustomFields, suggestMapping } from './import.presets.ts';
+import { detectPreset, suggestCustomFields, suggestMapping, suggestVcardProperties } from './import.presets.ts';
 import { readVcards, VcardStructureError } from './import.vcard.ts';
 
 export type CreateImportInput = z.output<typeof ZCreateImportBody>;
@@ -59,6 +61,8 @@ async function findFile(tx: Tx, actor: Actor, fileId: string) {
 }
 
 const PREVIEW_ROWS = 5;
+/** The preview looks for properties to map in this many cards. */
+const VCARD_PROPERTY_SCAN = 500;
 
 /** The first rows of a file, its headers and a suggested mapping (a preset when the headers
  *  are those of a Google, Outlook or HubSpot export). */
@@ -76,29 +80,46 @@ export async function previewFile(
   const encoding = encodingOverride ?? (file.encoding as TImportEncoding);
   if (file.format === 'vcard') {
     const headers: TImportTarget[] = [];
-    const cards: Map<TImportTarget, string>[] = [];
+    const properties: string[] = [];
+    const cards: Map<string, string>[] = [];
+    let seen = 0;
     try {
+      // Rows from the first cards; the properties to map from the first few hundred (an
+      // X- property may only be on some cards).
       for await (const card of readVcards(path, encoding)) {
-        const m = new Map<TImportTarget, string>();
-        for (const v of card.values) {
-          if (!headers.includes(v.field)) headers.push(v.field);
-          if (!m.has(v.field)) m.set(v.field, v.value);
+        seen += 1;
+        for (const x of card.extras ?? []) if (!properties.includes(x.name)) properties.push(x.name);
+        if (cards.length < PREVIEW_ROWS) {
+          const m = new Map<string, string>();
+          for (const v of card.values) {
+            if (!headers.includes(v.field)) headers.push(v.field);
+            if (!m.has(v.field)) m.set(v.field, v.value);
+          }
+          for (const x of card.extras ?? []) if (!m.has(x.name)) m.set(x.name, x.value);
+          cards.push(m);
         }
-        cards.push(m);
-        if (cards.length >= PREVIEW_ROWS) break;
+        if (seen >= VCARD_PROPERTY_SCAN || properties.length >= 200) break;
       }
     } catch (err) {
       if (err instanceof VcardStructureError) throw validationFailed({ file: err.message }, err.message);
       throw err;
     }
+    const [personFields, companyFields] = properties.length
+      ? await inTenant(services, actor, async (tx) => [
+          await loadFields(tx, actor.workspaceId, 'person'),
+          await loadFields(tx, actor.workspaceId, 'company'),
+        ])
+      : [[], []];
+    const all = [...headers, ...properties];
     return {
       file: presentFile(file),
       encoding,
       delimiter: null,
-      headers,
-      rows: cards.map((m) => headers.map((h) => m.get(h) ?? '')),
+      headers: all,
+      rows: cards.map((m) => all.map((h) => m.get(h) ?? '')),
       preset: null,
-      suggestedMapping: headers,
+      suggestedMapping: [...headers, ...suggestVcardProperties(properties, personFields, companyFields)],
+      properties,
     };
   }
   const delimiter = detectDelimiter(await readFirstLine(path, encoding));
@@ -123,8 +144,47 @@ export async function previewFile(
     headers,
     rows,
     preset,
-    suggestedMapping: suggestCustomFields(headers, suggestMapping(headers, preset), fields),
+    suggestedMapping: suggestCustomFields(
+      headers,
+      suggestMapping(headers, preset),
+      fields,
+      await inTenant(services, actor, (tx) => loadFields(tx, actor.workspaceId, 'company')),
+    ),
+    properties: [],
   };
+}
+
+/**
+ * Custom field targets (`cf.<key>`, `company.cf.<key>`) must be fields of this workspace
+ * (loadFields is scoped to it, and RLS again) of that object: 422 naming each bad one's path.
+ * `companyMissing`: why a company field cannot be used (the file names no company), if so.
+ */
+async function assertCustomTargets(
+  services: Services,
+  actor: Actor,
+  list: { target: TImportTarget | null; path: string }[],
+  companyMissing: string | null,
+): Promise<void> {
+  const wanted = list.filter((x) => isCustomFieldTarget(x.target) || isCompanyFieldTarget(x.target));
+  if (!wanted.length) return;
+  const fields = await inTenant(services, actor, (tx) => loadFields(tx, actor.workspaceId));
+  const keys = (object: string) => new Set(fields.filter((f) => f.object === object).map((f) => f.key));
+  const personKeys = keys('person');
+  const companyKeys = keys('company');
+  const problems: Record<string, string> = {};
+  for (const { target, path } of wanted) {
+    const t = target as string;
+    if (isCompanyFieldTarget(t)) {
+      if (!companyKeys.has(t.slice(11))) problems[path] = `${t} is not a custom field of companies`;
+      else if (companyMissing) problems[path] = `${t} ${companyMissing}`;
+    } else if (!personKeys.has(t.slice(3))) problems[path] = `${t} is not a custom field of people`;
+  }
+  if (Object.keys(problems).length) {
+    throw validationFailed(
+      problems,
+      `The mapping names a custom field that cannot be used: ${Object.values(problems).join('; ')}.`,
+    );
+  }
 }
 
 async function presentWithProblems(tx: Tx, row: typeof imports.$inferSelect): Promise<TImport> {
@@ -154,6 +214,7 @@ export async function createImport(services: Services, actor: Actor, input: Crea
   let headers: string[] | null = null;
   let delimiter: string | null = null;
   let mapping: ImportOptions['mapping'] = null;
+  let properties: ImportOptions['properties'] = null;
   if (file.format === 'csv') {
     if (!input.mapping)
       throw validationFailed({ mapping: 'is required for a CSV file (one field or null per column)' });
@@ -176,26 +237,29 @@ export async function createImport(services: Services, actor: Actor, input: Crea
     if (!input.mapping.some((f) => f === 'firstName' || f === 'fullName')) {
       throw validationFailed({ mapping: 'must give a column to firstName or fullName' });
     }
-    const wanted = input.mapping.map((f, i) => ({ f, i })).filter((x) => x.f?.startsWith('cf.'));
-    if (wanted.length) {
-      // Only this workspace's fields of people (loadFields is scoped to it, and RLS again).
-      const keys = new Set(
-        (await inTenant(services, actor, (tx) => loadFields(tx, actor.workspaceId, 'person'))).map((f) => f.key),
-      );
-      const problems: Record<string, string> = {};
-      for (const { f, i } of wanted) {
-        if (!keys.has((f as string).slice(3))) problems[`mapping.${i}`] = `${f} is not a custom field of people`;
-      }
-      if (Object.keys(problems).length) {
-        throw validationFailed(
-          problems,
-          `The mapping names a custom field people do not have: ${Object.values(problems).join('; ')}.`,
-        );
-      }
-    }
+    const named = input.mapping.some((f) => f === 'company' || f === 'companyDomain');
+    await assertCustomTargets(
+      services,
+      actor,
+      input.mapping.map((f, i) => ({ target: f, path: `mapping.${i}` })),
+      named ? null : 'needs a column mapped to company or companyDomain (the company whose field it is)',
+    );
     mapping = input.mapping;
-  } else if (input.mapping) {
-    throw validationFailed({ mapping: 'is for CSV files; vCard properties map themselves' });
+    if (input.properties && Object.keys(input.properties).length) {
+      throw validationFailed({ properties: 'is for vCard files; a CSV file maps its columns in mapping' });
+    }
+  } else {
+    if (input.mapping) throw validationFailed({ mapping: 'is for CSV files; map vCard properties in properties' });
+    if (input.properties) {
+      // A card's company is its ORG: a card without one gets a row problem, not a 422.
+      await assertCustomTargets(
+        services,
+        actor,
+        Object.entries(input.properties).map(([name, target]) => ({ target, path: `properties.${name}` })),
+        null,
+      );
+      properties = Object.fromEntries(Object.entries(input.properties).filter(([, t]) => t !== null));
+    }
   }
   return inTenant(services, actor, async (tx) => {
     const vis = await resolveVisibility(tx, actor, input.defaults);
@@ -206,6 +270,7 @@ export async function createImport(services: Services, actor: Actor, input: Crea
     const options: ImportOptions = {
       format: file.format,
       mapping,
+      properties,
       headers,
       delimiter,
       duplicates: input.duplicates,

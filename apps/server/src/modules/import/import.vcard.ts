@@ -1,4 +1,9 @@
-import type { TImportEncoding, TImportField } from '@tillit/contracts';
+import {
+  isMappableVcardProperty,
+  type TImportEncoding,
+  type TImportField,
+  type TImportTarget,
+} from '@tillit/contracts';
 import type { SourceRecord, SourceValue } from './import.rows.ts';
 import { readText } from './import.text.ts';
 
@@ -93,14 +98,45 @@ function typed(params: string, base: 'email' | 'phone'): TImportField {
   return 'phone';
 }
 
-/** The fields one card gives, and the problems of the card as a whole. */
-function cardToRecord(props: Property[], row: number, bytes: number, problems: SourceRecord['problems']): SourceRecord {
+/** vCard 4.0 writes dates as 19850412 (or --0412 without a year), 3.0 often as
+ *  1985-04-12T00:00:00Z: a full date becomes YYYY-MM-DD, as a date custom field takes it. */
+function vcardDate(value: string): string {
+  const v = value.trim();
+  const basic = /^(\d{4})(\d{2})(\d{2})$/.exec(v);
+  if (basic) return `${basic[1]}-${basic[2]}-${basic[3]}`;
+  const stamp = /^(\d{4}-\d{2}-\d{2})T[\d:.]+(Z|[+-]\d{2}:?\d{2})?$/.exec(v);
+  return stamp?.[1] ?? v;
+}
+
+/** Property name (upper case) to the custom field it fills, from the import's options. */
+export type VcardPropertyMap = Readonly<Record<string, TImportTarget | null>>;
+
+/** The fields one card gives, and the problems of the card as a whole. Mappable properties
+ *  (X-…, NOTE, BDAY, URL, …) go to the fields `properties` names (the first of each), and
+ *  are listed in `extras` for the preview. */
+function cardToRecord(
+  props: Property[],
+  row: number,
+  bytes: number,
+  problems: SourceRecord['problems'],
+  properties: VcardPropertyMap,
+): SourceRecord {
   const values: SourceValue[] = [];
-  const add = (field: TImportField, value: string, column: string) => {
+  const extras: { name: string; value: string }[] = [];
+  const add = (field: TImportTarget, value: string, column: string) => {
     if (value.trim() !== '') values.push({ field, value: value.trim(), column });
   };
   let adr = false;
   for (const p of props) {
+    if (isMappableVcardProperty(p.name)) {
+      if (extras.some((x) => x.name === p.name)) continue;
+      const raw = splitValue(p.value, '\u0000')[0] ?? '';
+      const value = p.name === 'BDAY' || p.name === 'ANNIVERSARY' ? vcardDate(raw) : raw.trim();
+      extras.push({ name: p.name, value });
+      const target = properties[p.name];
+      if (target) add(target, value, p.name);
+      continue;
+    }
     switch (p.name) {
       case 'VERSION':
         if (!['2.1', '3.0', '4.0'].includes(p.value.trim())) {
@@ -146,18 +182,23 @@ function cardToRecord(props: Property[], row: number, bytes: number, problems: S
         break;
     }
   }
-  return { row, values, problems, bytes };
+  return { row, values, problems, bytes, extras };
 }
 
 export class VcardStructureError extends Error {}
 
 /**
  * Every card of a vCard 3.0 or 4.0 file (2.1 cards without quoted-printable values too),
- * streamed; `row` is the card's number. A card that is broken (no END, a line that is not
+ * streamed; `row` is the card's number. `properties` maps X- and other mappable properties
+ * to custom fields. A card that is broken (no END, a line that is not
  * a property) comes out with its problems and is refused alone; text outside any card is
  * ignored; a file with no card at all is refused as a whole.
  */
-export async function* readVcards(file: string, encoding: TImportEncoding): AsyncGenerator<SourceRecord> {
+export async function* readVcards(
+  file: string,
+  encoding: TImportEncoding,
+  properties: VcardPropertyMap = {},
+): AsyncGenerator<SourceRecord> {
   let props: Property[] | null = null;
   let problems: SourceRecord['problems'] = [];
   let row = 0;
@@ -169,7 +210,7 @@ export async function* readVcards(file: string, encoding: TImportEncoding): Asyn
     if (upper === 'BEGIN:VCARD') {
       if (props) {
         problems.push({ field: 'END', problem: 'the card has no END:VCARD before the next card begins' });
-        yield cardToRecord(props, row, bytes, problems);
+        yield cardToRecord(props, row, bytes, problems, properties);
       }
       row += 1;
       props = [];
@@ -178,7 +219,7 @@ export async function* readVcards(file: string, encoding: TImportEncoding): Asyn
     }
     if (!props) continue;
     if (upper === 'END:VCARD') {
-      yield cardToRecord(props, row, bytes, problems);
+      yield cardToRecord(props, row, bytes, problems, properties);
       props = null;
       continue;
     }
@@ -193,7 +234,7 @@ export async function* readVcards(file: string, encoding: TImportEncoding): Asyn
   }
   if (props) {
     problems.push({ field: 'END', problem: 'the card has no END:VCARD (the file ends inside it)' });
-    yield cardToRecord(props, row, lastBytes, problems);
+    yield cardToRecord(props, row, lastBytes, problems, properties);
   }
   if (row === 0) throw new VcardStructureError('The file holds no vCard (no BEGIN:VCARD line).');
 }

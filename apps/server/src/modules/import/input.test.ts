@@ -189,7 +189,7 @@ describeEachDatabase(
       });
       expect(refused.status).toBe(422);
       expect(refused.body).toMatchObject({
-        error: { fields: { mapping: 'is for CSV files; vCard properties map themselves' } },
+        error: { fields: { mapping: 'is for CSV files; map vCard properties in properties' } },
       });
       const done = await start(ws.member.client, file.id);
       expect(done).toMatchObject({

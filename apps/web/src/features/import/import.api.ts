@@ -7,6 +7,7 @@ import type {
   TImportList,
   TImportPreset,
   TImportPreview,
+  TImportTarget,
 } from '@tillit/contracts';
 import { ApiError, api, toApiError } from '../../lib/api.ts';
 
@@ -22,17 +23,37 @@ export type {
 export { DUPLICATE_MODES, IMPORT_ENCODINGS, IMPORT_FIELDS, IMPORT_PRESETS } from '@tillit/contracts';
 
 /** The targets of the mapping step: the built-in fields, then the workspace's custom fields
- *  of people as `cf.<key>` (labelled by the caller, e.g. "Custom field: Level"). */
+ *  of people as `cf.<key>` (labelled by the caller, e.g. "Custom field: Level"), then those of
+ *  companies as `company.cf.<key>` (the company the row names). A vCard's properties get only
+ *  the custom fields (`fields` empty). */
 export function mappingTargets(
   fields: readonly string[],
   customFields: readonly { key: string; label: string }[],
   label: (field: string) => string,
   customLabel: (label: string) => string,
+  companyFields: readonly { key: string; label: string }[] = [],
+  companyLabel: (label: string) => string = customLabel,
 ): { value: string; label: string }[] {
   return [
     ...fields.map((f) => ({ value: f, label: label(f) })),
     ...customFields.map((f) => ({ value: `cf.${f.key}`, label: customLabel(f.label) })),
+    ...companyFields.map((f) => ({ value: `company.cf.${f.key}`, label: companyLabel(f.label) })),
   ];
+}
+
+/** A vCard's mapped properties, as the import's `properties`: each header that is a property
+ *  to map (in `properties`) with the field chosen for it (left-out ones are not sent). */
+export function vcardProperties(
+  headers: readonly string[],
+  properties: readonly string[],
+  mapping: readonly (string | null)[],
+): Record<string, TImportTarget> {
+  const out: Record<string, TImportTarget> = {};
+  headers.forEach((h, i) => {
+    const target = mapping[i];
+    if (properties.includes(h) && target) out[h] = target as TImportTarget;
+  });
+  return out;
 }
 
 /**

@@ -41,6 +41,7 @@ import {
   type TImportPreset,
   undoImport,
   uploadImportFile,
+  vcardProperties,
 } from './import.api.ts';
 
 type FieldKey = keyof (typeof en)['imports']['fields'];
@@ -78,6 +79,7 @@ export function ImportPage() {
   });
   const preview = useQuery({ ...previewQuery(file?.id ?? '', encoding, preset), enabled: Boolean(file) });
   const personFields = useQuery({ ...customFieldsQuery('person'), enabled: Boolean(file) });
+  const companyFields = useQuery({ ...customFieldsQuery('company'), enabled: Boolean(file) });
   useEffect(() => {
     if (preview.data) setMapping(preview.data.suggestedMapping);
   }, [preview.data]);
@@ -86,7 +88,9 @@ export function ImportPage() {
     mutationFn: (dryRun: boolean) =>
       startImport({
         fileId: file?.id ?? '',
-        ...(file?.format === 'csv' ? { mapping } : {}),
+        ...(file?.format === 'csv'
+          ? { mapping }
+          : { properties: vcardProperties(preview.data?.headers ?? [], preview.data?.properties ?? [], mapping) }),
         duplicates,
         dryRun,
         ...(encoding ? { encoding } : {}),
@@ -115,9 +119,26 @@ export function ImportPage() {
 
   const fieldLabel = (f: string) => t(`imports.fields.${f.replace('.', '_') as FieldKey}`);
   const columns = preview.data?.headers ?? [];
-  const targets = mappingTargets(IMPORT_FIELDS, personFields.data ?? [], fieldLabel, (label) =>
-    t('imports.customField', { label }),
+  const customLabel = (label: string) => t('imports.customField', { label });
+  const companyLabel = (label: string) => t('imports.companyCustomField', { label });
+  const targets = mappingTargets(
+    IMPORT_FIELDS,
+    personFields.data ?? [],
+    fieldLabel,
+    customLabel,
+    companyFields.data ?? [],
+    companyLabel,
   );
+  // A vCard's properties to map (X-…, NOTE, BDAY, …) fill custom fields only.
+  const propertyTargets = mappingTargets(
+    [],
+    personFields.data ?? [],
+    fieldLabel,
+    customLabel,
+    companyFields.data ?? [],
+    companyLabel,
+  );
+  const properties = preview.data?.properties ?? [];
 
   return (
     <Page title={t('imports.title')} intro={t('imports.intro')}>
@@ -193,7 +214,9 @@ export function ImportPage() {
                   // Columns have no id but their position, which is what the mapping is keyed by.
                   // biome-ignore lint/suspicious/noArrayIndexKey: the position is the identity
                   <Table.Tr key={i}>
-                    <Table.Td>{file.format === 'csv' ? header : fieldLabel(header)}</Table.Td>
+                    <Table.Td>
+                      {file.format === 'csv' || properties.includes(header) ? header : fieldLabel(header)}
+                    </Table.Td>
                     <Table.Td>
                       <Text size="xs" c="dimmed" lineClamp={2}>
                         {preview.data.rows
@@ -204,7 +227,7 @@ export function ImportPage() {
                       </Text>
                     </Table.Td>
                     <Table.Td>
-                      {file.format === 'csv' ? (
+                      {file.format === 'csv' || properties.includes(header) ? (
                         <NativeSelect
                           aria-label={t('imports.fieldFor', { column: header || i + 1 })}
                           value={mapping[i] ?? ''}
@@ -213,7 +236,10 @@ export function ImportPage() {
                             next[i] = (e.currentTarget.value || null) as TImportMapping[number];
                             setMapping(next);
                           }}
-                          data={[{ value: '', label: t('imports.leaveOut') }, ...targets]}
+                          data={[
+                            { value: '', label: t('imports.leaveOut') },
+                            ...(file.format === 'csv' ? targets : propertyTargets),
+                          ]}
                         />
                       ) : (
                         <Badge variant="light">{fieldLabel(header)}</Badge>
@@ -223,6 +249,11 @@ export function ImportPage() {
                 ))}
               </Table.Tbody>
             </Table>
+          )}
+          {properties.length > 0 && (
+            <Text size="xs" c="dimmed">
+              {t('imports.vcardPropertiesHint')}
+            </Text>
           )}
           {columns.length > MAPPING_ROWS && (
             <Text size="xs" c="dimmed">
@@ -352,7 +383,7 @@ function ImportStatus({ id }: { id: string }) {
         </Table>
       )}
       <Group>
-        {i.failed > 0 && (
+        {(i.failed > 0 || i.problems.length > 0) && (
           <Anchor href={reportUrl(i.id)} download size="sm">
             {t('imports.downloadReport')}
           </Anchor>

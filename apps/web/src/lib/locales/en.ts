@@ -651,6 +651,9 @@ export const en = {
     field: 'Field',
     fieldFor: 'Field for {{column}}',
     customField: 'Custom field: {{label}}',
+    companyCustomField: 'Company field: {{label}}',
+    vcardPropertiesHint:
+      'Properties of the cards such as X-LINKEDIN, NOTE or BDAY can fill a custom field of the person or of their company (ORG).',
     leaveOut: 'Leave out',
     moreColumns: '{{count}} more columns are not shown; they keep the suggested mapping.',
     fields: {

@@ -654,6 +654,9 @@ export const nb: Translation = {
     field: 'Felt',
     fieldFor: 'Felt for {{column}}',
     customField: 'Eget felt: {{label}}',
+    companyCustomField: 'Firmafelt: {{label}}',
+    vcardPropertiesHint:
+      'Egenskaper på kortene som X-LINKEDIN, NOTE eller BDAY kan fylle et eget felt på personen eller firmaet deres (ORG).',
     leaveOut: 'Utelat',
     moreColumns: '{{count}} kolonner til vises ikke; de beholder den foreslåtte koblingen.',
     fields: {
