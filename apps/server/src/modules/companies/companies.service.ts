@@ -13,7 +13,7 @@ import type { Tx } from '../../db/client.ts';
 import { companies } from '../../db/schema/index.ts';
 import { notFound, validationFailed } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import { appendAudit, appendAuditMany } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
 import { checkValues, loadValues, writeValues } from '../custom-fields/custom-fields.service.ts';
 import {
@@ -36,7 +36,7 @@ import {
 import { presentTrashItem } from '../people/people.presenter.ts';
 import { inTenant, type KeysetPosition } from '../people/people.service.ts';
 import { reindexRecords } from '../search/search.index.ts';
-import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
+import { emitRecordEvent, eventWanted } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { type CompanyRow, presentCompany } from './companies.presenter.ts';
 
@@ -253,6 +253,77 @@ export async function createCompany(services: Services, actor: Actor, input: Cre
       now,
     );
     return emitRecordEvent(tx, now, actor.workspaceId, 'company.created', presentOne(tx, actor, companyId));
+  });
+}
+
+/**
+ * Creates several companies in one transaction with the checks and side effects of
+ * `createCompany` (owner, visibility, custom values, search postings, one `company.created`
+ * audit entry each, the webhook outbox), the look-ups made once for the batch and the rows
+ * in one multi-row insert. For bulk writers (the demo); all or nothing; ids in input order.
+ */
+export async function createCompanies(
+  services: Services,
+  actor: Actor,
+  inputs: CreateCompanyInput[],
+): Promise<string[]> {
+  assertCanWrite(actor);
+  if (!inputs.length) return [];
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const ws = actor.workspaceId;
+    for (const ownerId of new Set(inputs.map((x) => x.ownerId ?? actor.userId))) {
+      await assertOwnerIsMember(tx, actor, ownerId);
+    }
+    type Vis = Awaited<ReturnType<typeof resolveVisibility>>;
+    const visibilities = new Map<string, Vis>();
+    const vis: Vis[] = [];
+    const custom: Awaited<ReturnType<typeof checkValues>>[] = [];
+    for (const input of inputs) {
+      const key = `${input.visibility ?? ''}:${input.teamId ?? ''}`;
+      let v = visibilities.get(key);
+      if (!v) {
+        v = await resolveVisibility(tx, actor, input);
+        visibilities.set(key, v);
+      }
+      vis.push(v);
+      custom.push(await checkValues(tx, ws, 'company', input.customFields));
+    }
+    const ids = inputs.map(() => newId(now.getTime()));
+    const rows = inputs.map((input, i) => ({
+      workspaceId: ws,
+      companyId: ids[i] as string,
+      name: input.name,
+      domain: input.domain ?? null,
+      orgNumber: input.orgNumber ?? null,
+      ...addressValues(input.address),
+      industry: input.industry ?? null,
+      size: input.size ?? null,
+      ownerId: input.ownerId ?? actor.userId,
+      tags: cleanTags(input.tags),
+      visibility: vis[i]?.visibility ?? 'workspace',
+      teamId: vis[i]?.teamId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    }));
+    for (let i = 0; i < rows.length; i += 500) await tx.insert(companies).values(rows.slice(i, i + 500));
+    for (const [i, checked] of custom.entries()) await writeValues(tx, ws, 'company', ids[i] as string, checked);
+    await reindexRecords(tx, ws, 'company', ids);
+    await appendAuditMany(
+      tx,
+      ws,
+      ids.map((id, i) => ({
+        actor: userActor(actor),
+        action: 'company.created',
+        target: { type: 'company', id },
+        details: { visibility: vis[i]?.visibility ?? 'workspace' },
+      })),
+      now,
+    );
+    if (await eventWanted(tx, ws, 'company.created')) {
+      for (const id of ids) await emitRecordEvent(tx, now, ws, 'company.created', presentOne(tx, actor, id));
+    }
+    return ids;
   });
 }
 

@@ -15,10 +15,10 @@ import { DAY_MS } from '../../lib/clock.ts';
 import { forbidden } from '../../lib/errors.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
-import { createCompany } from '../companies/companies.service.ts';
+import { createCompanies } from '../companies/companies.service.ts';
 import { createDeal, moveDeal } from '../deals/deals.service.ts';
 import { listPipelines } from '../deals/pipelines.service.ts';
-import { createPerson } from '../people/people.service.ts';
+import { createPeople } from '../people/people.service.ts';
 import { createTask } from '../tasks/tasks.service.ts';
 import { createInteraction } from '../timeline/interactions.service.ts';
 import { createNote } from '../timeline/notes.service.ts';
@@ -320,17 +320,20 @@ const writers: Record<DemoKind, (c: BatchContext) => Promise<void>> = {
     if (!pools.teamId) await createTeam(services, actor, { name: DEMO_TEAM_NAME });
   },
 
+  // People and companies, most of the records, go in a batch at a time through the services'
+  // bulk creates: the same checks, audit entries, search postings and outbox, set-based.
   companies: async ({ services, actor, r, from, size }) => {
-    for (let i = from; i < from + size; i++) {
-      await createCompany(services, actor, ZCreateCompanyBody.parse(demoCompany(r, i)));
-    }
+    const bodies = [];
+    for (let i = from; i < from + size; i++) bodies.push(ZCreateCompanyBody.parse(demoCompany(r, i)));
+    await createCompanies(services, actor, bodies);
   },
 
   people: async ({ services, actor, r, pools, size }) => {
+    const bodies = [];
     for (let i = 0; i < size; i++) {
-      const body = demoPerson(r, pools.companies, { teamId: pools.teamId });
-      await createPerson(services, actor, ZCreatePersonBody.parse(body));
+      bodies.push(ZCreatePersonBody.parse(demoPerson(r, pools.companies, { teamId: pools.teamId })));
     }
+    await createPeople(services, actor, bodies);
   },
 
   deals: async ({ services, actor, r, pools, from, size, now }) => {

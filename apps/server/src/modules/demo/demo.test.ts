@@ -1,4 +1,4 @@
-import type { TMe, TPersonList } from '@tillit/contracts';
+import { type TMe, type TPersonList, ZCreateCompanyBody, ZCreatePersonBody } from '@tillit/contracts';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { describeEachDatabase, type TestEnv } from '../../../test/harness.ts';
@@ -17,6 +17,8 @@ import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
 import { verifyChain } from '../../privacy/audit/audit.service.ts';
 import { DEFAULT_PASSWORD } from '../account/account.testing.ts';
+import { createCompanies } from '../companies/companies.service.ts';
+import { createPeople } from '../people/people.service.ts';
 import { crmWorkspace } from '../people/people.test-helpers.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { type DemoLoadPayload, demoLoadJob, setDemoQueue } from './demo.jobs.ts';
@@ -129,6 +131,30 @@ describeEachDatabase('demo workspace', (get) => {
         .where(and(eq(auditEntries.workspaceId, w.workspaceId), eq(auditEntries.action, 'demo.batch_loaded')));
       expect(marks.length).toBe(first.batchesWritten);
       for (const m of marks) expect(Object.keys(m.details as object).sort()).toEqual(['batch', 'count', 'key', 'kind']);
+      // People and companies go in through the bulk creates: still one audit entry each, and
+      // each has its search postings (written in the batch's transaction).
+      const created = await tx
+        .select({ action: auditEntries.action, n: sql<number>`count(*)::int` })
+        .from(auditEntries)
+        .where(
+          and(
+            eq(auditEntries.workspaceId, w.workspaceId),
+            sql`${auditEntries.action} in ('person.created', 'company.created')`,
+          ),
+        )
+        .groupBy(auditEntries.action);
+      expect(Object.fromEntries(created.map((c) => [c.action, c.n]))).toEqual({
+        'person.created': want.people,
+        'company.created': want.companies,
+      });
+      const indexed = await tx.execute(
+        sql`select (select count(distinct person_id)::int from person_search_terms where workspace_id = ${w.workspaceId}) as people,
+                   (select count(distinct company_id)::int from company_search_terms where workspace_id = ${w.workspaceId}) as companies`,
+      );
+      expect((indexed as unknown as { rows: { people: number; companies: number }[] }).rows[0]).toEqual({
+        people: want.people,
+        companies: want.companies,
+      });
       const chain = await verifyChain(tx, w.workspaceId);
       expect(chain.problems).toEqual([]);
       expect(chain.ok).toBe(true);
@@ -163,6 +189,54 @@ describeEachDatabase('demo workspace', (get) => {
     );
     if (hidden) expect((await w.other.client.get(`/api/v1/people/${hidden.id}`)).status).toBe(404);
   }, 600_000);
+
+  it('the bulk creates check like the single ones, naming the record: a company the member cannot see, a tombstone-free but bad phone; nothing is written', async () => {
+    const env = get();
+    const w = await crmWorkspace(env, 'Bulk checks');
+    const hidden = await w.owner.client.post<{ id: string }>('/api/v1/companies', {
+      name: 'Hidden AS',
+      visibility: 'private',
+    });
+    expect(hidden.status).toBe(201);
+    const member: Actor = {
+      workspaceId: w.workspaceId,
+      userId: w.member.userId,
+      role: 'member',
+      twoFactorEnabled: true,
+    };
+    const ok = ZCreatePersonBody.parse({ firstName: 'Ok', lastName: 'One', subjectCategories: ['client'] });
+    const before = await countsIn(env, w.workspaceId);
+    await expect(
+      createPeople(env.services, member, [
+        ok,
+        ZCreatePersonBody.parse({
+          firstName: 'Linked',
+          lastName: 'Two',
+          subjectCategories: ['client'],
+          companies: [{ companyId: hidden.body.id }],
+        }),
+      ]),
+    ).rejects.toMatchObject({
+      status: 422,
+      fields: { 'people.1.companies.0.companyId': 'is not a company you can see' },
+    });
+    await expect(
+      createPeople(env.services, member, [
+        ZCreatePersonBody.parse({
+          firstName: 'Bad',
+          lastName: 'Phone',
+          subjectCategories: ['client'],
+          phones: [{ value: '12' }],
+        }),
+      ]),
+    ).rejects.toMatchObject({ status: 422, fields: { 'people.0.phones.0.value': expect.any(String) } });
+    await expect(
+      createCompanies(env.services, { ...member, role: 'viewer' }, [ZCreateCompanyBody.parse({ name: 'No' })]),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await countsIn(env, w.workspaceId)).toEqual(before);
+    const ids = await createPeople(env.services, member, [ok]);
+    expect((await w.member.client.get(`/api/v1/people/${ids[0]}`)).status).toBe(200);
+  });
 
   it('refuses a member or viewer, and a member of another workspace (the job writes nothing)', async () => {
     const env = get();

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { arrayParam, insertUnnest } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
 import {
   companies,
@@ -693,32 +694,6 @@ async function resolveCompanies(
     byKey.set(`n:${r.name.toLowerCase()}`, r.companyId);
   }
   return { byKey, created: rows.length, createdIds: rows.map((r) => r.companyId) };
-}
-
-/** A text[] (or uuid[], timestamptz[], ...) parameter as one array literal, NULL for null. */
-function arrayParam(list: readonly (string | number | boolean | null)[]): string {
-  return `{${list
-    .map((v) => (v === null ? 'NULL' : `"${String(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`))
-    .join(',')}}`;
-}
-
-/**
- * Inserts rows as one `insert ... select from unnest(...)` per table: one array parameter
- * per column, whatever the row count. (Built by drizzle as multi-row VALUES, a batch of
- * 1,000 people spent most of its CPU building the statements: see bench/import/README.md.)
- */
-async function insertUnnest(
-  tx: Tx,
-  table: string,
-  columns: [name: string, type: string][],
-  rows: (string | number | boolean | null)[][],
-): Promise<void> {
-  if (!rows.length) return;
-  const params = columns.map(([, type], i) => sql`${arrayParam(rows.map((r) => r[i] ?? null))}::${sql.raw(type)}[]`);
-  await tx.execute(
-    sql`insert into ${sql.identifier(table)} (${sql.raw(columns.map(([c]) => `"${c}"`).join(', '))})
-        select * from unnest(${sql.join(params, sql`, `)})`,
-  );
 }
 
 const FIELD_VALUE_COLUMNS: [string, string][] = [

@@ -13,6 +13,7 @@ import type {
 import { isCustomSort, SUBJECT_CATEGORIES } from '@tillit/contracts';
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
+import { insertUnnest } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
 import {
   companies,
@@ -25,10 +26,10 @@ import {
   workspaces,
 } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
-import { notFound, validationFailed } from '../../lib/errors.ts';
+import { AppError, notFound, validationFailed } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { recordAccess } from '../../privacy/access-log/access-log.service.ts';
-import { appendAudit } from '../../privacy/audit/audit.service.ts';
+import { appendAudit, appendAuditMany } from '../../privacy/audit/audit.service.ts';
 import { assertNoTombstone, assertNoTombstoneAdded } from '../../privacy/erasure/tombstones.ts';
 import { assertNotRestricted } from '../../privacy/restriction/restriction.service.ts';
 import type { Services } from '../../services.ts';
@@ -42,7 +43,7 @@ import {
   textSortKeys,
 } from '../custom-fields/table-query.ts';
 import { reindexRecords } from '../search/search.index.ts';
-import { emitRecordEvent } from '../webhooks/webhooks.emit.ts';
+import { emitRecordEvent, eventWanted } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { cleanTags, decodeCursor, encodeCursor, prefixRange } from './people.cursor.ts';
 import { normalisePhone } from './people.phone.ts';
@@ -538,6 +539,227 @@ export async function createPerson(services: Services, actor: Actor, input: Crea
       now,
     );
     return emitRecordEvent(tx, now, actor.workspaceId, 'person.created', presentOne(tx, actor, personId));
+  });
+}
+
+/** A check of `createPeople` names the record as `people.<index>.<field>`. */
+function prefixed(err: unknown, index: number): unknown {
+  if (err instanceof AppError && err.fields) {
+    const fields = Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [`people.${index}.${k}`, v]));
+    return new AppError(err.code, err.status, err.message, fields);
+  }
+  return err;
+}
+
+/**
+ * Creates several people in one transaction, with the checks of `createPerson` (tombstones,
+ * owner, visibility, visible companies, custom values) and its side effects (search postings,
+ * one `person.created` audit entry each, the webhook outbox), set-based: the look-ups are made
+ * once for the batch and the rows go in with `insertUnnest`, the import writer's insert. For
+ * bulk writers (the demo); all or nothing; answers the new ids in input order.
+ */
+export async function createPeople(services: Services, actor: Actor, inputs: CreateInput[]): Promise<string[]> {
+  assertCanWrite(actor);
+  if (!inputs.length) return [];
+  const now = services.clock.now();
+  return inTenant(services, actor, async (tx) => {
+    const ws = actor.workspaceId;
+    const country = await workspaceCountry(tx, ws);
+    const phonesOf = inputs.map((input, i) => {
+      try {
+        return normalisePhones(input.phones, country);
+      } catch (err) {
+        throw prefixed(err, i);
+      }
+    });
+    // P-DSR-3, as createPerson: one look-up for the batch, naming the record and the field.
+    const where: { email: string[]; phone: string[] } = { email: [], phone: [] };
+    const ids = { emails: [] as string[], phones: [] as string[] };
+    inputs.forEach((input, i) => {
+      input.emails.forEach((e, j) => {
+        ids.emails.push(e.value);
+        where.email.push(`people.${i}.emails.${j}.value`);
+      });
+      phonesOf[i]?.forEach((p, j) => {
+        ids.phones.push(p.value);
+        where.phone.push(`people.${i}.phones.${j}.value`);
+      });
+    });
+    await assertNoTombstone(tx, { keys: services.keys, workspaceId: ws }, ids, {
+      email: (i) => where.email[i] ?? 'emails',
+      phone: (i) => where.phone[i] ?? 'phones',
+    });
+    const owners = new Set(inputs.map((x) => x.ownerId ?? actor.userId));
+    for (const ownerId of owners) await assertOwnerIsMember(tx, actor, ownerId);
+    type Vis = Awaited<ReturnType<typeof resolveVisibility>>;
+    const visibilities = new Map<string, Vis>();
+    const vis: Vis[] = [];
+    for (const [i, input] of inputs.entries()) {
+      const key = `${input.visibility ?? ''}:${input.teamId ?? ''}`;
+      let v = visibilities.get(key);
+      if (!v) {
+        try {
+          v = await resolveVisibility(tx, actor, input);
+        } catch (err) {
+          throw prefixed(err, i);
+        }
+        visibilities.set(key, v);
+      }
+      vis.push(v);
+    }
+    const companyIds = [...new Set(inputs.flatMap((x) => x.companies.map((c) => c.companyId)))];
+    const visible = new Set(
+      companyIds.length
+        ? (
+            await tx
+              .select({ companyId: companies.companyId })
+              .from(companies)
+              .where(
+                and(
+                  eq(companies.workspaceId, ws),
+                  inArray(companies.companyId, companyIds),
+                  isNull(companies.deletedAt),
+                  visibleTo(actor, companies),
+                ),
+              )
+          ).map((c) => c.companyId)
+        : [],
+    );
+    const problems: Record<string, string> = {};
+    inputs.forEach((input, i) => {
+      const seen = new Set<string>();
+      input.companies.forEach((c, j) => {
+        if (seen.has(c.companyId)) problems[`people.${i}.companies.${j}.companyId`] = 'is listed twice';
+        else if (!visible.has(c.companyId))
+          problems[`people.${i}.companies.${j}.companyId`] = 'is not a company you can see';
+        seen.add(c.companyId);
+      });
+    });
+    if (Object.keys(problems).length) throw validationFailed(problems);
+    const custom: Awaited<ReturnType<typeof checkValues>>[] = [];
+    for (const [i, input] of inputs.entries()) {
+      try {
+        custom.push(await checkValues(tx, ws, 'person', input.customFields));
+      } catch (err) {
+        throw prefixed(err, i);
+      }
+    }
+
+    const at = now.toISOString();
+    const personIds = inputs.map(() => newId(now.getTime()));
+    const idOf = (i: number) => personIds[i] as string;
+    await insertUnnest(
+      tx,
+      'people',
+      [
+        ['workspace_id', 'uuid'],
+        ['person_id', 'uuid'],
+        ['first_name', 'text'],
+        ['last_name', 'text'],
+        ['title', 'text'],
+        ['street', 'text'],
+        ['state', 'text'],
+        ['postal_code', 'text'],
+        ['city', 'text'],
+        ['country', 'text'],
+        ['owner_id', 'uuid'],
+        ['source', 'text'],
+        ['visibility', 'text'],
+        ['team_id', 'uuid'],
+        ['created_at', 'timestamptz'],
+        ['updated_at', 'timestamptz'],
+      ],
+      inputs.map((input, i) => [
+        ws,
+        idOf(i),
+        input.firstName,
+        input.lastName,
+        input.title ?? null,
+        input.address?.street ?? null,
+        input.address?.state ?? null,
+        input.address?.postalCode ?? null,
+        input.address?.city ?? null,
+        input.address?.country ?? null,
+        input.ownerId ?? actor.userId,
+        input.source ?? 'manual',
+        vis[i]?.visibility ?? 'workspace',
+        vis[i]?.teamId ?? null,
+        at,
+        at,
+      ]),
+    );
+    const contact = (column: string): [string, string][] => [
+      ['workspace_id', 'uuid'],
+      ['person_id', 'uuid'],
+      [column, 'text'],
+      ['type', 'text'],
+      ['is_primary', 'boolean'],
+      ['position', 'integer'],
+    ];
+    await insertUnnest(
+      tx,
+      'person_emails',
+      contact('email'),
+      inputs.flatMap((input, i) =>
+        withPrimary(input.emails).map((e, j) => [ws, idOf(i), e.value, e.type, e.primary, j]),
+      ),
+    );
+    await insertUnnest(
+      tx,
+      'person_phones',
+      contact('phone'),
+      phonesOf.flatMap((list, i) => withPrimary(list).map((p, j) => [ws, idOf(i), p.value, p.type, p.primary, j])),
+    );
+    await insertUnnest(
+      tx,
+      'person_tags',
+      [
+        ['workspace_id', 'uuid'],
+        ['person_id', 'uuid'],
+        ['tag', 'text'],
+        ['position', 'integer'],
+      ],
+      inputs.flatMap((input, i) => cleanTags(input.tags).map((tag, j) => [ws, idOf(i), tag, j])),
+    );
+    await insertUnnest(
+      tx,
+      'person_categories',
+      [
+        ['workspace_id', 'uuid'],
+        ['person_id', 'uuid'],
+        ['category', 'text'],
+      ],
+      inputs.flatMap((input, i) => [...new Set(input.subjectCategories)].map((c) => [ws, idOf(i), c])),
+    );
+    await insertUnnest(
+      tx,
+      'person_companies',
+      [
+        ['workspace_id', 'uuid'],
+        ['person_id', 'uuid'],
+        ['company_id', 'uuid'],
+        ['role', 'text'],
+        ['created_at', 'timestamptz'],
+      ],
+      inputs.flatMap((input, i) => input.companies.map((c) => [ws, idOf(i), c.companyId, c.role ?? null, at])),
+    );
+    for (const [i, checked] of custom.entries()) await writeValues(tx, ws, 'person', idOf(i), checked);
+    await reindexRecords(tx, ws, 'person', personIds);
+    await appendAuditMany(
+      tx,
+      ws,
+      inputs.map((input, i) => ({
+        actor: userActor(actor),
+        action: 'person.created',
+        target: { type: 'person', id: idOf(i) },
+        details: { source: input.source ?? 'manual', visibility: vis[i]?.visibility ?? 'workspace' },
+      })),
+      now,
+    );
+    if (await eventWanted(tx, ws, 'person.created')) {
+      for (const id of personIds) await emitRecordEvent(tx, now, ws, 'person.created', presentOne(tx, actor, id));
+    }
+    return personIds;
   });
 }
 

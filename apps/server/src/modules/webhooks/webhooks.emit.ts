@@ -11,6 +11,22 @@ import { newId } from '../../lib/ids.ts';
  * wrap its `return present…(…)` in one call. `data` is the record as the API returned it
  * to the member who made the change.
  */
+/** Whether an active subscription of the workspace wants events of this type. */
+export async function eventWanted(tx: Tx, workspaceId: string, type: TWebhookEventType): Promise<boolean> {
+  const [wanted] = await tx
+    .select({ id: webhookSubscriptions.subscriptionId })
+    .from(webhookSubscriptions)
+    .where(
+      and(
+        eq(webhookSubscriptions.workspaceId, workspaceId),
+        eq(webhookSubscriptions.active, true),
+        sql`${type} = any(${webhookSubscriptions.events})`,
+      ),
+    )
+    .limit(1);
+  return Boolean(wanted);
+}
+
 export async function emitRecordEvent<T extends { id: string }>(
   tx: Tx,
   now: Date,

@@ -107,6 +107,48 @@ export async function appendAudit(tx: Tx, workspaceId: string, event: AuditEvent
   return seq;
 }
 
+/**
+ * Appends several entries in order under one lock of the chain head: the same entries as
+ * that many `appendAudit` calls, in 4 statements instead of 4 each (bulk writers: the demo).
+ */
+export async function appendAuditMany(tx: Tx, workspaceId: string, events: AuditEvent[], now: Date): Promise<void> {
+  if (!events.length) return;
+  await tx.insert(auditChainHeads).values({ workspaceId, seq: 0, hash: GENESIS_HASH }).onConflictDoNothing();
+  const [head] = await tx
+    .select()
+    .from(auditChainHeads)
+    .where(eq(auditChainHeads.workspaceId, workspaceId))
+    .for('update');
+  if (!head) throw new Error('audit chain head missing after insert');
+  let seq = head.seq;
+  let prevHash = head.hash;
+  const rows: (typeof auditEntries.$inferInsert)[] = [];
+  for (const event of events) {
+    seq += 1;
+    const personal = cleanPersonal(event.personal);
+    const personalWithNonce = personal ? { ...personal, nonce: randomBytes(16).toString('hex') } : null;
+    const fields: HashedFields = {
+      workspaceId,
+      seq,
+      entryId: newId(now.getTime()),
+      occurredAt: now,
+      actorKind: event.actor.kind,
+      actorId: event.actor.id ?? null,
+      action: event.action,
+      targetType: event.target?.type ?? null,
+      targetId: event.target?.id ?? null,
+      subjectUserId: event.subjectUserId ?? null,
+      details: event.details ?? {},
+      personalDigest: personalWithNonce ? personalDigest(personalWithNonce) : null,
+      prevHash,
+    };
+    prevHash = entryHash(fields);
+    rows.push({ ...fields, details: fields.details as Json, personal: personalWithNonce, hash: prevHash });
+  }
+  for (let i = 0; i < rows.length; i += 500) await tx.insert(auditEntries).values(rows.slice(i, i + 500));
+  await tx.update(auditChainHeads).set({ seq, hash: prevHash }).where(eq(auditChainHeads.workspaceId, workspaceId));
+}
+
 function cleanPersonal(p: AuditPersonal | undefined): AuditPersonal | null {
   if (!p) return null;
   const out: AuditPersonal = {};
