@@ -1,6 +1,7 @@
 // Requests from the people in the data (P-DSR-1, P-DSR-2, P-DSR-4, P-DSR-8 and the workflow
 // of every kind). Shared by server and web. Input objects refuse unknown keys.
 import { z } from 'zod';
+import { ZUpdatePersonBody } from './people.ts';
 
 const ZId = z.uuid({ error: 'must be a UUID' });
 const text = (max: number, min = 0) =>
@@ -43,6 +44,34 @@ export const ZPrivacyRequestOpenStatus = z.enum(['received', 'verifying', 'in_pr
   error: 'must be one of received, verifying, in_progress',
 });
 
+/**
+ * Rectification: the corrected values, as fields of the people update contract (names, title,
+ * emails, phones, address; a list given replaces the person's list, an address only the parts
+ * given). Errors name the field under `correction.` (e.g. `correction.emails.0.value`).
+ */
+export const ZRectificationCorrection = ZUpdatePersonBody.pick({
+  firstName: true,
+  lastName: true,
+  title: true,
+  emails: true,
+  phones: true,
+  address: true,
+})
+  .strict()
+  .refine((c) => Object.values(c).some((v) => v !== undefined), { error: 'must name at least one field to correct' });
+export type TRectificationCorrection = z.input<typeof ZRectificationCorrection>;
+
+/** The correction as a request shows it (phones already in E.164). */
+export const ZRectificationCorrectionView = z.object({
+  firstName: z.string().optional(),
+  lastName: z.string().optional(),
+  title: z.string().nullable().optional(),
+  emails: z.array(z.object({ value: z.string(), type: z.string(), primary: z.boolean() })).optional(),
+  phones: z.array(z.object({ value: z.string(), type: z.string(), primary: z.boolean() })).optional(),
+  address: z.record(z.string(), z.string().nullable()).optional(),
+});
+export type TRectificationCorrectionView = z.infer<typeof ZRectificationCorrectionView>;
+
 export const ZPrivacyRequestStep = z.object({
   id: z.string(),
   occurredAt: z.string(),
@@ -73,6 +102,8 @@ export const ZPrivacyRequest = z.object({
   channel: z.enum(['staff', 'public']),
   requesterEmail: z.string().nullable(),
   details: z.string(),
+  /** Rectification: the proposed correction (applied on fulfilment), or null. */
+  correction: ZRectificationCorrectionView.nullable(),
   /** The people it was matched to (only those the caller can see). */
   people: z.array(z.object({ id: z.string(), name: z.string() })),
   /** How many people it is matched to in all (a member may see fewer). */
@@ -137,6 +168,8 @@ export const ZCreatePrivacyRequestBody = z
     /** Defaults to now; a request received by letter last week is recorded with that date. */
     receivedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
     ownerId: ZId.nullish(),
+    /** Rectification only: the corrected values. */
+    correction: ZRectificationCorrection.optional(),
   })
   .strict();
 export type TCreatePrivacyRequestBody = z.input<typeof ZCreatePrivacyRequestBody>;
@@ -147,6 +180,8 @@ export const ZUpdatePrivacyRequestBody = z
     ownerId: ZId.nullable().optional(),
     /** Match the request to a person (a public request from an address nobody had). */
     addPersonId: ZId.optional(),
+    /** Rectification only: replace the proposed correction (null clears it). */
+    correction: ZRectificationCorrection.nullable().optional(),
   })
   .strict();
 export type TUpdatePrivacyRequestBody = z.input<typeof ZUpdatePrivacyRequestBody>;
@@ -226,6 +261,8 @@ export const ZPublicStartBody = z
       .pipe(z.email({ error: 'must be an email address' })),
     kind: ZPrivacyRequestKind,
     details: text(5000).default(''),
+    /** Rectification only: the corrected values, beside or instead of the free text. */
+    correction: ZRectificationCorrection.optional(),
   })
   .strict();
 export type TPublicStartBody = z.input<typeof ZPublicStartBody>;

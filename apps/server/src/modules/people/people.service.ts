@@ -31,7 +31,7 @@ import { newId } from '../../lib/ids.ts';
 import { recordAccess } from '../../privacy/access-log/access-log.service.ts';
 import { appendAudit, appendAuditMany } from '../../privacy/audit/audit.service.ts';
 import { assertNoTombstone, assertNoTombstoneAdded } from '../../privacy/erasure/tombstones.ts';
-import { assertNotRestricted } from '../../privacy/restriction/restriction.service.ts';
+import { activeRestriction, assertNotRestricted } from '../../privacy/restriction/restriction.service.ts';
 import type { Services } from '../../services.ts';
 import { checkValues, loadValues, writeValues } from '../custom-fields/custom-fields.service.ts';
 import {
@@ -770,47 +770,71 @@ export async function updatePerson(
   input: UpdateInput,
 ): Promise<TPerson> {
   assertCanWrite(actor);
+  return inTenant(services, actor, (tx) => updatePersonIn(tx, services, actor, personId, input));
+}
+
+/** The phones of an update as they will be stored (E.164 by the workspace's country); 422 on
+ *  `phones.<i>.value` for one that cannot be read. */
+export async function normalisedPhonesOf(tx: Tx, workspaceId: string, phones: PhoneInput[]): Promise<PhoneInput[]> {
+  return normalisePhones(phones, await workspaceCountry(tx, workspaceId));
+}
+
+/**
+ * The update in the caller's transaction (a rectification applies its correction this way,
+ * with the restriction lift in the same transaction). `correctionOf`: the rectification request
+ * whose own restriction the update may pass (P-DSR-2); any other active restriction refuses it.
+ */
+export async function updatePersonIn(
+  tx: Tx,
+  services: Services,
+  actor: Actor,
+  personId: string,
+  input: UpdateInput,
+  options: { correctionOf?: string } = {},
+): Promise<TPerson> {
+  assertCanWrite(actor);
   const now = services.clock.now();
-  return inTenant(services, actor, async (tx) => {
-    const ws = actor.workspaceId;
-    const row = await findPerson(tx, actor, personId, { lock: true });
-    await assertNotRestricted(tx, ws, personId); // P-DSR-2: read-only while restricted
-    const phones = input.phones ? normalisePhones(input.phones, await workspaceCountry(tx, ws)) : undefined;
-    await assertNoTombstoneAdded(tx, { keys: services.keys, workspaceId: ws }, personId, {
-      emails: input.emails?.map((e) => e.value) ?? [],
-      phones: phones?.map((p) => p.value) ?? [],
-    });
-    if (input.ownerId) await assertOwnerIsMember(tx, actor, input.ownerId);
-    const vis = await resolveVisibility(tx, actor, input, effectiveVisibility(row));
-    const custom = await checkValues(tx, ws, 'person', input.customFields);
-    const changes: Partial<typeof people.$inferInsert> = { updatedAt: now, ...vis, ...addressValues(input.address) };
-    if (input.firstName !== undefined) changes.firstName = input.firstName;
-    if (input.lastName !== undefined) changes.lastName = input.lastName;
-    if (input.title !== undefined) changes.title = input.title;
-    if (input.ownerId !== undefined) changes.ownerId = input.ownerId;
-    await tx
-      .update(people)
-      .set(changes)
-      .where(and(eq(people.workspaceId, ws), eq(people.personId, personId)));
-    if (input.emails) await writeEmails(tx, ws, personId, input.emails);
-    if (phones) await writePhones(tx, ws, personId, phones);
-    if (input.tags) await writeTags(tx, ws, personId, input.tags);
-    if (input.subjectCategories) await writeCategories(tx, ws, personId, input.subjectCategories);
-    await writeValues(tx, ws, 'person', personId, custom);
-    await reindexRecords(tx, actor.workspaceId, 'person', [personId]);
-    await appendAudit(
-      tx,
-      ws,
-      {
-        actor: userActor(actor),
-        action: 'person.updated',
-        target: { type: 'person', id: personId },
-        details: { fields: Object.keys(input).sort() },
-      },
-      now,
-    );
-    return emitRecordEvent(tx, now, actor.workspaceId, 'person.updated', presentOne(tx, actor, personId));
+  const ws = actor.workspaceId;
+  const row = await findPerson(tx, actor, personId, { lock: true });
+  const ownRestriction =
+    options.correctionOf !== undefined &&
+    (await activeRestriction(tx, ws, personId))?.requestId === options.correctionOf;
+  if (!ownRestriction) await assertNotRestricted(tx, ws, personId); // P-DSR-2: read-only while restricted
+  const phones = input.phones ? normalisePhones(input.phones, await workspaceCountry(tx, ws)) : undefined;
+  await assertNoTombstoneAdded(tx, { keys: services.keys, workspaceId: ws }, personId, {
+    emails: input.emails?.map((e) => e.value) ?? [],
+    phones: phones?.map((p) => p.value) ?? [],
   });
+  if (input.ownerId) await assertOwnerIsMember(tx, actor, input.ownerId);
+  const vis = await resolveVisibility(tx, actor, input, effectiveVisibility(row));
+  const custom = await checkValues(tx, ws, 'person', input.customFields);
+  const changes: Partial<typeof people.$inferInsert> = { updatedAt: now, ...vis, ...addressValues(input.address) };
+  if (input.firstName !== undefined) changes.firstName = input.firstName;
+  if (input.lastName !== undefined) changes.lastName = input.lastName;
+  if (input.title !== undefined) changes.title = input.title;
+  if (input.ownerId !== undefined) changes.ownerId = input.ownerId;
+  await tx
+    .update(people)
+    .set(changes)
+    .where(and(eq(people.workspaceId, ws), eq(people.personId, personId)));
+  if (input.emails) await writeEmails(tx, ws, personId, input.emails);
+  if (phones) await writePhones(tx, ws, personId, phones);
+  if (input.tags) await writeTags(tx, ws, personId, input.tags);
+  if (input.subjectCategories) await writeCategories(tx, ws, personId, input.subjectCategories);
+  await writeValues(tx, ws, 'person', personId, custom);
+  await reindexRecords(tx, actor.workspaceId, 'person', [personId]);
+  await appendAudit(
+    tx,
+    ws,
+    {
+      actor: userActor(actor),
+      action: 'person.updated',
+      target: { type: 'person', id: personId },
+      details: { fields: Object.keys(input).sort() },
+    },
+    now,
+  );
+  return emitRecordEvent(tx, now, actor.workspaceId, 'person.updated', presentOne(tx, actor, personId));
 }
 
 /** To the trash (P-ACC-4): restorable for 30 days, then purged by `trash.purge`. */

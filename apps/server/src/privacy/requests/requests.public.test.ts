@@ -65,6 +65,50 @@ describeEachDatabase(
       expect(again.status).toBe(422);
     });
 
+    it('[P-DSR-2] a rectification states the correction in free text and fields; bad fields are 422 naming them', async () => {
+      const person = await makePerson(w.owner.client, {
+        firstName: 'Grete',
+        lastName: 'Wrong',
+        emails: [{ value: 'grete@example.org', type: 'home' }],
+      });
+      const client = env().client();
+      const bad = await client.post<{ error: { fields: Record<string, string> } }>(
+        `${PUBLIC(w.workspaceId)}/start`,
+        { email: 'grete@example.org', kind: 'rectification', correction: { emails: [{ value: 'nope' }] } },
+        nextIp(),
+      );
+      expect(bad.status).toBe(422);
+      expect(Object.keys(bad.body.error.fields)).toEqual(['correction.emails.0.value']);
+      const started = await client.post<TPublicStartResult>(
+        `${PUBLIC(w.workspaceId)}/start`,
+        {
+          email: 'grete@example.org',
+          kind: 'rectification',
+          details: 'My surname is Right since I married.',
+          correction: { lastName: 'Right' },
+        },
+        nextIp(),
+      );
+      expect(started.status, JSON.stringify(started.body)).toBe(200);
+      const verified = await client.post<TPublicVerifyResult>(`${PUBLIC(w.workspaceId)}/verify`, {
+        verificationId: started.body.verificationId,
+        code: codeFor(env(), 'grete@example.org'),
+      });
+      expect(verified.status).toBe(200);
+      const id = verified.body.reference;
+      const req = await w.admin.client.get<TPrivacyRequestDetail>(`/api/v1/privacy/requests/${id}`);
+      expect(req.body).toMatchObject({
+        kind: 'rectification',
+        details: 'My surname is Right since I married.',
+        correction: { lastName: 'Right' },
+      });
+      expect(req.body.steps.map((s) => s.action)).toEqual(['received', 'restricted']);
+      const done = await w.admin.client.post(`/api/v1/privacy/requests/${id}/fulfil`, {});
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      const after = await w.admin.client.get<{ lastName: string }>(`/api/v1/people/${person.id}`);
+      expect(after.body.lastName).toBe('Right');
+    });
+
     it('[P-DSR-1] no enumeration: the answers are the same whether the address is known or not', async () => {
       await makePerson(w.owner.client, { emails: [{ value: 'known@example.org', type: 'work' }] });
       const known = await start('known@example.org');

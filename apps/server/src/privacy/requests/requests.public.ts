@@ -15,7 +15,7 @@ import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import type { Services } from '../../services.ts';
 import { appendAudit } from '../audit/audit.service.ts';
-import { dueDateOf, insertRequest, readSettings } from './requests.service.ts';
+import { type Correction, checkCorrection, dueDateOf, insertRequest, readSettings } from './requests.service.ts';
 
 /**
  * The public request page (no account). The person proves control of an address with a
@@ -81,6 +81,8 @@ export async function startPublicRequest(
   const verificationId = newId(now.getTime());
   const expiresAt = new Date(now.getTime() + CODE_MINUTES * MINUTE);
   const workspaceName = await workspaceTx(services, workspaceId, async (tx) => {
+    // Checked first, from the input alone (never from the address): 422 naming the field.
+    const correction = await checkCorrection(tx, workspaceId, body.kind, body.correction);
     // Serialise the count-then-insert per address, so parallel requests cannot pass the limit.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`tillit.privacy-code.${workspaceId}.${email}`}))`);
     const since = new Date(now.getTime() - HOUR);
@@ -112,6 +114,7 @@ export async function startPublicRequest(
       ipHash,
       kind: body.kind,
       details: body.details,
+      correction,
       codeHash: hmac(services, 'code', `${verificationId}:${code}`),
       createdAt: now,
       expiresAt,
@@ -191,6 +194,7 @@ export async function verifyPublicRequest(
         channel: 'public',
         requesterEmail: v.email,
         details: v.details,
+        correction: (v.correction as Correction | null) ?? null,
         personIds: matches.map((m) => m.personId),
         receivedAt: now,
         ownerId: null,

@@ -1,5 +1,7 @@
 import type { TPrivacyRequestKind } from '@tillit/contracts';
 import type { Tx } from '../../db/client.ts';
+import { validationFailed } from '../../lib/errors.ts';
+import { updatePersonIn } from '../../modules/people/people.service.ts';
 import type { Actor } from '../../modules/workspaces/workspaces.service.ts';
 import type { Services } from '../../services.ts';
 import type { AuditActor } from '../audit/audit.service.ts';
@@ -8,7 +10,7 @@ import { erasePerson } from '../erasure/erasure.service.ts';
 import type { PrivacyCtx } from '../purposes/privacy-context.ts';
 import { recordObjection } from '../purposes/purposes.service.ts';
 import { activeRestriction, liftRestriction, restrictPerson } from '../restriction/restriction.service.ts';
-import type { RequestRow } from './requests.service.ts';
+import type { Correction, RequestRow } from './requests.service.ts';
 
 /**
  * The link between a kind of request and the privacy engine's function that carries it out:
@@ -46,7 +48,7 @@ async function liftOwnRestrictions(tx: Tx, actor: Actor, input: RightInput, reas
 
 const RIGHTS: Partial<Record<TPrivacyRequestKind, Right>> = {
   // P-DSR-2: processing is restricted from the moment the request is matched to the person
-  // until the correction is done (the member edits the record, then fulfils) or refused.
+  // until the correction is applied (fulfilment) or refused.
   rectification: {
     async onIntake(tx, actor, input) {
       for (const personId of input.personIds) {
@@ -56,9 +58,21 @@ const RIGHTS: Partial<Record<TPrivacyRequestKind, Right>> = {
         });
       }
     },
-    async fulfil(tx, _services, actor, input) {
+    // The correction goes through the people service as any update would (audit
+    // `person.updated`, search index, outbox `person.updated`), passing only this request's
+    // own restriction; then that restriction is lifted. One transaction: all or nothing.
+    async fulfil(tx, services, actor, input) {
+      const correction = input.request.correction as Correction | null;
+      if (!correction || Object.keys(correction).length === 0) {
+        throw validationFailed({
+          correction: 'is empty: enter the corrected values before fulfilling, or refuse the request',
+        });
+      }
+      for (const personId of input.personIds) {
+        await updatePersonIn(tx, services, actor, personId, correction, { correctionOf: input.request.requestId });
+      }
       const lifted = await liftOwnRestrictions(tx, actor, input, `Corrected (request ${input.request.requestId})`);
-      return { restrictionsLifted: lifted };
+      return { corrected: input.personIds, fields: Object.keys(correction).sort(), restrictionsLifted: lifted };
     },
     async onClose(tx, _services, actor, input) {
       await liftOwnRestrictions(tx, actor, input, `Correction refused (request ${input.request.requestId})`);

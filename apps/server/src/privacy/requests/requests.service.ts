@@ -4,9 +4,11 @@ import type {
   TPrivacyRequestKind,
   TPrivacyRequestList,
   TPrivacyRequestSettings,
+  TRectificationCorrectionView,
   ZCreatePrivacyRequestBody,
   ZExtendPrivacyRequestBody,
   ZPrivacyRequestListQuery,
+  ZRectificationCorrection,
   ZUpdatePrivacyRequestBody,
   ZUpdatePrivacyRequestSettingsBody,
 } from '@tillit/contracts';
@@ -29,6 +31,7 @@ import { AppError, conflict, forbidden, notFound, validationFailed } from '../..
 import { newId } from '../../lib/ids.ts';
 import { seesEverything, visibleTo } from '../../modules/people/people.policy.ts';
 import { displayName } from '../../modules/people/people.presenter.ts';
+import { normalisedPhonesOf } from '../../modules/people/people.service.ts';
 import type { Actor } from '../../modules/workspaces/workspaces.service.ts';
 import type { Services } from '../../services.ts';
 import { type AuditActor, appendAudit } from '../audit/audit.service.ts';
@@ -110,11 +113,38 @@ export async function addStep(
   });
 }
 
+export type Correction = z.output<typeof ZRectificationCorrection>;
+
+/**
+ * Checks a rectification's correction at intake, so that errors name the field
+ * (`correction.phones.0.value`) before anything is stored: only a rectification carries one,
+ * and phones are stored as they will be applied (E.164 by the workspace's country).
+ */
+export async function checkCorrection(
+  tx: Tx,
+  workspaceId: string,
+  kind: TPrivacyRequestKind,
+  correction: Correction | null | undefined,
+): Promise<Correction | null> {
+  if (!correction) return null;
+  if (kind !== 'rectification') throw validationFailed({ correction: 'is only for a rectification request' });
+  if (!correction.phones) return correction;
+  try {
+    return { ...correction, phones: await normalisedPhonesOf(tx, workspaceId, correction.phones) };
+  } catch (err) {
+    if (err instanceof AppError && err.fields) {
+      throw validationFailed(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [`correction.${k}`, v])));
+    }
+    throw err;
+  }
+}
+
 export type NewRequest = {
   kind: TPrivacyRequestKind;
   channel: 'staff' | 'public';
   requesterEmail: string | null;
   details: string;
+  correction?: Correction | null;
   personIds: string[];
   receivedAt: Date;
   ownerId: string | null;
@@ -176,6 +206,7 @@ export async function insertRequest(
     channel: input.channel,
     requesterEmail: input.requesterEmail,
     details: input.details,
+    correction: input.correction ?? null,
     ownerId: input.ownerId,
     receivedAt: input.receivedAt,
     dueAt: dueDateOf(input.receivedAt),
@@ -328,6 +359,7 @@ function presentRequest(
     channel: r.channel,
     requesterEmail: r.requesterEmail,
     details: r.details,
+    correction: (r.correction as TRectificationCorrectionView | null) ?? null,
     people: linked.people,
     matchedCount: linked.count,
     ownerId: r.ownerId,
@@ -414,6 +446,7 @@ export async function createRequest(
   return inTenant(services, actor, async (tx) => {
     await assertPersonVisible(tx, actor, input.personId, 'personId');
     if (input.ownerId) await assertMember(tx, actor.workspaceId, input.ownerId);
+    const correction = await checkCorrection(tx, actor.workspaceId, input.kind, input.correction);
     const requestId = await insertRequest(
       tx,
       actor.workspaceId,
@@ -422,6 +455,7 @@ export async function createRequest(
         channel: 'staff',
         requesterEmail: input.requesterEmail ? input.requesterEmail.trim().toLowerCase() : null,
         details: input.details,
+        correction,
         personIds: [input.personId],
         receivedAt,
         ownerId: input.ownerId ?? null,
@@ -540,6 +574,20 @@ export async function updateRequest(
       set.ownerId = body.ownerId;
       await addStep(tx, actor.workspaceId, ref, userStepActor(actor), 'assigned', now, {
         details: { ownerId: body.ownerId },
+      });
+    }
+    if (body.correction !== undefined) {
+      // Staff may edit the proposed correction before fulfilling it (the person's words stay in details).
+      set.correction = await checkCorrection(tx, actor.workspaceId, row.kind, body.correction);
+      if (body.correction === null && row.kind !== 'rectification') {
+        throw validationFailed({ correction: 'is only for a rectification request' });
+      }
+      await addStep(tx, actor.workspaceId, ref, userStepActor(actor), 'correction_edited', now, {
+        details: {
+          fields: Object.keys(body.correction ?? {})
+            .sort()
+            .join(','),
+        },
       });
     }
     if (body.addPersonId) {

@@ -1,12 +1,13 @@
 import { Alert, Anchor, Button, NativeSelect, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
-import type { TPublicStartResult, TPublicVerifyResult } from '@tillit/contracts';
+import type { TPublicStartBody, TPublicStartResult, TPublicVerifyResult } from '@tillit/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AuthLayout, ErrorAlert, Loading } from '../../components/ui.tsx';
 import { fieldError } from '../../lib/api.ts';
 import { formatDate } from '../../lib/format.ts';
+import { CorrectionFields, correctionFromForm } from './correction-fields.tsx';
 import {
   publicInfoQuery,
   startPublicRequest,
@@ -28,9 +29,9 @@ export function PublicRequestPage() {
   const [started, setStarted] = useState<TPublicStartResult | null>(null);
   const [done, setDone] = useState<TPublicVerifyResult | null>(null);
   const [code, setCode] = useState('');
+  const [kind, setKind] = useState<TPrivacyRequestKind | null>(null);
   const start = useMutation({
-    mutationFn: (b: { email: string; kind: TPrivacyRequestKind; details: string }) =>
-      startPublicRequest(workspaceId, b),
+    mutationFn: (b: TPublicStartBody) => startPublicRequest(workspaceId, b),
     onSuccess: setStarted,
   });
   const verify = useMutation({
@@ -104,10 +105,13 @@ export function PublicRequestPage() {
           onSubmit={(e) => {
             e.preventDefault();
             const f = new FormData(e.currentTarget);
+            const chosen = String(f.get('kind')) as TPrivacyRequestKind;
+            const correction = chosen === 'rectification' ? correctionFromForm(f) : null;
             start.mutate({
               email: String(f.get('email') ?? '').trim(),
-              kind: String(f.get('kind')) as TPrivacyRequestKind,
+              kind: chosen,
               details: String(f.get('details') ?? ''),
+              ...(correction ? { correction } : {}),
             });
           }}
         >
@@ -124,6 +128,7 @@ export function PublicRequestPage() {
               name="kind"
               label={t('privacyRequests.public.what')}
               data={i.kinds.map((k) => ({ value: k, label: t(`privacyRequests.public.kinds.${k}`) }))}
+              onChange={(e) => setKind(e.currentTarget.value as TPrivacyRequestKind)}
             />
             <Textarea
               name="details"
@@ -132,6 +137,12 @@ export function PublicRequestPage() {
               minRows={3}
               error={fieldError(start.error, 'details')}
             />
+            {(kind ?? i.kinds[0]) === 'rectification' && (
+              <Stack gap="xs">
+                <Text size="sm">{t('privacyRequests.public.correctionIntro')}</Text>
+                <CorrectionFields error={start.error} />
+              </Stack>
+            )}
             <ErrorAlert error={start.error} hideWhenFields />
             <Button type="submit" loading={start.isPending}>
               {t('privacyRequests.public.sendCode')}

@@ -24,6 +24,7 @@ import { fieldError } from '../../lib/api.ts';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { isWorkspaceAdmin, meQuery } from '../account/account.api.ts';
 import { membersQuery } from '../workspaces/workspaces.api.ts';
+import { CorrectionFields, CorrectionView, correctionFromForm } from './correction-fields.tsx';
 import {
   addRequestNote,
   extendRequest,
@@ -94,6 +95,15 @@ export function RequestDetailPage() {
         </Section>
         {admin && !isClosed(r.status) && <Actions r={r} />}
       </SimpleGrid>
+      {r.kind === 'rectification' && (
+        <Section title={t('privacyRequests.correction.heading')}>
+          <Text size="sm" c="dimmed">
+            {t('privacyRequests.correction.intro')}
+          </Text>
+          <CorrectionView c={r.correction} />
+          {admin && !isClosed(r.status) && <EditCorrection r={r} />}
+        </Section>
+      )}
       {r.packages.length > 0 && (
         <Section title={t('privacyRequests.packages')}>
           <Stack gap="xs">
@@ -309,6 +319,34 @@ function Actions({ r }: { r: TPrivacyRequestDetail }) {
         danger
       />
     </Section>
+  );
+}
+
+/** Staff correct the proposed values before fulfilling (the person's own words stay above). */
+function EditCorrection({ r }: { r: TPrivacyRequestDetail }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const save = useMutation({
+    mutationFn: (correction: Parameters<typeof updateRequest>[1]['correction']) => updateRequest(r.id, { correction }),
+    onSuccess: (data) => queryClient.setQueryData(requestQuery(r.id).queryKey, data),
+  });
+  return (
+    <form
+      key={JSON.stringify(r.correction)}
+      aria-label={t('privacyRequests.correction.edit')}
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate(correctionFromForm(new FormData(e.currentTarget)));
+      }}
+    >
+      <Stack gap="xs">
+        <CorrectionFields value={r.correction} error={save.error} />
+        <ErrorAlert error={save.error} hideWhenFields />
+        <Button type="submit" variant="default" w="fit-content" loading={save.isPending}>
+          {t('privacyRequests.correction.save')}
+        </Button>
+      </Stack>
+    </form>
   );
 }
 

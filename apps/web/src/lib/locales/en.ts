@@ -956,6 +956,7 @@ export const en = {
     note: 'Note',
     actors: { system: 'Tillit', anonymous: 'The person', user: 'A former member' },
     stepNames: {
+      correction_edited: 'Correction edited',
       received: 'Received',
       status_changed: 'Status changed',
       assigned: 'Assigned',
@@ -976,12 +977,29 @@ export const en = {
     fulfil: {
       access: 'Prepare the copy of the data',
       portability: 'Prepare the data export',
-      rectification: 'Lift the restriction so the record can be corrected',
+      rectification: 'Apply the correction',
       erasure: 'Erase the person',
       restriction: 'Restrict processing',
       objection: 'Record the objection',
       objection_automated: 'Record the objection to automated decisions',
       withdrawal: 'Record the withdrawal of consent',
+    },
+    correction: {
+      heading: 'Proposed correction',
+      intro:
+        'Fulfilling applies these values to the person (an email or phone given replaces their list), then lifts the restriction.',
+      none: 'No corrected values yet: enter them below before fulfilling, or refuse the request.',
+      edit: 'Edit the correction',
+      save: 'Save the correction',
+      firstName: 'First name',
+      lastName: 'Last name',
+      title: 'Job title',
+      email: 'Email',
+      phone: 'Phone',
+      street: 'Street',
+      postalCode: 'Postal code',
+      city: 'City',
+      country: 'Country (two letters)',
     },
     typeErase: 'Type ERASE to confirm',
     linkTitle: 'Download link',
@@ -1022,6 +1040,8 @@ export const en = {
     record: 'Record the request',
     recordNew: 'Record a request',
     public: {
+      correctionIntro:
+        'If you know them, give the correct values (optional; you can also describe the correction above).',
       title: 'Your data',
       intro: 'Ask {{name}} for a copy of your data, to correct or erase it, or to stop using it.',
       notice: 'How we use your data (privacy notice)',
