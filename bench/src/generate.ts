@@ -1,6 +1,7 @@
 import { type CopyTarget, csvRow } from './copy-target.ts';
 import { CITIES, COMPANY_SUFFIXES, COMPANY_WORDS, FIRST_NAMES, INDUSTRIES, LAST_NAMES, TAGS, TITLES } from './names.ts';
 import { createRng, type Rng, uuid7 } from './rng.ts';
+import { writeSearchIndex } from './search-index.ts';
 
 /**
  * The benchmark data set, written with COPY into a workspace that the real server created
@@ -450,6 +451,10 @@ export async function generateWorkspaceData(target: CopyTarget, input: GenerateI
     );
     counts.tasks = scale.tasks;
   }
+
+  // The global search's index (postings and vocabulary), as the server's indexer would write it.
+  const index = await writeSearchIndex(target, ws);
+  counts.searchPostings = index.postings;
 
   const sample = createRng(seed + 9);
   const samplePersonIds: string[] = [];
