@@ -11,10 +11,14 @@ import { type RunningServer, startServer } from './support/server.ts';
  * page (on a phone, no account), confirms the address with the code emailed to them (read
  * from the dev outbox), staff fulfil it and the person downloads the package by the link
  * (P-DSR-1, P-DSR-8); then an erasure request is fulfilled and a CSV import with the same
- * address is refused (P-DSR-3).
+ * address is refused (P-DSR-3). A person asks for a correction in words and fields, staff add
+ * to the proposed correction and apply it to the record (P-DSR-2).
  */
 let server: RunningServer;
 let browser: Browser;
+/** The owner's page and workspace from the first test, for the next. */
+let ownerPage: Page | null = null;
+let workspaceOf = '';
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
@@ -79,6 +83,8 @@ it('[P-DSR-1] [P-DSR-8] [P-DSR-3] a person asks for their data on the public pag
     return me as { activeWorkspaceId: string };
   });
   const workspaceId = created.activeWorkspaceId;
+  ownerPage = owner;
+  workspaceOf = workspaceId;
   await owner.getByRole('button', { name: 'Save' }).click();
   await owner.getByRole('heading', { name: 'Kari Nordmann' }).waitFor();
   const personId = new URL(owner.url()).pathname.split('/').at(-1) ?? '';
@@ -177,4 +183,53 @@ it('[P-DSR-1] [P-DSR-8] [P-DSR-3] a person asks for their data on the public pag
     .getByRole('table', { name: 'First problems' })
     .getByRole('cell', { name: /asked to be erased/ })
     .waitFor();
+});
+
+it('[P-DSR-2] a person asks for a correction in words and fields; staff adjust it and apply it to the record', async () => {
+  const owner = ownerPage;
+  if (!owner) throw new Error('the first test sets up the workspace');
+  const made = await owner.evaluate(async () => {
+    const res = await fetch('/api/v1/people', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        firstName: 'Per',
+        lastName: 'Feilstavet',
+        emails: [{ value: 'per@example.org', type: 'home' }],
+        subjectCategories: ['client'],
+      }),
+    });
+    return (await res.json()) as { id: string };
+  });
+
+  const person = await newPage({ width: 390, height: 844 });
+  await person.goto(`/privacy/${workspaceOf}`);
+  await person.getByLabel('Your email address').fill('per@example.org');
+  await person.getByLabel('What do you want?').selectOption('rectification');
+  await person.getByLabel('Anything we should know (optional)').fill('My surname is spelt Feilstavnet, with an n.');
+  await person.getByLabel('Last name').fill('Feilstavnet');
+  await person.getByRole('button', { name: 'Send me a code' }).click();
+  await person.getByText('we sent a 6-digit code').waitFor();
+  const code = (await lastMail(owner, 'per@example.org', 'privacy_request_code')).match(/\b(\d{6})\b/)?.[1] ?? '';
+  await person.getByLabel('Code from the email').fill(code);
+  await person.getByRole('button', { name: 'Confirm' }).click();
+  await person.getByText('Request received').waitFor();
+
+  // Staff open it: the proposed correction shows; they add the job title and apply it.
+  await owner.goto('/privacy-requests');
+  const inbox = owner.getByRole('table', { name: 'Requests from data subjects' });
+  await inbox.getByRole('cell', { name: 'Per Feilstavet' }).waitFor();
+  await inbox.getByRole('link', { name: 'Correction' }).click();
+  await owner.getByRole('heading', { name: 'Proposed correction' }).waitFor();
+  const form = owner.getByRole('form', { name: 'Edit the correction' });
+  await expect.poll(() => form.getByLabel('Last name').inputValue()).toBe('Feilstavnet');
+  await form.getByLabel('Job title').fill('Engineer');
+  await form.getByRole('button', { name: 'Save the correction' }).click();
+  await owner.getByRole('cell', { name: 'Correction edited' }).waitFor();
+  await owner.getByRole('button', { name: 'Apply the correction' }).click();
+  await owner.getByText('Fulfilled').first().waitFor();
+
+  await owner.goto(`/people/${made.id}`);
+  await owner.getByRole('heading', { name: 'Per Feilstavnet' }).waitFor();
+  await owner.getByText('Engineer').first().waitFor();
 });
