@@ -187,6 +187,25 @@ export async function erasePerson(
     await tx.execute(sql`select term from person_search_terms where workspace_id = ${ws} and person_id = ${personId}`),
   ).map((r) => String(r.term));
 
+  // 4b. Their requests stay as the record of how each was answered (the requester's address
+  //     with it), but what they wrote and the corrected values of a rectification go.
+  const requests = await count(
+    tx,
+    sql`with d as (update privacy_requests set details = '', correction = null
+          where workspace_id = ${ws} and (details <> '' or correction is not null) and request_id in (
+            select request_id from privacy_request_people where workspace_id = ${ws} and person_id = ${personId})
+          returning 1) select count(*)::int as n from d`,
+  );
+  if (requests > 0) {
+    entries.push({
+      table: 'privacy_requests',
+      action: 'anonymised',
+      rows: requests,
+      fields: ['details', 'correction'],
+      note: 'the requests stay as the record of how they were answered',
+    });
+  }
+
   // 5. The data map: every other table whose subject is a person.
   for (const t of declaredTables()) {
     if (t.tenancy !== 'tenant' || t.subject?.kind !== 'person' || HANDLED.has(t.name)) continue;

@@ -57,6 +57,33 @@ describeEachDatabase('fulfilling requests through the privacy engine', (env) => 
     expect(again.status).toBe(422);
   });
 
+  it('[P-DSR-3] erasure blanks what the person wrote in their requests and a pending correction; the requests stay', async () => {
+    const person = await makePerson(w.owner.client, { firstName: 'Wrote', lastName: 'Things' });
+    const rect = await create(person.id, 'rectification', {
+      details: 'My new address is Storgata 1, Oslo',
+      correction: { lastName: 'Thingsby' },
+    });
+    expect(rect.correction).toEqual({ lastName: 'Thingsby' });
+    const erasure = await create(person.id, 'erasure', { details: 'Please delete me, Wrote Things' });
+    const done = await w.admin.client.post<TFulfilPrivacyRequestResult>(`${BASE}/${erasure.id}/fulfil`, {
+      confirm: 'ERASE',
+    });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    for (const id of [rect.id, erasure.id]) {
+      const after = await w.admin.client.get<TPrivacyRequestDetail>(`${BASE}/${id}`);
+      expect(after.status).toBe(200);
+      expect(after.body.details).toBe('');
+      expect(after.body.correction ?? null).toBeNull();
+    }
+    const list = await w.admin.client.get<{ items: { entries: { table: string; action: string; rows: number }[] }[] }>(
+      `/api/v1/people/${person.id}/erasures`,
+    );
+    expect(list.status).toBe(200);
+    expect(list.body.items[0]?.entries).toContainEqual(
+      expect.objectContaining({ table: 'privacy_requests', action: 'anonymised', rows: 2 }),
+    );
+  });
+
   it('[P-DSR-3] erasure also deletes the copies of the data made for earlier access requests', async () => {
     const person = await makePerson(w.owner.client);
     const access = await create(person.id, 'access');
