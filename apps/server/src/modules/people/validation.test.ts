@@ -128,7 +128,7 @@ describeEachDatabase('people and companies refuse bad input', (env) => {
       ['POST', '/api/v1/companies', { name: 'X', peopleCount: 7 }, 'peopleCount'],
       ['PATCH', C, { orgNumber: long(51) }, 'orgNumber'],
       ['PATCH', C, { visibility: 'team' }, 'teamId'],
-      ['GET', '/api/v1/companies?sort=size', undefined, 'sort'],
+      ['GET', '/api/v1/companies?sort=employees', undefined, 'sort'],
       ['GET', '/api/v1/trash?kind=invoice', undefined, 'kind'],
       ['POST', `/api/v1/trash/invoice/${p.id}/restore`, {}, 'kind'],
     ];
