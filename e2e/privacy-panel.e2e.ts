@@ -83,6 +83,10 @@ it('[P-CK-2] [P-DSR-2] [P-LB-3] [P-RET-1] staff record a consent with its proof,
   await expect
     .poll(async () => (await consents.getByRole('row', { name: /marketing\.email/ }).textContent()) ?? '')
     .toContain('Given');
+  // A newsletter consent lapses after 24 months; the panel shows when.
+  expect((await consents.getByRole('row', { name: /marketing\.email/ }).textContent()) ?? '').toContain(
+    String(new Date().getFullYear() + 2),
+  );
   const history = page.getByRole('table', { name: 'Consent history' });
   await history
     .getByText(/marketing\.email/)

@@ -215,6 +215,7 @@ function Consents(props: { personId: string; data: TPersonPrivacy; canChange: bo
             <Table.Th>{t('privacyEngine.purpose')}</Table.Th>
             <Table.Th>{t('privacyEngine.stateNow')}</Table.Th>
             <Table.Th>{t('privacyEngine.since')}</Table.Th>
+            <Table.Th>{t('privacyEngine.expires')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
@@ -223,6 +224,13 @@ function Consents(props: { personId: string; data: TPersonPrivacy; canChange: bo
               <Table.Td>{c.purposeKey}</Table.Td>
               <Table.Td>{stateLabel(c.state)}</Table.Td>
               <Table.Td>{c.recordedAt ? formatDateTime(c.recordedAt) : ''}</Table.Td>
+              <Table.Td>
+                {c.state === 'given' || c.state === 'expired'
+                  ? c.expiresAt
+                    ? formatDateTime(c.expiresAt)
+                    : t('privacyEngine.untilWithdrawn')
+                  : ''}
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -1146,6 +1146,8 @@ export const en = {
     noticeVersion: 'Privacy notice version {{version}}',
     stateNow: 'State',
     since: 'Since',
+    expires: 'Expires',
+    untilWithdrawn: 'Until withdrawn',
     state: { given: 'Given', withdrawn: 'Withdrawn', expired: 'Expired', never: 'Never asked' },
     method: 'How',
     methods: {

@@ -1149,6 +1149,8 @@ export const nb: Translation = {
     noticeVersion: 'Personvernerklæring versjon {{version}}',
     stateNow: 'Status',
     since: 'Siden',
+    expires: 'Utløper',
+    untilWithdrawn: 'Til det trekkes tilbake',
     state: { given: 'Gitt', withdrawn: 'Trukket tilbake', expired: 'Utløpt', never: 'Aldri spurt' },
     method: 'Hvordan',
     methods: {
