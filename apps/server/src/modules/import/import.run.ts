@@ -26,6 +26,7 @@ import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import { tombstonedRowIdentifiers, tombstoneRefusal } from '../../privacy/erasure/tombstones.ts';
 import type { Services } from '../../services.ts';
 import { type CheckedValues, type FieldRow, loadFields } from '../custom-fields/custom-fields.service.ts';
+import { insertPeopleRows } from '../people/people.bulk.ts';
 import { cleanTags } from '../people/people.cursor.ts';
 import { visibleTo } from '../people/people.policy.ts';
 import { assertAllowed } from '../permissions/permissions.ts';
@@ -736,102 +737,29 @@ async function insertPeople(
 ): Promise<void> {
   if (!creates.length) return;
   const ws = actor.workspaceId;
-  const at = now.toISOString();
-  await insertUnnest(
+  await insertPeopleRows(
     tx,
-    'people',
-    [
-      ['workspace_id', 'uuid'],
-      ['person_id', 'uuid'],
-      ['first_name', 'text'],
-      ['last_name', 'text'],
-      ['title', 'text'],
-      ['street', 'text'],
-      ['state', 'text'],
-      ['postal_code', 'text'],
-      ['city', 'text'],
-      ['country', 'text'],
-      ['owner_id', 'uuid'],
-      ['source', 'text'],
-      ['visibility', 'text'],
-      ['team_id', 'uuid'],
-      ['created_at', 'timestamptz'],
-      ['updated_at', 'timestamptz'],
-    ],
-    creates.map(({ personId, change: c }) => [
-      ws,
-      personId,
-      c.firstName ?? '',
-      c.lastName ?? '',
-      c.title ?? null,
-      c.address.street ?? null,
-      c.address.state ?? null,
-      c.address.postalCode ?? null,
-      c.address.city ?? null,
-      c.address.country ?? null,
-      actor.userId,
-      'import',
-      options.defaults.visibility,
-      options.defaults.teamId ?? null,
-      at,
-      at,
-    ]),
-  );
-  const contact: [string, string][] = [
-    ['workspace_id', 'uuid'],
-    ['person_id', 'uuid'],
-    ['', 'text'],
-    ['type', 'text'],
-    ['is_primary', 'boolean'],
-    ['position', 'integer'],
-  ];
-  await insertUnnest(
-    tx,
-    'person_emails',
-    contact.map(([c, t]) => [c || 'email', t] as [string, string]),
-    creates.flatMap(({ personId, change }) => change.emails.map((e, i) => [ws, personId, e.value, e.type, i === 0, i])),
-  );
-  await insertUnnest(
-    tx,
-    'person_phones',
-    contact.map(([c, t]) => [c || 'phone', t] as [string, string]),
-    creates.flatMap(({ personId, change }) => change.phones.map((p, i) => [ws, personId, p.value, p.type, i === 0, i])),
-  );
-  await insertUnnest(
-    tx,
-    'person_tags',
-    [
-      ['workspace_id', 'uuid'],
-      ['person_id', 'uuid'],
-      ['tag', 'text'],
-      ['position', 'integer'],
-    ],
-    creates.flatMap(({ personId, change }) => cleanTags(change.tags).map((tag, i) => [ws, personId, tag, i])),
-  );
-  await insertUnnest(
-    tx,
-    'person_categories',
-    [
-      ['workspace_id', 'uuid'],
-      ['person_id', 'uuid'],
-      ['category', 'text'],
-    ],
-    creates.flatMap(({ personId, change }) => change.categories.map((category) => [ws, personId, category])),
-  );
-  await insertUnnest(
-    tx,
-    'person_companies',
-    [
-      ['workspace_id', 'uuid'],
-      ['person_id', 'uuid'],
-      ['company_id', 'uuid'],
-      ['role', 'text'],
-      ['created_at', 'timestamptz'],
-    ],
-    creates.flatMap(({ personId, change }) => {
-      const companyId = change.company ? lookupCompany(companyByKey, change.company) : undefined;
-      return companyId ? [[ws, personId, companyId, null, at]] : [];
+    ws,
+    creates.map(({ personId, change: c }) => {
+      const companyId = c.company ? lookupCompany(companyByKey, c.company) : undefined;
+      return {
+        personId,
+        firstName: c.firstName ?? '',
+        lastName: c.lastName ?? '',
+        title: c.title ?? null,
+        address: c.address,
+        ownerId: actor.userId,
+        source: 'import',
+        visibility: options.defaults.visibility,
+        teamId: options.defaults.teamId ?? null,
+        emails: c.emails.map((e, i) => ({ value: e.value, type: e.type, primary: i === 0 })),
+        phones: c.phones.map((p, i) => ({ value: p.value, type: p.type, primary: i === 0 })),
+        tags: c.tags,
+        categories: c.categories,
+        companies: companyId ? [{ companyId, role: null }] : [],
+      };
     }),
+    now,
   );
   await insertUnnest(tx, 'person_field_values', FIELD_VALUE_COLUMNS, customRows(ws, creates));
   await insertUnnest(

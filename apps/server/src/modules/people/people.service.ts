@@ -13,7 +13,6 @@ import type {
 import { isCustomSort, SUBJECT_CATEGORIES } from '@tillit/contracts';
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import { insertUnnest } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
 import {
   companies,
@@ -45,6 +44,7 @@ import {
 import { reindexRecords } from '../search/search.index.ts';
 import { emitRecordEvent, eventWanted } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
+import { insertPeopleRows } from './people.bulk.ts';
 import { cleanTags, decodeCursor, encodeCursor, prefixRange } from './people.cursor.ts';
 import { normalisePhone } from './people.phone.ts';
 import {
@@ -555,7 +555,7 @@ function prefixed(err: unknown, index: number): unknown {
  * Creates several people in one transaction, with the checks of `createPerson` (tombstones,
  * owner, visibility, visible companies, custom values) and its side effects (search postings,
  * one `person.created` audit entry each, the webhook outbox), set-based: the look-ups are made
- * once for the batch and the rows go in with `insertUnnest`, the import writer's insert. For
+ * once for the batch and the rows go in with `insertPeopleRows` (people.bulk.ts), the import writer's too. For
  * bulk writers (the demo); all or nothing; answers the new ids in input order.
  */
 export async function createPeople(services: Services, actor: Actor, inputs: CreateInput[]): Promise<string[]> {
@@ -645,103 +645,28 @@ export async function createPeople(services: Services, actor: Actor, inputs: Cre
       }
     }
 
-    const at = now.toISOString();
     const personIds = inputs.map(() => newId(now.getTime()));
     const idOf = (i: number) => personIds[i] as string;
-    await insertUnnest(
+    await insertPeopleRows(
       tx,
-      'people',
-      [
-        ['workspace_id', 'uuid'],
-        ['person_id', 'uuid'],
-        ['first_name', 'text'],
-        ['last_name', 'text'],
-        ['title', 'text'],
-        ['street', 'text'],
-        ['state', 'text'],
-        ['postal_code', 'text'],
-        ['city', 'text'],
-        ['country', 'text'],
-        ['owner_id', 'uuid'],
-        ['source', 'text'],
-        ['visibility', 'text'],
-        ['team_id', 'uuid'],
-        ['created_at', 'timestamptz'],
-        ['updated_at', 'timestamptz'],
-      ],
-      inputs.map((input, i) => [
-        ws,
-        idOf(i),
-        input.firstName,
-        input.lastName,
-        input.title ?? null,
-        input.address?.street ?? null,
-        input.address?.state ?? null,
-        input.address?.postalCode ?? null,
-        input.address?.city ?? null,
-        input.address?.country ?? null,
-        input.ownerId ?? actor.userId,
-        input.source ?? 'manual',
-        vis[i]?.visibility ?? 'workspace',
-        vis[i]?.teamId ?? null,
-        at,
-        at,
-      ]),
-    );
-    const contact = (column: string): [string, string][] => [
-      ['workspace_id', 'uuid'],
-      ['person_id', 'uuid'],
-      [column, 'text'],
-      ['type', 'text'],
-      ['is_primary', 'boolean'],
-      ['position', 'integer'],
-    ];
-    await insertUnnest(
-      tx,
-      'person_emails',
-      contact('email'),
-      inputs.flatMap((input, i) =>
-        withPrimary(input.emails).map((e, j) => [ws, idOf(i), e.value, e.type, e.primary, j]),
-      ),
-    );
-    await insertUnnest(
-      tx,
-      'person_phones',
-      contact('phone'),
-      phonesOf.flatMap((list, i) => withPrimary(list).map((p, j) => [ws, idOf(i), p.value, p.type, p.primary, j])),
-    );
-    await insertUnnest(
-      tx,
-      'person_tags',
-      [
-        ['workspace_id', 'uuid'],
-        ['person_id', 'uuid'],
-        ['tag', 'text'],
-        ['position', 'integer'],
-      ],
-      inputs.flatMap((input, i) => cleanTags(input.tags).map((tag, j) => [ws, idOf(i), tag, j])),
-    );
-    await insertUnnest(
-      tx,
-      'person_categories',
-      [
-        ['workspace_id', 'uuid'],
-        ['person_id', 'uuid'],
-        ['category', 'text'],
-      ],
-      inputs.flatMap((input, i) => [...new Set(input.subjectCategories)].map((c) => [ws, idOf(i), c])),
-    );
-    await insertUnnest(
-      tx,
-      'person_companies',
-      [
-        ['workspace_id', 'uuid'],
-        ['person_id', 'uuid'],
-        ['company_id', 'uuid'],
-        ['role', 'text'],
-        ['created_at', 'timestamptz'],
-      ],
-      inputs.flatMap((input, i) => input.companies.map((c) => [ws, idOf(i), c.companyId, c.role ?? null, at])),
+      ws,
+      inputs.map((input, i) => ({
+        personId: idOf(i),
+        firstName: input.firstName,
+        lastName: input.lastName,
+        title: input.title ?? null,
+        address: input.address ?? {},
+        ownerId: input.ownerId ?? actor.userId,
+        source: input.source ?? 'manual',
+        visibility: vis[i]?.visibility ?? 'workspace',
+        teamId: vis[i]?.teamId ?? null,
+        emails: withPrimary(input.emails),
+        phones: withPrimary(phonesOf[i] ?? []),
+        tags: input.tags,
+        categories: input.subjectCategories,
+        companies: input.companies.map((c) => ({ companyId: c.companyId, role: c.role ?? null })),
+      })),
+      now,
     );
     for (const [i, checked] of custom.entries()) await writeValues(tx, ws, 'person', idOf(i), checked);
     await reindexRecords(tx, ws, 'person', personIds);

@@ -1,4 +1,5 @@
 import { and, eq, isNotNull, lte, type SQL, sql } from 'drizzle-orm';
+import { arrayParam } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
 import {
   interactionCompanies,
@@ -11,7 +12,6 @@ import {
   notes,
 } from '../../db/schema/index.ts';
 import { visibleTo } from '../people/people.policy.ts';
-import { pgArray } from '../search/search.index.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { noteAccess } from './notes.service.ts';
 
@@ -78,7 +78,7 @@ export async function timelineLinkedTo(
 ): Promise<LinkedTimeline> {
   if (ids.length === 0) return { noteIds: [], interactionIds: [] };
   const l = LINKS[kind];
-  const list = pgArray(ids);
+  const list = arrayParam(ids);
   const n = await tx.execute(sql`select distinct note_id::text as id from ${sql.raw(l.notes)}
       where workspace_id = ${workspaceId} and ${sql.raw(l.column)} = any(${list}::uuid[])`);
   const i = await tx.execute(sql`select distinct interaction_id::text as id from ${sql.raw(l.interactions)}
@@ -104,7 +104,7 @@ export async function purgeOrphanedTimeline(
   let removedNotes = 0;
   let removedInteractions = 0;
   for (let at = 0; at < linked.noteIds.length; at += 5000) {
-    const list = pgArray(linked.noteIds.slice(at, at + 5000));
+    const list = arrayParam(linked.noteIds.slice(at, at + 5000));
     const r =
       await tx.execute(sql`delete from ${notes} n where n.workspace_id = ${ws} and n.note_id = any(${list}::uuid[])
         and not exists (select 1 from ${notePeople} l where l.workspace_id = ${ws} and l.note_id = n.note_id)
@@ -114,7 +114,7 @@ export async function purgeOrphanedTimeline(
     removedNotes += rowsOf(r).length;
   }
   for (let at = 0; at < linked.interactionIds.length; at += 5000) {
-    const list = pgArray(linked.interactionIds.slice(at, at + 5000));
+    const list = arrayParam(linked.interactionIds.slice(at, at + 5000));
     const r =
       await tx.execute(sql`delete from ${interactions} i where i.workspace_id = ${ws} and i.interaction_id = any(${list}::uuid[])
         and not exists (select 1 from ${interactionPeople} l where l.workspace_id = ${ws} and l.interaction_id = i.interaction_id)
@@ -141,7 +141,7 @@ export async function deleteWithTimeline(
   const linked = await timelineLinkedTo(tx, workspaceId, kind, ids);
   const table = { person: 'people', company: 'companies', deal: 'deals' }[kind];
   await tx.execute(sql`delete from ${sql.raw(table)} where workspace_id = ${workspaceId}
-      and ${sql.raw(LINKS[kind].column)} = any(${pgArray(ids)}::uuid[])`);
+      and ${sql.raw(LINKS[kind].column)} = any(${arrayParam(ids)}::uuid[])`);
   const orphans = await purgeOrphanedTimeline(tx, workspaceId, linked);
   return { ids, ...orphans };
 }
