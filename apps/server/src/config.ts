@@ -42,6 +42,7 @@ export const ZEnv = z.object({
     .int()
     .min(0)
     .default(5 * 1024 * 1024 * 1024),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   IMPORT_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -75,6 +76,8 @@ export type Config = {
   files: { dir: string; maxBytes: number; quotaBytes: number };
   /** The largest file an import may upload (bytes). */
   importMaxBytes: number;
+  /** How long a shutdown waits for requests in flight, background runs and jobs (ms). */
+  shutdownGraceMs: number;
 };
 
 export class ConfigError extends Error {
@@ -127,5 +130,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       quotaBytes: e.FILES_QUOTA_BYTES,
     },
     importMaxBytes: e.IMPORT_MAX_BYTES,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
   };
 }

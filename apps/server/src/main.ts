@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { startJobs } from './jobs/jobs.runner.ts';
 import { demoLoadJob, setDemoQueue } from './modules/demo/demo.jobs.ts';
 import { startDemoInstance } from './modules/demo/demo.start.ts';
+import { createShutdown } from './shutdown.ts';
 
 /** Entry point: `node dist/main.js [--services=api,worker,scheduler] [--demo]`. */
 async function main(): Promise<void> {
@@ -42,14 +43,26 @@ async function main(): Promise<void> {
     app.log.info(`Tillit is serving ${config.publicUrl} on the ${services.database.kind} database`);
   }
   if (args.includes('--demo')) await startDemoInstance(services, (line) => console.log(line));
-  const stop = async () => {
-    await app?.close();
-    await jobs.stop();
-    await services.database.close();
-    process.exit(0);
+  const shutdown = createShutdown({
+    app,
+    jobs,
+    database: services.database,
+    graceMs: config.shutdownGraceMs,
+    log: app?.log ?? console,
+  });
+  const stop = () => {
+    shutdown().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // `on`, not `once`: Ctrl-C under `npm start` delivers SIGINT twice (the terminal's and the
+  // one start.mjs passes on), and a second signal must not kill a shutdown in progress.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 main().catch((err) => {

@@ -3,7 +3,12 @@ import type { Services } from '../services.ts';
 import './jobs.index.ts';
 import { jobDefinitions, runJob } from './jobs.registry.ts';
 
-export type JobsHandle = { boss: PgBoss | null; stop(): Promise<void> };
+export type JobsHandle = {
+  boss: PgBoss | null;
+  /** Stops fetching jobs and waits up to `timeoutMs` (default 10 s, at least 1 s) for the
+   *  running ones; pg-boss marks those still running then as failed (handlers are idempotent). */
+  stop(timeoutMs?: number): Promise<void>;
+};
 
 /**
  * Starts pg-boss on the same database: `worker` processes jobs, `scheduler` registers the
@@ -37,8 +42,8 @@ export async function startJobs(
   }
   return {
     boss,
-    stop: async () => {
-      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    stop: async (timeoutMs = 10_000) => {
+      await boss.stop({ graceful: true, wait: true, timeout: Math.max(1000, timeoutMs) });
     },
   };
 }

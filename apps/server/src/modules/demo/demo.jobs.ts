@@ -4,6 +4,7 @@ import { members } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { roleAtLeast } from '../../http/auth-context.ts';
 import { defineJob } from '../../jobs/jobs.registry.ts';
+import { runInBackground } from '../../lib/background.ts';
 import type { Services } from '../../services.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { loadDemoWorkspace } from './demo.service.ts';
@@ -62,7 +63,5 @@ export function requestDemoLoad(services: Services, payload: DemoLoadPayload, on
     q(payload).catch(onError);
     return;
   }
-  setImmediate(() => {
-    demoLoadJob.handler(services, ZDemoLoadPayload.parse(payload)).catch(onError);
-  });
+  runInBackground('demo.load', () => demoLoadJob.handler(services, ZDemoLoadPayload.parse(payload)), onError);
 }

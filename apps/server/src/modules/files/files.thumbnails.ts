@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { files, workspaces } from '../../db/schema/index.ts';
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
+import { runInBackground } from '../../lib/background.ts';
 import type { Services } from '../../services.ts';
 import { storageKey } from '../../storage/storage.ts';
 
@@ -115,9 +116,11 @@ export async function sweepThumbnails(
  */
 export function scheduleThumbnail(services: Services, workspaceId: string, fileId: string): void {
   if (services.config.env === 'test') return;
-  setImmediate(() => {
-    makeThumbnail(services, workspaceId, fileId).catch(() => {
+  runInBackground(
+    'files.thumbnail',
+    () => makeThumbnail(services, workspaceId, fileId),
+    () => {
       // Left pending: the minute job tries again.
-    });
-  });
+    },
+  );
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { workspaces } from '../../db/schema/index.ts';
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
 import { defineJob } from '../../jobs/jobs.registry.ts';
+import { runInBackground } from '../../lib/background.ts';
 import type { Services } from '../../services.ts';
 import { processImport } from './import.run.ts';
 import { pendingImports } from './import.service.ts';
@@ -53,7 +54,5 @@ export function startImportNow(
   importId: string,
   onError: (err: unknown) => void,
 ): void {
-  setImmediate(() => {
-    processImport(services, workspaceId, importId).catch(onError);
-  });
+  runInBackground('import.run', () => processImport(services, workspaceId, importId), onError);
 }

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
 import { privacyRequestPackages, privacyRequests } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
+import { runInBackground } from '../../lib/background.ts';
 import { AppError, conflict, notFound, validationFailed } from '../../lib/errors.ts';
 import type { Actor } from '../../modules/workspaces/workspaces.service.ts';
 import type { Services } from '../../services.ts';
@@ -40,9 +41,11 @@ import {
 
 function startBuildNow(services: Services, workspaceId: string, packageId: string): void {
   // The job's sweep is the fallback; the lease makes sure only one run builds a package.
-  setImmediate(() => {
-    buildPackage(services, workspaceId, packageId).catch(() => {});
-  });
+  runInBackground(
+    'requests.package',
+    () => buildPackage(services, workspaceId, packageId),
+    () => {},
+  );
 }
 
 export async function fulfilRequest(
