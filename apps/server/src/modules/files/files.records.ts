@@ -61,9 +61,3 @@ export function fileRecordVisible(actor: Actor, opts: { includeDeleted?: boolean
   };
   return sql`(case ${files.recordKind} when 'person' then ${branch('person')} when 'company' then ${branch('company')} when 'deal' then ${branch('deal')} else false end)`;
 }
-
-/** The ids of records of `kind` in the trash since before `cutoff`, as a subquery. */
-export function recordsPurgedBefore(kind: TFileRecordKind, workspaceId: string, cutoff: Date): SQL {
-  const r = RECORDS[kind];
-  return sql`array(select ${r.id} from ${r.table} where ${r.workspaceId} = ${workspaceId} and ${r.deletedAt} is not null and ${r.deletedAt} <= ${cutoff.toISOString()}::timestamptz)`;
-}

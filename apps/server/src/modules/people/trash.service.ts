@@ -1,23 +1,17 @@
 import type { TTrashItem, TTrashList, ZTrashListQuery } from '@tillit/contracts';
-import { and, eq, isNotNull, lte, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { Tx } from '../../db/client.ts';
 import { companies, deals, files, people, workspaces } from '../../db/schema/index.ts';
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
-import { DAY_MS } from '../../lib/clock.ts';
+import { INSTANCE_SCOPE } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
-import { heldPeople, heldRecords } from '../../privacy/retention/retention.holds.ts';
+import { runRule } from '../../privacy/retention/retention.enforce.ts';
+import { cutoffFor, EXECUTORS, type StepContext } from '../../privacy/retention/retention.executors.ts';
+import { effectiveDays } from '../../privacy/retention/retention.service.ts';
 import type { Services } from '../../services.ts';
-import { deleteStoredKeys, hasFilesToPurge, type PurgedFiles, purgeFilesIn } from '../files/files.purge.ts';
 import { fileRecordVisible } from '../files/files.records.ts';
-import { hasTasksOrProjectsToPurge, purgeTasksAndProjects, taskTrashParts } from '../tasks/tasks.trash.ts';
-import {
-  deleteWithTimeline,
-  hasNotesToPurge,
-  noteTrashBranch,
-  purgeTrashedNotes,
-  type TimelineRecordKind,
-} from '../timeline/notes.trash.ts';
+import { taskTrashParts } from '../tasks/tasks.trash.ts';
+import { noteTrashBranch } from '../timeline/notes.trash.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { decodeCursor, encodeCursor } from './people.cursor.ts';
 import { visibleTo } from './people.policy.ts';
@@ -88,127 +82,64 @@ export type PurgeResult = {
   files: number;
 };
 
-const BATCH = 500;
-
 /**
- * Deletes for good, in batches, what one workspace put in the trash before `cutoff`, with
- * the notes and interactions that were only about those records, then the notes in the trash.
- */
-async function purgeWorkspace(tx: Tx, workspaceId: string, cutoff: Date, now: Date) {
-  const ws = workspaceId;
-  const before = cutoff.toISOString();
-  let removedPeople = 0;
-  let removedCompanies = 0;
-  let removedDeals = 0;
-  let notes = 0;
-  let interactions = 0;
-  const drain = async (kind: TimelineRecordKind, pick: () => SQL) => {
-    let removed = 0;
-    for (;;) {
-      const r = await deleteWithTimeline(tx, ws, kind, pick());
-      removed += r.ids.length;
-      notes += r.notes;
-      interactions += r.interactions;
-      if (r.ids.length < BATCH) return removed;
-    }
-  };
-  // Deals first: their history and people links go with them (cascade).
-  removedDeals = await drain(
-    'deal',
-    () => sql`select deal_id as id from deals where workspace_id = ${ws} and deleted_at is not null
-      and deleted_at <= ${before}::timestamptz and deal_id not in ${heldRecords(ws, 'deals', now)} limit ${BATCH}`,
-  );
-  removedPeople = await drain(
-    'person',
-    () => sql`select person_id as id from people where workspace_id = ${ws} and deleted_at is not null
-      and deleted_at <= ${before}::timestamptz and person_id not in ${heldPeople(ws, now)} limit ${BATCH}`,
-  );
-  removedCompanies = await drain(
-    'company',
-    () => sql`select company_id as id from companies where workspace_id = ${ws} and deleted_at is not null
-      and deleted_at <= ${before}::timestamptz limit ${BATCH}`,
-  );
-  for (;;) {
-    const n = await purgeTrashedNotes(tx, ws, cutoff, BATCH);
-    notes += n;
-    if (n < BATCH) break;
-  }
-  return { removedPeople, removedCompanies, removedDeals, notes, interactions };
-}
-
-/**
- * P-ACC-4: people, companies, deals, tasks and projects deleted more than 30 days ago (by `services.clock`) are
- * deleted for good, with their emails, phones and links; each workspace's audit chain
- * records how many. Safe to run again: a second run finds nothing.
+ * P-ACC-4: what has been in the trash longer than the workspace's trash period (30 days, or
+ * shorter if its admins set one; by `services.clock`) is deleted for good, with its files,
+ * emails, phones and links and the notes and interactions only about it. This is the
+ * retention engine's own `trash` rule (the same selection, legal holds honoured, steps of at
+ * most 5,000 rows, each its own transaction); the job adds a `trash.purged` entry with the
+ * counts to the chain of each workspace that had something. Safe to run again: a second run
+ * finds nothing and writes nothing.
  */
 export async function purgeTrash(services: Services): Promise<PurgeResult> {
   const db = services.database.db;
   const now = services.clock.now();
-  const cutoff = new Date(now.getTime() - TRASH_DAYS * DAY_MS);
+  const exec = EXECUTORS.trash;
+  if (!exec) throw new Error('the trash retention rule has no executor');
   const ids = await withSystemScope(db, (tx) => tx.select({ workspaceId: workspaces.workspaceId }).from(workspaces));
   const total: PurgeResult = { workspaces: 0, people: 0, companies: 0, deals: 0, tasks: 0, projects: 0, files: 0 };
   for (const { workspaceId } of ids) {
+    if (workspaceId === INSTANCE_SCOPE) continue;
     const due = await withTenant(db, { workspaceId }, async (tx) => {
-      if (await hasFilesToPurge(tx, workspaceId, cutoff)) return true;
-      const [p] = await tx
-        .select({ id: people.personId })
-        .from(people)
-        .where(and(eq(people.workspaceId, workspaceId), isNotNull(people.deletedAt), lte(people.deletedAt, cutoff)))
-        .limit(1);
-      const [c] = await tx
-        .select({ id: companies.companyId })
-        .from(companies)
-        .where(
-          and(eq(companies.workspaceId, workspaceId), isNotNull(companies.deletedAt), lte(companies.deletedAt, cutoff)),
-        )
-        .limit(1);
-      const [d] = await tx
-        .select({ id: deals.dealId })
-        .from(deals)
-        .where(and(eq(deals.workspaceId, workspaceId), isNotNull(deals.deletedAt), lte(deals.deletedAt, cutoff)))
-        .limit(1);
-      if (await hasNotesToPurge(tx, workspaceId, cutoff)) return true;
-      return Boolean(p || c || d) || (await hasTasksOrProjectsToPurge(tx, workspaceId, cutoff));
+      const days = (await effectiveDays(tx, workspaceId)).get('trash') ?? TRASH_DAYS;
+      const cutoff = cutoffFor(now, days);
+      const ctx: StepContext = { services, workspaceId, now, cutoff, cutoffOf: () => cutoff };
+      return (await exec.count(tx, ctx, 1)) > 0 ? { ctx, days } : null;
     });
     if (!due) continue;
-    let purgedFiles: PurgedFiles = { count: 0, bytes: 0, keys: [] };
-    const r = await withTenant(db, { workspaceId }, async (tx) => {
-      // Files first: those in the trash, and every file of the records purged below.
-      purgedFiles = await purgeFilesIn(tx, services, workspaceId, cutoff, now);
-      // A person or deal under a legal hold stays in the trash until the hold ends (P-RET-2).
-      const removed = await purgeWorkspace(tx, workspaceId, cutoff, now);
-      const removedWork = await purgeTasksAndProjects(tx, workspaceId, cutoff);
-      await appendAudit(
+    const run = await runRule(exec, due.ctx);
+    if (run.rows === 0) continue;
+    const n = (kind: string) => run.counts[kind] ?? 0;
+    await withTenant(db, { workspaceId }, (tx) =>
+      appendAudit(
         tx,
         workspaceId,
         {
           actor: { kind: 'system' },
           action: 'trash.purged',
           details: {
-            people: removed.removedPeople,
-            companies: removed.removedCompanies,
-            deals: removed.removedDeals,
-            notes: removed.notes,
-            interactions: removed.interactions,
-            tasks: removedWork.removedTasks,
-            projects: removedWork.removedProjects,
-            files: purgedFiles.count,
-            before: cutoff.toISOString(),
+            people: n('people'),
+            companies: n('companies'),
+            deals: n('deals'),
+            notes: n('notes'),
+            interactions: n('interactions'),
+            tasks: n('tasks'),
+            projects: n('projects'),
+            files: n('files'),
+            days: due.days,
+            before: due.ctx.cutoff.toISOString(),
           },
         },
         now,
-      );
-      return { ...removed, ...removedWork };
-    });
-    // The bytes go once the rows are gone for good (see files.purge.ts).
-    await deleteStoredKeys(services, purgedFiles.keys);
-    total.files += purgedFiles.count;
+      ),
+    );
     total.workspaces += 1;
-    total.people += r.removedPeople;
-    total.companies += r.removedCompanies;
-    total.deals += r.removedDeals;
-    total.tasks += r.removedTasks;
-    total.projects += r.removedProjects;
+    total.people += n('people');
+    total.companies += n('companies');
+    total.deals += n('deals');
+    total.tasks += n('tasks');
+    total.projects += n('projects');
+    total.files += n('files');
   }
   return total;
 }

@@ -1,5 +1,5 @@
 import type { TCompany, TPerson, TTrashItem, TTrashList } from '@tillit/contracts';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness.ts';
 import {
@@ -17,6 +17,7 @@ import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { verifyChain } from '../../privacy/audit/audit.service.ts';
+import { enforceRetention } from '../../privacy/retention/retention.enforce.ts';
 import { uploadOk } from '../files/files.test-helpers.ts';
 import { type CrmWorkspace, crmWorkspace, makeCompany, makePerson } from './people.test-helpers.ts';
 import { purgeTrashJob } from './trash.jobs.ts';
@@ -212,6 +213,57 @@ describeEachDatabase('trash', (env) => {
         .where(and(eq(files.workspaceId, w.workspaceId), eq(files.fileId, file.id))),
     );
     expect(gone).toEqual([]);
+  });
+
+  it("[P-ACC-4] trash.purge is the retention trash rule: it follows the workspace's shorter period and leaves the rule nothing to do", async () => {
+    const set = await w.admin.client.put('/api/privacy/retention/rules/trash', { days: 7 });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    try {
+      const c = await makeCompany(w.member.client, { name: 'Week Old AS' });
+      const gone = await makePerson(w.member.client, { emails: [{ value: 'week@example.test' }] });
+      const file = await uploadOk(env(), w.member.client, 'person', gone.id, 'cv.txt', Buffer.from('cv'));
+      expect((await w.member.client.delete(`/api/v1/people/${gone.id}`)).status).toBe(200);
+      expect((await w.member.client.delete(`/api/v1/companies/${c.id}`)).status).toBe(200);
+      env().clock.advance(5 * DAY_MS);
+      const recent = await makePerson(w.member.client);
+      expect((await w.member.client.delete(`/api/v1/people/${recent.id}`)).status).toBe(200);
+      env().clock.advance(3 * DAY_MS); // 8 days after the first deletions, 3 after the last
+      const result = await runJob(env().services, purgeTrashJob);
+      expect(result).toMatchObject({ workspaces: 1, people: 1, companies: 1, files: 1 });
+      expect(await rowsOf([gone.id], [c.id])).toMatchObject({ people: 0, emails: 0, companies: 0 });
+      expect((await rowsOf([recent.id], [])).people).toBe(1);
+      const [entry] = await withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
+        tx
+          .select()
+          .from(auditEntries)
+          .where(and(eq(auditEntries.workspaceId, w.workspaceId), eq(auditEntries.action, 'trash.purged')))
+          .orderBy(desc(auditEntries.seq))
+          .limit(1),
+      );
+      expect(entry?.details).toMatchObject({ people: 1, companies: 1, files: 1, days: 7 });
+      expect(
+        (
+          await withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
+            tx.select().from(files).where(eq(files.fileId, file.id)),
+          )
+        ).length,
+      ).toBe(0);
+      // The daily retention run, right after, finds nothing left for its trash rule.
+      await enforceRetention(env().services, { workspaceId: w.workspaceId, rules: ['trash'] });
+      const [run] = await withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
+        tx
+          .select()
+          .from(auditEntries)
+          .where(and(eq(auditEntries.workspaceId, w.workspaceId), eq(auditEntries.action, 'retention.run')))
+          .orderBy(desc(auditEntries.seq))
+          .limit(1),
+      );
+      expect(run?.details).toMatchObject({ rules: { trash: { days: 7, rows: 0 } } });
+      // Nothing more to do: a second run writes nothing.
+      expect(await runJob(env().services, purgeTrashJob)).toMatchObject({ workspaces: 0, people: 0 });
+    } finally {
+      await w.admin.client.delete('/api/privacy/retention/rules/trash');
+    }
   });
 
   it('a restored company keeps its links; a purged company leaves its people in place', async () => {

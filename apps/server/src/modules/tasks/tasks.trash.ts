@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, lte, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { projects, tasks } from '../../db/schema/index.ts';
 import { projectVisibleTo } from '../projects/projects.policy.ts';
@@ -21,20 +21,6 @@ export function taskTrashParts(actor: Actor, kind: string | undefined): SQL[] {
       from ${projects} where ${projects.workspaceId} = ${ws} and ${projects.deletedAt} is not null and ${vis}`);
   }
   return parts;
-}
-
-export async function hasTasksOrProjectsToPurge(tx: Tx, workspaceId: string, cutoff: Date): Promise<boolean> {
-  const [t] = await tx
-    .select({ id: tasks.taskId })
-    .from(tasks)
-    .where(and(eq(tasks.workspaceId, workspaceId), isNotNull(tasks.deletedAt), lte(tasks.deletedAt, cutoff)))
-    .limit(1);
-  const [p] = await tx
-    .select({ id: projects.projectId })
-    .from(projects)
-    .where(and(eq(projects.workspaceId, workspaceId), isNotNull(projects.deletedAt), lte(projects.deletedAt, cutoff)))
-    .limit(1);
-  return Boolean(t || p);
 }
 
 const BATCH = 500;

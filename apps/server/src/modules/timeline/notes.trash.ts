@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, lte, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { arrayParam } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
 import {
@@ -30,17 +30,6 @@ export function noteTrashBranch(actor: Actor): SQL {
       ${notes.deletedAt} as deleted_at
     from ${notes} where ${notes.workspaceId} = ${actor.workspaceId} and ${notes.deletedAt} is not null and ${vis}`;
 }
-
-export async function hasNotesToPurge(tx: Tx, workspaceId: string, cutoff: Date): Promise<boolean> {
-  const [n] = await tx
-    .select({ id: notes.noteId })
-    .from(notes)
-    .where(and(eq(notes.workspaceId, workspaceId), isNotNull(notes.deletedAt), lte(notes.deletedAt, cutoff)))
-    .limit(1);
-  return Boolean(n);
-}
-
-const BATCH = 500;
 
 const rowsOf = <R>(r: unknown): R[] => (r as { rows: R[] }).rows;
 

@@ -11,7 +11,15 @@ import { importFilePath } from '../../modules/import/import.files.ts';
 import type { Services } from '../../services.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { declaredTables } from '../data-map/data-map.ts';
-import { BATCH, cutoffFor, EXECUTORS, lastRunCutoffs, type StepResult } from './retention.executors.ts';
+import {
+  BATCH,
+  cutoffFor,
+  EXECUTORS,
+  lastRunCutoffs,
+  type RuleExecutor,
+  type StepContext,
+  type StepResult,
+} from './retention.executors.ts';
 import { workspaceHasActiveHold } from './retention.holds.ts';
 import { RETENTION_RULES, retentionRule } from './retention.rules.ts';
 import { effectiveDays } from './retention.service.ts';
@@ -79,13 +87,7 @@ export async function enforceWorkspaceRules(
     const exec = EXECUTORS[rule.key];
     if (!exec || (only && !only.includes(rule.key))) continue;
     const ctx = { services, workspaceId, now, cutoff: cutoffOf(rule.key), cutoffOf, doneBefore: done.get(rule.key) };
-    let rows = 0;
-    for (;;) {
-      const step: StepResult = await withTenant(db, { workspaceId }, (tx) => exec.step(tx, ctx));
-      if (step.afterCommit) await step.afterCommit();
-      if (step.rows === 0) break;
-      rows += step.rows;
-    }
+    const { rows } = await runRule(exec, ctx);
     total += rows;
     perRule[rule.key] = { days: days.get(rule.key) ?? rule.defaultDays, before: ctx.cutoff.toISOString(), rows };
   }
@@ -109,6 +111,26 @@ export async function enforceWorkspaceRules(
     ),
   );
   return total;
+}
+
+export type RuleRun = { rows: number; counts: Record<string, number> };
+
+/**
+ * Runs one rule of one workspace to completion: step after step, each in its own
+ * transaction, bytes deleted after each commit, until a step finds nothing. The daily run
+ * and the `trash.purge` job both go through here.
+ */
+export async function runRule(exec: RuleExecutor, ctx: StepContext): Promise<RuleRun> {
+  const db = ctx.services.database.db;
+  const run: RuleRun = { rows: 0, counts: {} };
+  for (;;) {
+    const step: StepResult = await withTenant(db, { workspaceId: ctx.workspaceId }, (tx) => exec.step(tx, ctx));
+    if (step.afterCommit) await step.afterCommit();
+    if (step.rows === 0) break;
+    run.rows += step.rows;
+    for (const [kind, n] of Object.entries(step.counts ?? {})) run.counts[kind] = (run.counts[kind] ?? 0) + n;
+  }
+  return run;
 }
 
 // ---- P-ACC-5 ---------------------------------------------------------------------------

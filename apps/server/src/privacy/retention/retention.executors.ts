@@ -45,7 +45,12 @@ export async function lastRunCutoffs(tx: Tx, workspaceId: string): Promise<Map<s
   return out;
 }
 
-export type StepResult = { rows: number; afterCommit?: () => Promise<void> };
+export type StepResult = {
+  rows: number;
+  /** What the rows were, by kind, for rules whose audit names them (the trash: people, files...). */
+  counts?: Record<string, number>;
+  afterCommit?: () => Promise<void>;
+};
 
 export type RuleExecutor = {
   step(tx: Tx, ctx: StepContext): Promise<StepResult>;
@@ -136,7 +141,7 @@ export function fileTrashClock(ws: string): SQL {
 }
 
 const trash: RuleExecutor = {
-  async step(tx, { services, workspaceId: ws, cutoff, now }) {
+  async step(tx, { services, workspaceId: ws, cutoff, now }): Promise<StepResult> {
     // Files first: those in the trash and those of the records purged below, except
     // files of people under a legal hold. Their bytes go after the commit.
     const f = await tx.execute(sql`delete from files where workspace_id = ${ws} and file_id in (
@@ -149,6 +154,7 @@ const trash: RuleExecutor = {
       await releaseQuota(tx, services, ws, bytes, fileRows.length);
       return {
         rows: fileRows.length,
+        counts: { files: fileRows.length },
         afterCommit: async () => {
           await deleteStoredKeys(services, keys);
         },
@@ -167,13 +173,21 @@ const trash: RuleExecutor = {
         kind,
         sql`select ${sql.raw(idCol)} as id from (${purgeable(table, idCol, ws, cutoff, now)} limit ${BATCH}) t`,
       );
-      if (r.ids.length > 0) return { rows: r.ids.length + r.notes + r.interactions };
+      if (r.ids.length > 0) {
+        return {
+          rows: r.ids.length + r.notes + r.interactions,
+          counts: { [table]: r.ids.length, notes: r.notes, interactions: r.interactions },
+        };
+      }
     }
     // Notes in the trash, then tasks and projects: one bounded batch per step.
     const notes = await purgeTrashedNotes(tx, ws, cutoff, BATCH);
-    if (notes > 0) return { rows: notes };
+    if (notes > 0) return { rows: notes, counts: { notes } };
     const work = await purgeTasksAndProjects(tx, ws, cutoff);
-    return { rows: work.removedTasks + work.removedProjects };
+    return {
+      rows: work.removedTasks + work.removedProjects,
+      counts: { tasks: work.removedTasks, projects: work.removedProjects },
+    };
   },
   async count(tx, { workspaceId: ws, cutoff, now }, cap) {
     let total = 0;
