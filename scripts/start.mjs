@@ -2,10 +2,10 @@
 // `npm start`: installs what is missing, builds what is stale, then serves Tillit (the
 // server migrates the database on start). Arguments after `--` go to the server
 // (`npm start -- --demo`).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -47,14 +47,8 @@ if (stale) {
   run('npm', ['run', 'build']);
 }
 
-// The server runs as a child; a signal sent to this process (a service manager's SIGTERM)
-// is passed on, so stopping `npm start` never leaves the server running on its own.
-const server = spawn(process.execPath, ['apps/server/dist/main.js', ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  cwd: root,
-  env: { NODE_ENV: 'production', ...process.env },
-});
-for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
-  process.on(signal, () => server.kill(signal));
-}
-server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// The server runs in this process (imported, not spawned): a second Node.js process would
+// stay resident beside it for nothing (~45 MB) and cost its own start. The server handles
+// SIGTERM and SIGINT itself; its arguments are this script's (`process.argv.slice(2)`).
+process.env.NODE_ENV ??= 'production';
+await import(pathToFileURL(path.join(root, 'apps/server/dist/main.js')).href);

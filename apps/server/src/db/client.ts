@@ -1,6 +1,6 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -25,26 +25,30 @@ export type DatabaseKind = 'pglite' | 'postgres';
 const pgliteOptions = { postgresqlconf: ['shared_buffers = 16MB', 'maintenance_work_mem = 16MB', 'work_mem = 4MB'] };
 
 /**
- * Creates a new PGlite data directory (initdb) in a worker thread that then exits: initdb's
- * WebAssembly module takes ~600 MB that a process would otherwise keep for its whole life.
+ * Creates a new PGlite data directory (initdb) in a child process that then exits: initdb's
+ * WebAssembly module takes ~600 MB, and a worker thread gave back only part of it (the
+ * process kept ~150 MB more than one that opened an existing directory); a process gives
+ * back all of it.
  */
-async function initPgliteInWorker(dataDir: string): Promise<void> {
-  const code = `const { workerData, parentPort } = require('node:worker_threads');
-    import(workerData.url).then(async ({ PGlite }) => {
-      const db = new PGlite(workerData.dir, workerData.options);
-      await db.waitReady;
-      await db.close();
-      parentPort.postMessage('ok');
-    }).catch((err) => parentPort.postMessage(String(err && err.stack || err)));`;
+async function initPgliteInChild(dataDir: string): Promise<void> {
+  const code = `const [url, dir, options] = process.argv.slice(1);
+    const { PGlite } = await import(url);
+    const db = new PGlite(dir, JSON.parse(options));
+    await db.waitReady;
+    await db.close();`;
   const url = import.meta.resolve('@electric-sql/pglite');
+  const args = ['--input-type=module', '-e', code, url, dataDir, JSON.stringify(pgliteOptions)];
   await new Promise<void>((resolve, reject) => {
-    const worker = new Worker(code, { eval: true, workerData: { url, dir: dataDir, options: pgliteOptions } });
-    worker.once('message', (m) => {
-      void worker.terminate();
-      if (m === 'ok') resolve();
-      else reject(new Error(`Could not create the embedded database in ${dataDir}: ${String(m)}`));
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr = (stderr + d).slice(-4000);
     });
-    worker.once('error', reject);
+    child.once('error', reject);
+    child.once('exit', (status, signal) => {
+      if (status === 0) resolve();
+      else reject(new Error(`Could not create the embedded database in ${dataDir} (${signal ?? status}): ${stderr}`));
+    });
   });
 }
 
@@ -94,7 +98,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });
-    if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await initPgliteInWorker(options.dataDir);
+    if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await initPgliteInChild(options.dataDir);
   }
   const client = options.dataDir ? new PGlite(options.dataDir, pgliteOptions) : new PGlite(pgliteOptions);
   await client.waitReady;

@@ -1,5 +1,4 @@
 import { declaredTables } from '../privacy/data-map/data-map.ts';
-import type { RawSql } from './client.ts';
 import { APP_ROLE } from './tenant.ts';
 
 const WS = `nullif(current_setting('app.workspace_id', true), '')::uuid`;
@@ -24,8 +23,11 @@ export function tenantReadPolicy(table: string): string {
   return EXTRA_READS[table] ?? STRICT;
 }
 
-/** Idempotent: runs after every migration, as the owner of the schema. */
-export async function applyRowLevelSecurity(raw: RawSql): Promise<void> {
+/**
+ * The roles, grants and policies as one idempotent SQL script, run as the owner of the schema
+ * after migrations (`migrate.ts`); the same data map gives the same text.
+ */
+export function rowLevelSecurityScript(): string {
   const statements: string[] = [
     `DO $$ BEGIN
        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
@@ -53,5 +55,5 @@ export async function applyRowLevelSecurity(raw: RawSql): Promise<void> {
     const read = EXTRA_READS[t.name];
     if (read) statements.push(`CREATE POLICY tenant_read ON "${t.name}" FOR SELECT USING (${read});`);
   }
-  await raw.exec(statements.join('\n'));
+  return statements.join('\n');
 }

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Db } from '../db/client.ts';
 import { outboxMessages } from '../db/schema/index.ts';
 import { newId } from '../lib/ids.ts';
@@ -18,10 +18,12 @@ export type OutgoingMail = {
 export type MailTransport = { readonly kind: 'smtp' | 'outbox' | 'memory'; send(mail: OutgoingMail): Promise<void> };
 
 export function createSmtpTransport(url: string, from: string): MailTransport {
-  const transporter = nodemailer.createTransport(url);
+  // nodemailer is loaded with the first message, not at every start.
+  let transporter: Transporter | undefined;
   return {
     kind: 'smtp',
     async send(mail) {
+      transporter ??= (await import('nodemailer')).default.createTransport(url);
       await transporter.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
     },
   };

@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { and, eq } from 'drizzle-orm';
-import sharp from 'sharp';
 import { files, workspaces } from '../../db/schema/index.ts';
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
 import { runInBackground } from '../../lib/background.ts';
@@ -17,6 +16,8 @@ const MAX_INPUT_PIXELS = 50_000_000;
  * camera, time), XMP and IPTC of the original are not in the thumbnail.
  */
 export async function renderThumbnail(input: Readable): Promise<Buffer> {
+  // Loaded on first use: libvips adds ~28 MB to a process that may never see an image.
+  const { default: sharp } = await import('sharp');
   const transformer = sharp({ limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
     .rotate()
     .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'cover', position: 'centre' })
