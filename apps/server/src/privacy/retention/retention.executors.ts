@@ -190,18 +190,21 @@ const trash: RuleExecutor = {
     };
   },
   async count(tx, { workspaceId: ws, cutoff, now }, cap) {
+    // The same selections the step deletes from: files are those in the trash and those of
+    // a person, company or deal in the trash (they go with their record), each counted once.
+    const selections = [
+      purgeable('people', 'person_id', ws, cutoff, now),
+      purgeable('companies', 'company_id', ws, cutoff, now),
+      purgeable('deals', 'deal_id', ws, cutoff, now),
+      purgeableFiles(ws, cutoff, now, 'exclude'),
+      purgeable('notes', 'note_id', ws, cutoff, now),
+      purgeable('tasks', 'task_id', ws, cutoff, now),
+      purgeable('projects', 'project_id', ws, cutoff, now),
+    ];
     let total = 0;
-    for (const [table, idCol] of [
-      ['people', 'person_id'],
-      ['companies', 'company_id'],
-      ['deals', 'deal_id'],
-      ['files', 'file_id'],
-      ['notes', 'note_id'],
-      ['tasks', 'task_id'],
-      ['projects', 'project_id'],
-    ] as const) {
+    for (const selection of selections) {
       if (total >= cap) break;
-      total += await cappedCount(tx, purgeable(table, idCol, ws, cutoff, now), cap - total);
+      total += await cappedCount(tx, selection, cap - total);
     }
     return total;
   },

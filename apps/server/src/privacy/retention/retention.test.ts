@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { TRetentionForecast, TRetentionRule, TRetentionRuleList, TTerminationState } from '@tillit/contracts';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase, type TestEnv } from '../../../test/harness.ts';
 import {
   accessLog,
   auditEntries,
+  files,
   importFiles,
   importItems,
   imports,
@@ -20,8 +21,9 @@ import { withSystemScope, withTenant } from '../../db/tenant.ts';
 import { jobDefinitions, runJob } from '../../jobs/jobs.registry.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { INSTANCE_SCOPE, newId } from '../../lib/ids.ts';
+import { uploadOk } from '../../modules/files/files.test-helpers.ts';
 import { importFilePath } from '../../modules/import/import.files.ts';
-import { type CrmWorkspace, crmWorkspace, makePerson } from '../../modules/people/people.test-helpers.ts';
+import { type CrmWorkspace, crmWorkspace, makeCompany, makePerson } from '../../modules/people/people.test-helpers.ts';
 import { sealAccessLogJob } from '../access-log/access-log.jobs.ts';
 import { verifyAccessSeals } from '../access-log/access-log.service.ts';
 import { appendAudit, verifyChain } from '../audit/audit.service.ts';
@@ -381,6 +383,56 @@ describeEachDatabase('retention engine', (get) => {
     expect(existsSync(done.path)).toBe(false);
     expect(await left(running.importId)).toBe(2);
     expect(existsSync(running.path)).toBe(true);
+  });
+
+  it('[P-RET-1] the forecast counts the files that go with records in the trash, each once, as the run then purges them', async () => {
+    const trashForecast = async () => {
+      const res = await w.admin.client.get<TRetentionForecast>('/api/privacy/retention/forecast');
+      expect(res.status, res.text).toBe(200);
+      const item = res.body.items.find((i) => i.key === 'trash');
+      return { dueNow: Number(item?.dueNow), next30Days: Number(item?.next30Days) };
+    };
+    const person = await makePerson(w.owner.client, { firstName: 'Filed' });
+    const company = await makeCompany(w.owner.client, { name: 'Filed AS' });
+    const live = await makePerson(w.owner.client, { firstName: 'Live' });
+    const before = await trashForecast();
+    // Two files of a person and one of a company that go to the trash with their record;
+    // one of them also trashed on its own first (counted once); one file trashed alone.
+    const cv = await uploadOk(env, w.owner.client, 'person', person.id, 'cv.txt', Buffer.from('cv'));
+    await uploadOk(env, w.owner.client, 'person', person.id, 'letter.txt', Buffer.from('letter'));
+    await uploadOk(env, w.owner.client, 'company', company.id, 'deck.txt', Buffer.from('deck'));
+    const alone = await uploadOk(env, w.owner.client, 'person', live.id, 'old.txt', Buffer.from('old'));
+    const kept = await uploadOk(env, w.owner.client, 'person', live.id, 'kept.txt', Buffer.from('kept'));
+    expect((await w.owner.client.delete(`/api/v1/files/${cv.id}`)).status).toBe(200);
+    expect((await w.owner.client.delete(`/api/v1/files/${alone.id}`)).status).toBe(200);
+    expect((await w.owner.client.delete(`/api/v1/people/${person.id}`)).status).toBe(200);
+    expect((await w.owner.client.delete(`/api/v1/companies/${company.id}`)).status).toBe(200);
+    const after = await trashForecast();
+    // The person, the company, their three files, the file trashed alone.
+    expect(after.next30Days - before.next30Days).toBe(6);
+    expect(after.dueNow).toBe(before.dueNow);
+    days(31);
+    const due = await trashForecast();
+    expect(due.dueNow).toBeGreaterThanOrEqual(6);
+    const purged = await runJob(env.services, enforceRetentionJob, { workspaceId: w.workspaceId });
+    expect(purged.rows).toBeGreaterThanOrEqual(6);
+    const [entry] = await withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
+      tx
+        .select({ details: auditEntries.details })
+        .from(auditEntries)
+        .where(and(eq(auditEntries.workspaceId, w.workspaceId), eq(auditEntries.action, 'retention.run')))
+        .orderBy(desc(auditEntries.seq))
+        .limit(1),
+    );
+    // What the forecast said was due is what the run took (nothing else of the trash is
+    // linked to notes or calls here, which the run counts too).
+    expect((entry?.details as { rules: { trash: { rows: number } } }).rules.trash.rows).toBe(due.dueNow);
+    expect((await trashForecast()).dueNow).toBe(0);
+    const left = await withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
+      tx.select({ id: files.fileId }).from(files).where(eq(files.workspaceId, w.workspaceId)),
+    );
+    expect(left.map((f) => f.id)).toContain(kept.id);
+    expect(left.map((f) => f.id)).not.toContain(cv.id);
   });
 
   it('[P-RET-1] the forecast counts what each rule takes within 30 days, capped, and lists declared rules', async () => {
