@@ -59,8 +59,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  // `on`, not `once`: Ctrl-C under `npm start` delivers SIGINT twice (the terminal's and the
-  // one start.mjs passes on), and a second signal must not kill a shutdown in progress.
+  // `on`, not `once`: a second signal (Ctrl-C pressed again, SIGTERM after SIGINT) must not
+  // kill a shutdown in progress with the default action; the shutdown is bounded by its grace.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
