@@ -5,10 +5,9 @@
  * security (role tillit_app), through the service, as the owner and as a member.
  *
  * The data set is built once and kept: the first run creates the database (default
- * `search_1m`), fills it with the generator and builds the search index by the
- * application's own rules (`personTerms` / `companyTerms`, written with COPY; a sample is
- * then checked with `reindexRecords`, which must find nothing to change). Later runs only
- * measure. Drop the database when done: `DROP DATABASE search_1m WITH (FORCE)`.
+ * `search_1m`) and fills it with the generator, which also writes the search index by the
+ * application's own rules (`bench/src/search-index.ts`; a sample is then checked with
+ * `reindexRecords`, which must find nothing to change). Later runs only measure. Drop the database when done: `DROP DATABASE search_1m WITH (FORCE)`.
  *
  *   SEARCH_BENCH_URL=postgres://tillit_ci@127.0.0.1:5432/search_1m \
  *     npx vitest run --config bench/search/vitest.config.ts
@@ -23,7 +22,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../../apps/server/src/app.ts';
 import { createServices } from '../../apps/server/src/bootstrap.ts';
@@ -34,7 +32,6 @@ import { createManualClock } from '../../apps/server/src/lib/clock.ts';
 import { createMemoryTransport } from '../../apps/server/src/mail/mail.transport.ts';
 import { reindexRecords } from '../../apps/server/src/modules/search/search.index.ts';
 import { search } from '../../apps/server/src/modules/search/search.service.ts';
-import { companyTerms, personTerms, trigrams } from '../../apps/server/src/modules/search/search.terms.ts';
 import type { Actor } from '../../apps/server/src/modules/workspaces/workspaces.service.ts';
 import { ownerWithWorkspaceDirect } from '../../apps/server/src/modules/workspaces/workspaces.test-helpers.ts';
 import { TestClient, type TestEnv } from '../../apps/server/test/harness.ts';
@@ -102,30 +99,6 @@ afterAll(async () => {
   await closeAll?.();
 });
 
-/** COPY rows into a table under FORCE RLS: the table owner lifts FORCE for its own
- *  transaction only, as bench/src/copy-target.ts does. */
-async function copyRows(table: string, columns: string[], rows: string[][]) {
-  await client.query('begin');
-  await client.query(`alter table ${table} no force row level security`);
-  const stream = client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
-  const done = new Promise<void>((resolve, reject) => {
-    stream.on('finish', resolve);
-    stream.on('error', reject);
-  });
-  const CH = 20_000;
-  for (let i = 0; i < rows.length; i += CH) {
-    const chunk = `${rows
-      .slice(i, i + CH)
-      .map((r) => r.join('\t'))
-      .join('\n')}\n`;
-    if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
-  }
-  stream.end();
-  await done;
-  await client.query(`alter table ${table} force row level security`);
-  await client.query('commit');
-}
-
 async function q<R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> {
   return (await client.query(text, params)).rows as R[];
 }
@@ -143,53 +116,9 @@ async function build(): Promise<{ workspaceId: string; ownerId: string }> {
   await target.commit();
   await target.close();
   log(`generated ${JSON.stringify(generated.counts)} in ${Math.round(performance.now() - t0)} ms`);
-  const ws = o.workspaceId;
-  await client.query(`select set_config('app.workspace_id', $1, false)`, [ws]);
-
-  // The index by the application's rules, computed here and written with COPY.
-  const t1 = performance.now();
-  const vocab = new Set<string>();
-  let after = '00000000-0000-0000-0000-000000000000';
-  let postings = 0;
-  for (;;) {
-    const rows = await q<{ id: string; first_name: string; last_name: string; emails: string[] }>(
-      `select p.person_id::text id, p.first_name, p.last_name,
-              array(select e.email::text from person_emails e where e.workspace_id = p.workspace_id and e.person_id = p.person_id) emails
-         from people p where p.workspace_id = $1 and p.deleted_at is null and p.person_id > $2 order by p.person_id limit 100000`,
-      [ws, after],
-    );
-    if (rows.length === 0) break;
-    const out: string[][] = [];
-    for (const r of rows) {
-      for (const term of personTerms({ firstName: r.first_name, lastName: r.last_name, emails: r.emails })) {
-        out.push([ws, term, r.id]);
-        if (/\D/.test(term)) vocab.add(term);
-      }
-    }
-    postings += out.length;
-    await copyRows('person_search_terms', ['workspace_id', 'term', 'person_id'], out);
-    after = rows[rows.length - 1]?.id as string;
-  }
-  const companies = await q<{ id: string; name: string; domain: string | null }>(
-    `select company_id::text id, name, domain::text domain from companies where workspace_id = $1 and deleted_at is null`,
-    [ws],
-  );
-  const cout: string[][] = [];
-  for (const c of companies) {
-    for (const term of companyTerms(c)) {
-      cout.push([ws, term, c.id]);
-      if (/\D/.test(term)) vocab.add(term);
-    }
-  }
-  await copyRows('company_search_terms', ['workspace_id', 'term', 'company_id'], cout);
-  const wout: string[][] = [];
-  for (const w of vocab) for (const g of trigrams(w)) wout.push([ws, w, g]);
-  await copyRows('search_words', ['workspace_id', 'word', 'gram'], wout);
-  log(
-    `index: ${postings} person postings, ${cout.length} company postings, ${vocab.size} words in ${Math.round(performance.now() - t1)} ms`,
-  );
+  // The generator wrote the search index by the application's rules (bench/src/search-index.ts).
   await client.query('vacuum analyze');
-  return { workspaceId: ws, ownerId: o.owner.userId };
+  return { workspaceId: o.workspaceId, ownerId: o.owner.userId };
 }
 
 const pct = (xs: number[], p: number) => {

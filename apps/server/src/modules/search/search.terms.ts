@@ -67,7 +67,11 @@ export function editDistance(a: string, b: string): number {
 
 /** 1 for the same word, less per typo: one typo is forgiven from 4 letters, two from 7. */
 function typoScore(q: string, w: string): number {
-  const len = Math.min(Array.from(q).length, Array.from(w).length);
+  const lq = Array.from(q).length;
+  const lw = Array.from(w).length;
+  const len = Math.min(lq, lw);
+  // The distance is at least the difference in length: more than two typos forgive nothing.
+  if (Math.abs(lq - lw) > (len >= 7 ? 2 : 1)) return 0;
   const d = editDistance(q, w);
   if (d === 0) return 1;
   if (d === 1 && len >= 3) return 0.8 - (len < 4 ? 0.2 : 0);
@@ -80,12 +84,38 @@ function typoScore(q: string, w: string): number {
  * score and the trigram similarity. For the word being typed, `w` counts by its start.
  */
 export function wordScore(q: string, w: string, typing: boolean): number {
+  return scoreWith(q, trigrams(q, typing), w, typing);
+}
+
+const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
+
+function scoreWith(q: string, qGrams: string[], w: string, typing: boolean): number {
   if (q === w) return 1;
   if (typing && w.startsWith(q)) return q.length >= 2 ? 0.9 : 0.6;
-  const gram = gramSimilarity(trigrams(q, typing), trigrams(w, typing && w.length > q.length));
+  // Words are runs of letters or of digits: a number and a word share no trigram and are
+  // more than two typos apart.
+  if (isDigit(q[0]) !== isDigit(w[0])) return 0;
+  const gram = gramSimilarity(qGrams, trigrams(w, typing && w.length > q.length));
   let typo = typoScore(q, w);
   if (typing && w.length > q.length) typo = Math.max(typo, 0.9 * typoScore(q, w.slice(0, q.length)));
   return Math.max(typo, gram);
+}
+
+/**
+ * `wordScore` for one query word, remembered per word: a search scores the same few words
+ * (a last name on every row of a page, the vocabulary's neighbours) many times.
+ */
+export function wordScorer(q: string, typing: boolean): (w: string) => number {
+  const open = trigrams(q, typing);
+  const memo = new Map<string, number>();
+  return (w) => {
+    let s = memo.get(w);
+    if (s === undefined) {
+      s = scoreWith(q, open, w, typing);
+      memo.set(w, s);
+    }
+    return s;
+  };
 }
 
 /** The labels of a domain without the top level one ("mail.acme.co" → mail, acme): .com

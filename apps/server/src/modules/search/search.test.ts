@@ -6,6 +6,7 @@ import { accessLog, auditEntries, personSearchTerms, searchIndexState, searchWor
 import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
 import { type CrmWorkspace, crmWorkspace, makeCompany, makePerson } from '../people/people.test-helpers.ts';
+import { DEFAULT_MATRIX } from '../permissions/permissions.defaults.ts';
 import { rowsOf } from './search.index.ts';
 import { searchBackfillJob } from './search.jobs.ts';
 
@@ -252,6 +253,26 @@ describeEachDatabase('global search', (env) => {
       expect(row).toMatchObject({ action: 'search', actorKind: 'user', subjectId: null });
       expect(Object.keys(row?.details as object).sort()).toEqual(['companies', 'people']);
       expect(JSON.stringify(row?.details)).not.toMatch(/smi|jon/i);
+    });
+  });
+
+  describe('the permission matrix', () => {
+    it("[P-SEC-5] a role the workspace's matrix denies reading companies finds people only; denied both, it is refused", async () => {
+      const put = await a.admin.client.put('/api/v1/permissions', { viewer: { companies: [] } });
+      expect(put.status, JSON.stringify(put.body)).toBe(200);
+      try {
+        expect((await find(a.viewer.client, 'acme')).filter((i) => i.kind === 'company')).toEqual([]);
+        expect(ids(await find(a.viewer.client, 'jonh smiht'))).toContain(john.id);
+        expect(ids(await find(a.member.client, 'acme'))).toContain(acme.id);
+        await a.admin.client.put('/api/v1/permissions', { viewer: { people: [], companies: [] } });
+        const refused = await a.viewer.client.get<{ error: { code: string } }>('/api/v1/search?q=acme');
+        expect(refused.status).toBe(403);
+        expect(refused.body.error.code).toBe('forbidden');
+      } finally {
+        await a.admin.client.put('/api/v1/permissions', {
+          viewer: { people: DEFAULT_MATRIX.viewer.people, companies: DEFAULT_MATRIX.viewer.companies },
+        });
+      }
     });
   });
 
