@@ -3,16 +3,17 @@ import { and, eq } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase, type TestEnv } from '../../../test/harness.ts';
-import { auditEntries } from '../../db/schema/index.ts';
+import { auditEntries, privacyRequestPackages } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { rawRequest, uploadOk } from '../../modules/files/files.test-helpers.ts';
 import { type CrmWorkspace, crmWorkspace, makePerson } from '../../modules/people/people.test-helpers.ts';
+import type { FileStorage } from '../../storage/storage.ts';
 import { declaredTables } from '../data-map/data-map.ts';
 import { extractSources } from './requests.extract.ts';
 import { privacyPackageJob } from './requests.jobs.ts';
-import { createPackage } from './requests.package.ts';
+import { buildPackage, createPackage, packageStorage } from './requests.package.ts';
 import { readStoredZip } from './requests.zip.ts';
 
 const BASE = '/api/v1/privacy/requests';
@@ -254,6 +255,112 @@ describeEachDatabase('access and portability packages (P-DSR-1, P-DSR-4)', (env)
     expect(reads).toBeGreaterThan(4);
     expect(mixed).toEqual([]);
   }, 120_000);
+
+  it('[P-DSR-1] a build stopped part-way resumes after the last recorded source and gives the same package', async () => {
+    const { person } = await personWithData('Ada');
+    await w.owner.client.post('/api/v1/notes', {
+      bodyHtml: '<p>A second note, "quoted", with a comma</p>',
+      personIds: [person.id],
+    });
+    // The packages belong to a request about someone else, so that finishing them changes
+    // nothing in Ada's data between the builds.
+    const other = await makePerson(w.owner.client, { firstName: 'Other' });
+    const request = await w.admin.client.post<TPrivacyRequestDetail>(BASE, { personId: other.id, kind: 'access' });
+    const db = env().services.database.db;
+    const [whole, stopped] = await withTenant(db, { workspaceId: w.workspaceId }, async (tx) => [
+      await createPackage(tx, w.workspaceId, request.body.id, [person.id], env().clock.now()),
+      await createPackage(tx, w.workspaceId, request.body.id, [person.id], env().clock.now()),
+    ]);
+    if (!whole || !stopped) throw new Error('no packages');
+    expect(await buildPackage(env().services, w.workspaceId, whole.packageId)).toBe('ready');
+
+    // The other build reads a row a page (every source paged by key) and records progress
+    // after every source; the storage fails when the CSV of the notes is stored, so the resumed
+    // run reads the notes' keys without their link table's (done before the stop).
+    const at = extractSources().findIndex((s) => s.name === 'notes');
+    expect(extractSources()[at - 1]?.name).toBe('note_people');
+    const storage = packageStorage(env().services);
+    const puts: string[] = [];
+    const failing = (failAt: string | null): FileStorage => ({
+      ...storage,
+      put: async (key, body) => {
+        puts.push(key);
+        if (failAt && key.endsWith(failAt)) {
+          body.resume();
+          throw new Error('disk full');
+        }
+        return storage.put(key, body);
+      },
+    });
+    await expect(
+      buildPackage(env().services, w.workspaceId, stopped.packageId, {
+        storage: failing(`.p${at}`),
+        checkpointMs: 0,
+        page: 1,
+      }),
+    ).rejects.toThrow('disk full');
+    const row = async () => {
+      const [r] = await withTenant(db, { workspaceId: w.workspaceId }, (tx) =>
+        tx
+          .select()
+          .from(privacyRequestPackages)
+          .where(
+            and(
+              eq(privacyRequestPackages.workspaceId, w.workspaceId),
+              eq(privacyRequestPackages.packageId, stopped.packageId),
+            ),
+          ),
+      );
+      if (!r) throw new Error('no package row');
+      return r;
+    };
+    const halfway = await row();
+    expect(halfway.state).toBe('running');
+    expect(halfway.error).toBe('disk full');
+    expect((halfway.parts as { name: string }[]).map((p) => p.name)).toEqual(
+      extractSources()
+        .slice(0, at)
+        .map((s) => `csv/${s.name}.csv`),
+    );
+    // Another run waits for the lease, then resumes at the notes.
+    expect(await buildPackage(env().services, w.workspaceId, stopped.packageId)).toBe('busy');
+    env().clock.advance(5 * 60 * 1000 + 1000);
+    puts.length = 0;
+    expect(
+      await buildPackage(env().services, w.workspaceId, stopped.packageId, { storage: failing(null), page: 1 }),
+    ).toBe('ready');
+    // Nothing before the notes is written again.
+    const written = puts.flatMap((k) => {
+      const m = /\.p([0-9]+)$/.exec(k);
+      return m ? [Number(m[1])] : [];
+    });
+    expect(Math.min(...written)).toBe(at);
+    // extract.json and report.html are made of the segments of both runs.
+    const parts = (await row()).parts as { name: string; segments?: string[] }[];
+    expect(parts.find((p) => p.name === 'extract.json')?.segments?.length).toBe(at + 1);
+
+    const download = async (token: string) =>
+      readStoredZip(
+        (await env().app.inject({ method: 'GET', url: `/api/public/privacy/${w.workspaceId}/packages/${token}` }))
+          .rawPayload,
+      );
+    const a = await download(whole.token);
+    const b = await download(stopped.token);
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [name, bytes] of a) expect(b.get(name)?.toString('utf8'), name).toBe(bytes.toString('utf8'));
+    const json = JSON.parse(b.get('extract.json')?.toString('utf8') ?? '{}') as {
+      sources: { name: string; rows: Record<string, unknown>[] }[];
+    };
+    const notes = json.sources.find((s) => s.name === 'notes')?.rows.map((r) => r.body_text);
+    expect(notes).toHaveLength(2);
+    expect(b.get('csv/notes.csv')?.toString('utf8')).toContain('""quoted""');
+    // Each part downloads alone too, segments and all.
+    const part = await env().app.inject({
+      method: 'GET',
+      url: `/api/public/privacy/${w.workspaceId}/packages/${stopped.token}?part=extract.json`,
+    });
+    expect(part.body).toBe(b.get('extract.json')?.toString('utf8'));
+  });
 
   it('a package still being prepared answers 409 to its link', async () => {
     const person = await makePerson(w.owner.client);

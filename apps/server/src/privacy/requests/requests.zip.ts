@@ -1,4 +1,5 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { crc32 } from 'node:zlib';
 
 /**
  * A store-only ZIP writer (no compression, no new dependency): the parts of an access package
@@ -7,20 +8,9 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
  * Limits: 65,535 entries and 4 GiB in all (no ZIP64); `zipSizeOf` checks before a download.
  */
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
+/** CRC-32 of `chunk` continued from `crc` (zlib's, as ZIP uses). */
 export function crc32Update(crc: number, chunk: Uint8Array): number {
-  let c = crc ^ 0xffffffff;
-  for (let i = 0; i < chunk.length; i++) c = (CRC_TABLE[(c ^ (chunk[i] as number)) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return crc32(chunk, crc);
 }
 
 /** A pass-through stream that measures what flows through it. */
