@@ -1,5 +1,8 @@
 // Bundles the server into dist/ (workspace packages inlined, npm dependencies left
-// external) and copies the SQL migrations beside it.
+// external), copies the SQL migrations beside it and writes the PGlite template (an empty,
+// migrated data directory a first start unpacks; src/db/pglite-template.ts), made again only
+// when the migrations, the policies or PGlite changed (cached in node_modules/.cache/tillit).
+import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -8,7 +11,7 @@ const external = Object.keys(pkg.dependencies).filter((d) => !d.startsWith('@til
 
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'src/main.ts', cli: 'src/cli.ts' },
+  entryPoints: { main: 'src/main.ts', cli: 'src/cli.ts', 'build-template': 'src/build-template.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -20,3 +23,6 @@ await build({
   logLevel: 'warning',
 });
 cpSync('src/db/migrations', 'dist/migrations', { recursive: true });
+execFileSync(process.execPath, ['dist/build-template.js', 'node_modules/.cache/tillit'], { stdio: 'inherit' });
+rmSync('dist/build-template.js');
+rmSync('dist/build-template.js.map');

@@ -24,6 +24,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const services = await createServices(config);
+  let app: App | null = null;
+  if (config.services.has('api')) {
+    app = await buildApp(services);
+    await app.listen({ port: config.port, host: config.host });
+    app.log.info(`Tillit is serving ${config.publicUrl} on the ${services.database.kind} database`);
+  }
+  // The job runner starts once the API answers: on PGlite its start (queues, schedules; the
+  // pg-boss schema on a first start) would otherwise add ~1-2 s before /api/health. Until the
+  // queue is set, a demo load asked for runs in this process (`requestDemoLoad`).
   const jobs = await startJobs(services, {
     worker: config.services.has('worker'),
     scheduler: config.services.has('scheduler'),
@@ -35,12 +44,6 @@ async function main(): Promise<void> {
     setDemoQueue(async (payload) => {
       await boss.send(demoLoadJob.name, payload, { expireInSeconds: 3600, retryLimit: 3 });
     });
-  }
-  let app: App | null = null;
-  if (config.services.has('api')) {
-    app = await buildApp(services);
-    await app.listen({ port: config.port, host: config.host });
-    app.log.info(`Tillit is serving ${config.publicUrl} on the ${services.database.kind} database`);
   }
   if (args.includes('--demo')) await startDemoInstance(services, (line) => console.log(line));
   const shutdown = createShutdown({
