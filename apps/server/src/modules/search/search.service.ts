@@ -339,22 +339,24 @@ function severalWordsSource(
     const top = Math.max(...list.map((m) => m.score));
     return list.filter((m) => m.score === top);
   };
-  const has = (list: WordMatch[]) =>
-    sql`exists (select 1 from ${k.terms} o where o.workspace_id = ${ws} and o.term = any(${pgArray(list.map((m) => m.term))}::text[]) and o.${k.id} = d.${k.id})`;
+  // A word with one best term is `term = $1`, so its postings come in record order from the
+  // primary key and two common words can be merge-joined (reading each list once, stopping at
+  // the page) rather than probed posting by posting.
+  const termIs = (alias: SQL, list: WordMatch[]) =>
+    list.length === 1
+      ? sql`${alias}.term = ${list[0]?.term}`
+      : sql`${alias}.term = any(${pgArray(list.map((m) => m.term))}::text[])`;
   const topScore = [driver, ...others].reduce((sum, list) => sum + (bestOf(list)[0]?.score ?? 0), 0);
   const rest = others.flat();
+  const joins = others.map((o, i) => {
+    const alias = sql.raw(`o${i}`);
+    return sql`join ${k.terms} ${alias} on ${alias}.workspace_id = ${ws} and ${termIs(alias, bestOf(o))} and ${alias}.${k.id} = d.${k.id}`;
+  });
   return sql`(with s1 as (
           select d.${k.id} as id from ${k.terms} d
+          ${sql.join(joins, sql` `)}
           join ${k.table} on ${k.table}.workspace_id = ${ws} and ${k.table}.${k.id} = d.${k.id}
-          where d.workspace_id = ${ws} and d.term = any(${pgArray(bestOf(driver).map((m) => m.term))}::text[])
-            ${
-              others.length
-                ? sql`and ${sql.join(
-                    others.map((o) => has(bestOf(o))),
-                    sql` and `,
-                  )}`
-                : sql``
-            }
+          where d.workspace_id = ${ws} and ${termIs(sql.raw('d'), bestOf(driver))}
             and ${k.table}.deleted_at is null and ${vis}
           limit ${limit}),
         d as (
