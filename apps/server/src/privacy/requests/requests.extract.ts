@@ -302,9 +302,12 @@ export async function readSourceRows(
 
 /** Values as JSON can carry them: dates as ISO 8601, 64-bit integers as numbers (or text when too large). */
 function normaliseRow(row: RawRow): RawRow {
-  const out: RawRow = {};
-  for (const [k, v] of Object.entries(row)) out[k] = normaliseValue(v);
-  return out;
+  // In place: the driver's row objects are fresh and ours alone.
+  for (const k in row) {
+    const v = row[k];
+    if (v !== null && (typeof v === 'object' || typeof v === 'bigint')) row[k] = normaliseValue(v);
+  }
+  return row;
 }
 
 function normaliseValue(v: unknown): unknown {

@@ -270,10 +270,11 @@ const csvCell = (v: unknown): string => {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 const esc = (v: unknown): string => {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return /[&<>"]/.test(s) ? s.replace(/[&<>"]/g, (ch) => ENTITIES[ch] as string) : s;
 };
 
 function jsonHead(c: BuildContext): string {
@@ -403,18 +404,26 @@ async function writeSource(
   );
   let n = 0;
   for await (const rows of pages) {
-    const csvLines: string[] = [];
-    const jsonRows: string[] = [];
-    const htmlRows: string[] = [];
-    for (const row of rows) {
-      csvLines.push(`${names.map((name) => csvCell(row[name])).join(',')}\r\n`);
-      jsonRows.push(JSON.stringify(row));
-      htmlRows.push(`<tr>${names.map((name) => `<td>${esc(row[name])}</td>`).join('')}</tr>`);
-    }
     if (rows.length === 0) continue;
-    await csv.write(csvLines.join(''));
-    await json.write(`${n === 0 ? '' : ','}${jsonRows.join(',')}`);
-    await html.write(htmlRows.join(''));
+    // Each page becomes one string per format (a row at a time would be three writes a row).
+    let csvText = '';
+    let jsonText = '';
+    let htmlText = '';
+    for (const row of rows) {
+      let line = '';
+      let cells = '<tr>';
+      for (let k = 0; k < names.length; k++) {
+        const v = row[names[k] as string];
+        line += k === 0 ? csvCell(v) : `,${csvCell(v)}`;
+        cells += `<td>${esc(v)}</td>`;
+      }
+      csvText += `${line}\r\n`;
+      jsonText += n === 0 && jsonText === '' ? JSON.stringify(row) : `,${JSON.stringify(row)}`;
+      htmlText += `${cells}</tr>`;
+    }
+    await csv.write(csvText);
+    await json.write(jsonText);
+    await html.write(htmlText);
     n += rows.length;
   }
   await json.write(']}');
