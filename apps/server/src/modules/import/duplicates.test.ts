@@ -166,6 +166,62 @@ describeEachDatabase('import of people: duplicates, dry run, undo, resume', (env
     expect(items).toHaveLength(0);
   });
 
+  it('[P-CRM-10] across many small batches (each read while the previous one is written) later rows see earlier batches', async () => {
+    const e = env();
+    // Batches of 2: row 5 repeats row 1 by email, row 6 repeats row 3 by phone, row 8 is bad.
+    const csv = [
+      'first,last,email,phone',
+      'Ada,Pipe,ada@pipeline.example,',
+      'Bo,Pipe,bo@pipeline.example,',
+      'Cy,Pipe,cy@pipeline.example,+4791111001',
+      'Di,Pipe,di@pipeline.example,',
+      'Ada,Again,ADA@pipeline.example,',
+      'Cy,Again,cy2@pipeline.example,91111001',
+      'Ed,Pipe,ed@pipeline.example,',
+      'Bad,Row,nope,',
+      'Fi,Pipe,fi@pipeline.example,',
+    ].join('\n');
+    const file = await upload(ws.member.client, 'pipeline.csv', csv);
+    const actor: Actor = {
+      workspaceId: ws.workspaceId,
+      userId: ws.member.userId,
+      role: 'member',
+      twoFactorEnabled: false,
+    };
+    const created = await createImport(e.services, actor, {
+      fileId: file.id,
+      mapping: ['firstName', 'lastName', 'email', 'phone'],
+      duplicates: 'skip',
+      dryRun: false,
+      defaults: { visibility: 'workspace', tags: [], subjectCategories: ['client'] },
+    });
+    expect(await processImport(e.services, ws.workspaceId, created.id, { batchSize: 2 })).toBe('done');
+    const done = await waitFor(ws.member.client, created.id);
+    expect(done).toMatchObject({ rowsRead: 9, created: 6, skipped: 2, failed: 1 });
+    expect(done.problems).toEqual([{ row: 9, field: 'email', problem: 'is not a valid email address' }]);
+    // Every created person is in the search index from its own batch (no backfill ran).
+    for (const q of ['ada@pipeline', 'bo@pipeline', 'cy@pipeline', 'di@pipeline', 'ed@pipeline', 'fi@pipeline']) {
+      expect(await find(ws.member.client, q)).toHaveLength(1);
+    }
+    expect(await find(ws.member.client, 'cy2@pipeline')).toHaveLength(0);
+    const audit = await withTenant(e.services.database.db, { workspaceId: ws.workspaceId }, (tx) =>
+      tx
+        .select({ details: auditEntries.details })
+        .from(auditEntries)
+        .where(
+          and(
+            eq(auditEntries.workspaceId, ws.workspaceId),
+            eq(auditEntries.action, 'import.batch'),
+            eq(auditEntries.targetId, created.id),
+          ),
+        ),
+    );
+    // Five batches, in file order, each counted once.
+    expect(audit.map((a) => (a.details as { fromRecord: number }).fromRecord).sort((x, y) => x - y)).toEqual([
+      1, 3, 5, 7, 9,
+    ]);
+  });
+
   it('[P-CRM-10] resumes after a crash mid-way: the second run continues, nothing is written twice', async () => {
     const e = env();
     const rows = Array.from({ length: 7 }, (_, i) => `Crash${i},Test,crash${i}@resume.example`);

@@ -30,7 +30,8 @@ import { insertPeopleRows } from '../people/people.bulk.ts';
 import { cleanTags } from '../people/people.cursor.ts';
 import { visibleTo } from '../people/people.policy.ts';
 import { assertAllowed } from '../permissions/permissions.ts';
-import { reindexRecords } from '../search/search.index.ts';
+import { indexNewRecords, reindexRecords } from '../search/search.index.ts';
+import { companyTerms, personTerms } from '../search/search.terms.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { CsvStructureError, readCsv } from './import.csv.ts';
 import { importFilePath } from './import.files.ts';
@@ -38,6 +39,7 @@ import type { ImportOptions } from './import.options.ts';
 import {
   buildCandidate,
   type Candidate,
+  type CandidateOptions,
   columnsOf,
   mapCsvRecord,
   type RowProblem,
@@ -48,7 +50,7 @@ import { readVcards, VcardStructureError } from './import.vcard.ts';
 /** A run holds an import this long after its last batch; a crashed run's import is taken
  *  over by the next sweep once it runs out. */
 export const LEASE_MS = 5 * 60_000;
-export const BATCH_SIZE = 1000;
+export const BATCH_SIZE = 5000;
 /** A dry run remembers the keys seen earlier in the file (nothing is written to find them
  *  in); past this many it stops noticing duplicates inside the file, and says so. */
 const DRY_RUN_KEY_LIMIT = 500_000;
@@ -267,29 +269,90 @@ async function runImport(
   }
   const size = opts.batchSize ?? BATCH_SIZE;
   const dryKeys = row.dryRun ? new Map<string, DryTarget>() : null;
+  const candidateOptions: CandidateOptions = {
+    country: options.country,
+    defaults: options.defaults,
+    customFields: fields.person,
+    companyFields: fields.company,
+  };
   let batches = 0;
   let seq = 0;
+  const resumeAt = done;
   let batch: SourceRecord[] = [];
-  const flush = async () => {
-    const outcome = await writeBatch(services, row, actor, options, batch, done, dryKeys, fields);
-    if (outcome === 'stale') return false;
-    done += batch.length;
-    batch = [];
+  // Two stages: while one batch's transaction runs on the database, the next batch is read
+  // from the file and checked here (parsing and validation are CPU work in this process).
+  // The next write starts only once the previous one committed, so batches commit in order.
+  let writing: { outcome: Promise<'ok' | 'stale'>; rows: number; full: boolean } | null = null;
+  const settle = async (): Promise<boolean> => {
+    if (!writing) return true;
+    const { outcome, rows } = writing;
+    writing = null;
+    if ((await outcome) === 'stale') return false;
+    done += rows;
     batches += 1;
     return true;
   };
-  for await (const rec of records(file, path, options)) {
-    seq += 1;
-    if (seq <= done) continue;
-    batch.push(rec);
-    if (batch.length >= size) {
-      if (!(await flush())) return 'busy';
-      if (opts.maxBatches !== undefined && batches >= opts.maxBatches) return 'paused';
+  const start = (full: boolean) => {
+    const outcome = writeBatch(
+      services,
+      row,
+      actor,
+      options,
+      buildBatch(batch, candidateOptions),
+      done,
+      dryKeys,
+      fields,
+    );
+    // Awaited in settle(); a failure must not surface as an unhandled rejection meanwhile.
+    outcome.catch(() => {});
+    writing = { outcome, rows: batch.length, full };
+    batch = [];
+  };
+  const paused = () => opts.maxBatches !== undefined && batches >= opts.maxBatches;
+  try {
+    for await (const rec of records(file, path, options)) {
+      seq += 1;
+      if (seq <= resumeAt) continue;
+      batch.push(rec);
+      if (batch.length >= size) {
+        if (!(await settle())) return 'busy';
+        if (paused()) return 'paused';
+        start(true);
+      }
     }
+    const lastWasFull = writing !== null && (writing as { full: boolean }).full;
+    if (!(await settle())) return 'busy';
+    // As before the pipeline: a run stops after its last allowed full batch.
+    if (lastWasFull && paused()) return 'paused';
+    if (batch.length) {
+      start(false);
+      if (!(await settle())) return 'busy';
+    }
+  } finally {
+    // A failure while reading (or an early return) never leaves a batch's transaction running.
+    await (writing as { outcome: Promise<unknown> } | null)?.outcome.catch(() => {});
   }
-  if (batch.length && !(await flush())) return 'busy';
   await finish(services, row, 'done');
   return 'done';
+}
+
+/** A batch's records checked and converted (CPU only: no database). */
+type BuiltBatch = {
+  records: number;
+  bytes: number | null;
+  candidates: Candidate[];
+  problems: { row: number; list: RowProblem[] }[];
+};
+
+function buildBatch(batch: SourceRecord[], opts: CandidateOptions): BuiltBatch {
+  const problems: { row: number; list: RowProblem[] }[] = [];
+  const candidates: Candidate[] = [];
+  for (const r of batch) {
+    const built = buildCandidate(r, opts);
+    if (built.ok) candidates.push(built.candidate);
+    else problems.push({ row: r.row, list: built.problems });
+  }
+  return { records: batch.length, bytes: batch.at(-1)?.bytes ?? null, candidates, problems };
 }
 
 type DryTarget = 'new' | 'existing';
@@ -365,14 +428,14 @@ async function findExisting(tx: Tx, actor: Actor, keys: string[]): Promise<Exist
     const rows = await tx
       .select({ email: personEmails.email, personId: personEmails.personId })
       .from(personEmails)
-      .where(and(eq(personEmails.workspaceId, ws), inArray(personEmails.email, emails)));
+      .where(and(eq(personEmails.workspaceId, ws), sql`${personEmails.email} = any(${arrayParam(emails)}::text[])`));
     for (const r of rows) hits.push({ key: `e:${r.email}`, personId: r.personId });
   }
   if (phones.length) {
     const rows = await tx
       .select({ phone: personPhones.phone, personId: personPhones.personId })
       .from(personPhones)
-      .where(and(eq(personPhones.workspaceId, ws), inArray(personPhones.phone, phones)));
+      .where(and(eq(personPhones.workspaceId, ws), sql`${personPhones.phone} = any(${arrayParam(phones)}::text[])`));
     for (const r of rows) hits.push({ key: `p:${r.phone}`, personId: r.personId });
   }
   const found = new Map<string, string>();
@@ -384,7 +447,7 @@ async function findExisting(tx: Tx, actor: Actor, keys: string[]): Promise<Exist
     .where(
       and(
         eq(people.workspaceId, ws),
-        inArray(people.personId, [...new Set(hits.map((h) => h.personId))]),
+        sql`${people.personId} = any(${arrayParam([...new Set(hits.map((h) => h.personId))])}::uuid[])`,
         isNull(people.deletedAt),
         visibleTo(actor, people),
       ),
@@ -411,7 +474,7 @@ async function writeBatch(
   row: ImportRow,
   actor: Actor,
   options: ImportOptions,
-  batch: SourceRecord[],
+  built: BuiltBatch,
   from: number,
   dryKeys: Map<string, DryTarget> | null,
   fields: BatchFields,
@@ -419,20 +482,10 @@ async function writeBatch(
   const fieldByKey = fields.person;
   const now = services.clock.now();
   const ws = row.workspaceId;
-  const problems: { row: number; list: RowProblem[] }[] = [];
-  const candidates: Candidate[] = [];
-  for (const r of batch) {
-    const built = buildCandidate(r, {
-      country: options.country,
-      defaults: options.defaults,
-      customFields: fieldByKey,
-      companyFields: fields.company,
-    });
-    if (built.ok) candidates.push(built.candidate);
-    else problems.push({ row: r.row, list: built.problems });
-  }
+  const { candidates, records: batchLength } = built;
+  const problems = [...built.problems];
   const tally: Tally = { created: 0, updated: 0, skipped: 0, failed: problems.length, companiesCreated: 0 };
-  const bytes = batch.at(-1)?.bytes ?? row.bytesRead;
+  const bytes = built.bytes ?? row.bytesRead;
   return tenant(services, ws, async (tx) => {
     const [current] = await tx
       .select({ rowsRead: imports.rowsRead, status: imports.status })
@@ -576,14 +629,34 @@ async function writeBatch(
       }));
       for (const part of chunk(warningRows, 6)) await tx.insert(importErrors).values(part).onConflictDoNothing();
       // The search index of what this batch wrote, in its transaction (as a person's create does).
-      await reindexRecords(tx, ws, 'person', [...creates.map((c) => c.personId), ...updates.keys()]);
-      await reindexRecords(tx, ws, 'company', companyIds.createdIds);
+      // New records' postings come from the values just written (no read back); updated
+      // people are brought up to date from what they hold now.
+      await indexNewRecords(
+        tx,
+        ws,
+        'person',
+        creates.map(({ personId, change }) => ({
+          id: personId,
+          terms: personTerms({
+            firstName: change.firstName ?? '',
+            lastName: change.lastName ?? '',
+            emails: change.emails.map((e) => e.value),
+          }),
+        })),
+      );
+      await reindexRecords(tx, ws, 'person', [...updates.keys()]);
+      await indexNewRecords(
+        tx,
+        ws,
+        'company',
+        companyIds.createdRows.map((c) => ({ id: c.companyId, terms: companyTerms(c) })),
+      );
     }
 
     await tx
       .update(imports)
       .set({
-        rowsRead: from + batch.length,
+        rowsRead: from + batchLength,
         rowsCreated: sql`${imports.rowsCreated} + ${tally.created}`,
         rowsUpdated: sql`${imports.rowsUpdated} + ${tally.updated}`,
         rowsSkipped: sql`${imports.rowsSkipped} + ${tally.skipped}`,
@@ -603,7 +676,7 @@ async function writeBatch(
           target: { type: 'import', id: row.importId },
           details: {
             fromRecord: from + 1,
-            toRecord: from + batch.length,
+            toRecord: from + batchLength,
             created: tally.created,
             updated: tally.updated,
             skipped: tally.skipped,
@@ -662,7 +735,11 @@ async function resolveCompanies(
   options: ImportOptions,
   now: Date,
   list: Candidate['company'][],
-): Promise<{ byKey: Map<string, string>; created: number; createdIds: string[] }> {
+): Promise<{
+  byKey: Map<string, string>;
+  created: number;
+  createdRows: { companyId: string; name: string; domain: string | null }[];
+}> {
   const wanted = list.filter((c): c is NonNullable<Candidate['company']> => c !== null);
   const byKey = await existingCompanies(tx, actor, wanted);
   const toCreate = new Map<string, NonNullable<Candidate['company']>>();
@@ -694,7 +771,7 @@ async function resolveCompanies(
     if (r.domain) byKey.set(`d:${r.domain}`, r.companyId);
     byKey.set(`n:${r.name.toLowerCase()}`, r.companyId);
   }
-  return { byKey, created: rows.length, createdIds: rows.map((r) => r.companyId) };
+  return { byKey, created: rows.length, createdRows: rows };
 }
 
 const FIELD_VALUE_COLUMNS: [string, string][] = [
@@ -775,6 +852,8 @@ async function insertPeople(
     creates.map((c) => [ws, row.importId, 'person', c.personId, 'created']),
   );
 }
+
+const ADDRESS_KEYS = ['street', 'state', 'postalCode', 'city', 'country'] as const;
 
 /** A person as it was, enough to put it back exactly. */
 export type PersonSnapshot = {
@@ -930,20 +1009,19 @@ async function applyUpdates(
   const tags: (typeof personTags.$inferInsert)[] = [];
   const categories: (typeof personCategories.$inferInsert)[] = [];
   const links: (typeof personCompanies.$inferInsert)[] = [];
+  // (person, first name, last name, title, street, state, postal code, city, country): a
+  // value the rows gave replaces the person's, null leaves it (one statement for the batch).
+  const fieldRows: (string | null)[][] = [];
   for (const [personId, c] of updates) {
     const prev = before.get(personId);
     if (!prev) continue;
-    const set: Partial<typeof people.$inferInsert> = { updatedAt: now };
-    if (c.firstName) set.firstName = c.firstName;
-    if (c.lastName) set.lastName = c.lastName;
-    if (c.title) set.title = c.title;
-    for (const k of ['street', 'state', 'postalCode', 'city', 'country'] as const) {
-      if (c.address[k]) set[k] = c.address[k];
-    }
-    await tx
-      .update(people)
-      .set(set)
-      .where(and(eq(people.workspaceId, ws), eq(people.personId, personId)));
+    fieldRows.push([
+      personId,
+      c.firstName || null,
+      c.lastName || null,
+      c.title || null,
+      ...ADDRESS_KEYS.map((k) => c.address[k] || null),
+    ]);
     let pos = Math.max(-1, ...prev.emails.map((e) => e.position)) + 1;
     for (const e of c.emails) {
       if (prev.emails.some((x) => x.email === e.value)) continue;
@@ -970,6 +1048,25 @@ async function applyUpdates(
     }
     const companyId = c.company ? lookupCompany(companyByKey, c.company) : undefined;
     if (companyId) links.push({ workspaceId: ws, personId, companyId, role: null, createdAt: now });
+  }
+  if (fieldRows.length) {
+    const col = (i: number, type: string) => sql`${arrayParam(fieldRows.map((r) => r[i] ?? null))}::${sql.raw(type)}[]`;
+    await tx.execute(
+      sql`update people p set
+            first_name = coalesce(u.first_name, p.first_name),
+            last_name = coalesce(u.last_name, p.last_name),
+            title = coalesce(u.title, p.title),
+            street = coalesce(u.street, p.street),
+            state = coalesce(u.state, p.state),
+            postal_code = coalesce(u.postal_code, p.postal_code),
+            city = coalesce(u.city, p.city),
+            country = coalesce(u.country, p.country),
+            updated_at = ${now.toISOString()}::timestamptz
+          from unnest(${col(0, 'uuid')}, ${col(1, 'text')}, ${col(2, 'text')}, ${col(3, 'text')}, ${col(4, 'text')},
+                      ${col(5, 'text')}, ${col(6, 'text')}, ${col(7, 'text')}, ${col(8, 'text')})
+            as u(person_id, first_name, last_name, title, street, state, postal_code, city, country)
+          where p.workspace_id = ${ws} and p.person_id = u.person_id`,
+    );
   }
   for (const part of chunk(emails, 6)) await tx.insert(personEmails).values(part).onConflictDoNothing();
   for (const part of chunk(phones, 6)) await tx.insert(personPhones).values(part).onConflictDoNothing();
@@ -1145,18 +1242,15 @@ async function applyCompanyFields(
       ),
     );
   }
-  for (const id of touched) {
-    await tx
-      .update(importItems)
-      .set({ previous: data.get(id) ?? null })
-      .where(
-        and(
-          eq(importItems.workspaceId, ws),
-          eq(importItems.importId, importId),
-          eq(importItems.kind, 'company'),
-          eq(importItems.recordId, id),
-        ),
-      );
+  if (touched.size) {
+    // Which row set what, on each touched company's item: one statement for the batch.
+    const ids = [...touched];
+    await tx.execute(
+      sql`update import_items i set previous = u.previous
+          from unnest(${arrayParam(ids)}::uuid[], ${arrayParam(ids.map((id) => JSON.stringify(data.get(id) ?? {})))}::jsonb[])
+            as u(record_id, previous)
+          where i.workspace_id = ${ws} and i.import_id = ${importId} and i.kind = 'company' and i.record_id = u.record_id`,
+    );
   }
   return warnings;
 }

@@ -96,28 +96,66 @@ export async function reindexRecords(
     await tx.execute(sql`delete from ${t.terms} where workspace_id = ${ws} and (${t.id}, term) in (
       select * from unnest(${pgArray(delIds)}::uuid[], ${pgArray(delTerms)}::text[]))`);
   }
-  if (addIds.length) {
-    await tx.execute(sql`insert into ${t.terms} (workspace_id, term, ${t.id})
-      select ${ws}::uuid, x.term, x.id from unnest(${pgArray(addTerms)}::text[], ${pgArray(addIds)}::uuid[]) as x(term, id)
-      on conflict do nothing`);
-    // Each new word's trigrams; a word already known conflicts and is left alone. Numbers
-    // stay out: a typo in a number is not guessed, and the digits of a million email
-    // addresses would swell the vocabulary (they are still found exactly).
-    const newWords = [...new Set(addTerms)].filter((w) => /\D/.test(w));
-    const vw: string[] = [];
-    const vg: string[] = [];
-    for (const w of newWords) {
-      for (const g of trigrams(w)) {
-        vw.push(w);
-        vg.push(g);
-      }
-    }
-    await tx.execute(sql`insert into search_words (workspace_id, word, gram)
-      select ${ws}::uuid, x.word, x.gram from unnest(${pgArray(vw)}::text[], ${pgArray(vg)}::text[]) as x(word, gram)
-      on conflict do nothing`);
-  }
+  await addPostings(tx, ws, kind, addIds, addTerms);
   if (delTerms.length) await forgetUnusedWords(tx, ws, [...new Set(delTerms)]);
   return { added: addIds.length, removed: delIds.length };
+}
+
+/**
+ * Postings for records created in the caller's transaction, with their terms already known
+ * (the import's new people and companies, from the values it just wrote): the rows
+ * `reindexRecords` would add, without reading the records and their (absent) postings back.
+ */
+export async function indexNewRecords(
+  tx: Tx,
+  workspaceId: string,
+  kind: SearchKind,
+  records: readonly { id: string; terms: readonly string[] }[],
+): Promise<number> {
+  const ids: string[] = [];
+  const terms: string[] = [];
+  for (const r of records) {
+    for (const term of new Set(r.terms)) {
+      ids.push(r.id);
+      terms.push(term);
+    }
+  }
+  // Records created in this transaction: nobody else can have written their postings, so a
+  // plain insert (no speculative insertion for ON CONFLICT, measurably cheaper per row).
+  await addPostings(tx, workspaceId, kind, ids, terms, true);
+  return ids.length;
+}
+
+/** Inserts (id, term) postings and the new words' trigrams into the vocabulary. */
+async function addPostings(
+  tx: Tx,
+  ws: string,
+  kind: SearchKind,
+  addIds: string[],
+  addTerms: string[],
+  fresh = false,
+): Promise<void> {
+  if (!addIds.length) return;
+  const t = TABLES[kind];
+  await tx.execute(sql`insert into ${t.terms} (workspace_id, term, ${t.id})
+    select ${ws}::uuid, x.term, x.id from unnest(${pgArray(addTerms)}::text[], ${pgArray(addIds)}::uuid[]) as x(term, id)
+    ${fresh ? sql`` : sql`on conflict do nothing`}`);
+  // Each new word's trigrams; a word already known conflicts and is left alone. Numbers
+  // stay out: a typo in a number is not guessed, and the digits of a million email
+  // addresses would swell the vocabulary (they are still found exactly).
+  const newWords = [...new Set(addTerms)].filter((w) => /\D/.test(w));
+  const vw: string[] = [];
+  const vg: string[] = [];
+  for (const w of newWords) {
+    for (const g of trigrams(w)) {
+      vw.push(w);
+      vg.push(g);
+    }
+  }
+  if (!vw.length) return;
+  await tx.execute(sql`insert into search_words (workspace_id, word, gram)
+    select ${ws}::uuid, x.word, x.gram from unnest(${pgArray(vw)}::text[], ${pgArray(vg)}::text[]) as x(word, gram)
+    on conflict do nothing`);
 }
 
 /** Removes from the vocabulary those of `candidates` that no posting uses any more. */
