@@ -6,6 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../apps/server/src/app.ts';
 import { createServices } from '../../apps/server/src/bootstrap.ts';
 import { loadConfig } from '../../apps/server/src/config.ts';
+import { openDatabase } from '../../apps/server/src/db/client.ts';
+import { withTenant } from '../../apps/server/src/db/tenant.ts';
+import { expireConsentsIn } from '../../apps/server/src/privacy/consent/consent.jobs.ts';
+import { consentExpiry } from '../../apps/server/src/privacy/consent/consent.lifetime.ts';
+import { consentStateAt } from '../../apps/server/src/privacy/consent/consent.service.ts';
 import { enforceRetention } from '../../apps/server/src/privacy/retention/retention.enforce.ts';
 import { startBareServer } from './bare-server.ts';
 import { openCopyTarget } from './copy-target.ts';
@@ -13,7 +18,7 @@ import { generateWorkspaceData } from './generate.ts';
 import { freePort } from './processes.ts';
 import { renderMarkdown } from './report.ts';
 import { createRng, uuid7 } from './rng.ts';
-import { type DatabaseUnderBench, runDatabaseSuite, type SuiteDeps } from './suite.ts';
+import { type DatabaseUnderBench, parseOnly, runDatabaseSuite, type SuiteDeps } from './suite.ts';
 
 // A smoke run of the benchmark code at a tiny scale, with the servers in this process.
 // It proves the generator, the workloads and the report still work; it asserts no timing.
@@ -77,6 +82,68 @@ function inProcessDeps(scratch: string): SuiteDeps {
   };
 }
 
+/** The generated consent ledger is one the application could have written: every record
+ *  names a published notice with its hash, `seq` follows time, a given consent lapses after
+ *  the purpose's 24 months, the expiry job finds nothing it would still append as of the end
+ *  of the generated period, and the application reads each person's state from it. */
+async function checkConsentLedger(pgliteDir: string, records: number): Promise<void> {
+  const database = await openDatabase({ kind: 'pglite', dataDir: pgliteDir });
+  try {
+    const q = async <R>(text: string, params?: unknown[]) => (await database.raw.query<R>(text, params)).rows;
+    const [ws] = await q<{ workspace_id: string }>(`select workspace_id from workspaces where name = 'Bench AS'`);
+    const workspaceId = ws?.workspace_id as string;
+    const rows = await q<{
+      person_id: string;
+      state: string;
+      recorded_at: string;
+      expires_at: string | null;
+      method: string;
+      proof: string | null;
+    }>(
+      `select person_id, state, recorded_at, expires_at, method, proof from consent_records
+        where workspace_id = $1 order by seq`,
+      [workspaceId],
+    );
+    // The erasure workload erased a few people, and their ledgers with them.
+    expect(rows.length).toBeLessThanOrEqual(records);
+    expect(rows.length).toBeGreaterThan(0.8 * records);
+    const states = new Set(rows.map((r) => r.state));
+    expect([...states].sort()).toEqual(['expired', 'given', 'withdrawn']);
+    const unnamed = await q<{ n: number }>(
+      `select count(*)::int as n from consent_records c left join privacy_notices n
+          on n.workspace_id = c.workspace_id and n.version = c.notice_version and n.text_hash = c.notice_text_hash
+        where c.workspace_id = $1 and n.version is null`,
+      [workspaceId],
+    );
+    expect(unnamed[0]?.n).toBe(0);
+    for (let i = 1; i < rows.length; i++) {
+      expect(new Date(rows[i]?.recorded_at as string) >= new Date(rows[i - 1]?.recorded_at as string)).toBe(true);
+    }
+    for (const r of rows) {
+      if (r.state === 'given') {
+        expect(new Date(r.expires_at as string).toISOString()).toBe(
+          consentExpiry(24, new Date(r.recorded_at))?.toISOString(),
+        );
+      } else expect(r.expires_at).toBeNull();
+      if (r.state === 'given' && r.method === 'import_with_proof') expect(r.proof).toBeTruthy();
+    }
+    const endOfPeriod = new Date(Date.UTC(2026, 0, 1));
+    await withTenant(database.db, { workspaceId }, async (tx) => {
+      expect(await expireConsentsIn(tx, workspaceId, endOfPeriod)).toBe(0);
+      // The application's reading of each person's ledger is its last record.
+      const last = new Map<string, string>();
+      for (const r of rows) last.set(r.person_id, r.state);
+      for (const [personId, state] of [...last].slice(0, 20)) {
+        const read = await consentStateAt(tx, workspaceId, personId, endOfPeriod);
+        const s = read.get('marketing.email')?.state;
+        expect(state === 'given' ? ['given', 'expired'] : [state]).toContain(s);
+      }
+    });
+  } finally {
+    await database.close();
+  }
+}
+
 describe('benchmarks (smoke, tiny scale)', () => {
   const dirs: string[] = [];
   const scratch = () => {
@@ -105,7 +172,7 @@ describe('benchmarks (smoke, tiny scale)', () => {
       connections: 4,
       privacySample: 3,
     });
-    const { searchPostings, ...counts } = run.generated.counts;
+    const { searchPostings, consents, ...counts } = run.generated.counts;
     expect(counts).toEqual({
       companies: 30,
       people: 300,
@@ -116,6 +183,9 @@ describe('benchmarks (smoke, tiny scale)', () => {
     });
     // Names, email words and company words: several postings a record.
     expect(searchPostings).toBeGreaterThan(3 * 300);
+    // About 40 % of the people with a consent history, some with several records.
+    expect(consents).toBeGreaterThan(0.3 * 300);
+    await checkConsentLedger(path.join(dir, 'pglite'), consents as number);
     expect(run.results.map((r) => r.workload)).toHaveLength(5);
     for (const r of run.results) {
       expect(r.tillit.requests).toBeGreaterThan(0);
@@ -152,6 +222,22 @@ describe('benchmarks (smoke, tiny scale)', () => {
     expect(md).toContain('| CSV import of 200 people');
   }, 300_000);
 
+  it('--only runs just the named workloads, after the same generation', async () => {
+    expect(parseOnly('search, retention')).toEqual(['search', 'retention']);
+    expect(() => parseOnly('search,nope')).toThrow(/unknown workload nope/);
+    expect(() => parseOnly('')).toThrow(/at least one/);
+    const run = await runDatabaseSuite({ kind: 'pglite', dataDir: scratch() }, inProcessDeps(scratch()), {
+      scale: SMOKE_SCALE,
+      seconds: 2,
+      connections: 4,
+      only: ['search'],
+    });
+    expect(run.generated.counts.people).toBe(300);
+    expect(run.results.map((r) => r.workload)).toEqual([expect.stringMatching(/^global search/)]);
+    expect(run.results[0]?.tillit.failures).toBe(0);
+    expect(run.throughput).toEqual([]);
+  }, 300_000);
+
   it.runIf(process.env.TEST_DATABASE_URL)(
     'writes the data set through COPY on PostgreSQL as a table owner that is not a superuser',
     async () => {
@@ -177,6 +263,11 @@ describe('benchmarks (smoke, tiny scale)', () => {
           ownerId: session.userId,
           scale: SMOKE_SCALE,
         });
+        // Read before the commit: afterwards row-level security binds this role again.
+        const [consented] = await target.query<{ person_id: string; state: string }>(
+          `select person_id, state from consent_records where workspace_id = $1 order by seq desc limit 1`,
+          [session.workspaceId],
+        );
         await target.commit();
         const forced = await target.query<{ n: number }>(
           `select count(*)::int as n from pg_class where relname in ('people', 'deals') and relforcerowsecurity`,
@@ -191,6 +282,15 @@ describe('benchmarks (smoke, tiny scale)', () => {
             headers: { cookie: session.cookie },
           });
           expect(res.status).toBe(200);
+          // The application reads the generated consent ledger, through row-level security.
+          const state = await fetch(`${again.url}/api/v1/people/${consented?.person_id}/consents/state`, {
+            headers: { cookie: session.cookie },
+          });
+          expect(state.status).toBe(200);
+          const item = ((await state.json()) as { items: { purposeKey: string; state: string | null }[] }).items.find(
+            (i) => i.purposeKey === 'marketing.email',
+          );
+          expect([consented?.state, 'expired']).toContain(item?.state);
         } finally {
           await again.stop();
         }

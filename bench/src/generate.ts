@@ -1,3 +1,4 @@
+import { writeConsents } from './consents.ts';
 import { type CopyTarget, csvRow } from './copy-target.ts';
 import { CITIES, COMPANY_SUFFIXES, COMPANY_WORDS, FIRST_NAMES, INDUSTRIES, LAST_NAMES, TAGS, TITLES } from './names.ts';
 import { createRng, type Rng, uuid7 } from './rng.ts';
@@ -21,7 +22,8 @@ export type Scale = {
 };
 
 /** Issue 5's workspace: 1M people, 100k companies, 200k deals, 10M timeline entries (notes,
- *  calls, meetings and emails, each about one person), 500k tasks. */
+ *  calls, meetings and emails, each about one person), 500k tasks, and the consent ledger
+ *  of 40 % of the people (consents.ts). */
 export const FULL_SCALE: Scale = {
   people: 1_000_000,
   companies: 100_000,
@@ -192,17 +194,18 @@ export async function generateWorkspaceData(target: CopyTarget, input: GenerateI
     }),
   );
   counts.people = scale.people;
+  const emailOf = (i: number) => {
+    const p = people[i] as (typeof people)[number];
+    const local = `${p.first}.${p.last}.${i}`
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9.]/g, '');
+    return `${local}@mail${i % 50}.example`;
+  };
   await target.copy(
     'person_emails',
     ['workspace_id', 'person_id', 'email', 'type', 'is_primary', 'position'],
-    chunked(scale.people, (i) => {
-      const p = people[i] as (typeof people)[number];
-      const local = `${p.first}.${p.last}.${i}`
-        .toLowerCase()
-        .normalize('NFKD')
-        .replace(/[^a-z0-9.]/g, '');
-      return csvRow([ws, personIds[i], `${local}@mail${i % 50}.example`, 'work', true, 0]);
-    }),
+    chunked(scale.people, (i) => csvRow([ws, personIds[i], emailOf(i), 'work', true, 0])),
   );
   await target.copy(
     'person_phones',
@@ -230,6 +233,19 @@ export async function generateWorkspaceData(target: CopyTarget, input: GenerateI
       return c === null ? '' : csvRow([ws, personIds[i], companyIds[c], null, iso(createdAt(i, scale.people))]);
     }),
   );
+
+  // The consent ledger: marketing.email consents of 40 % of the people (given, withdrawn,
+  // expired and given again), as privacy/consent writes them (consents.ts).
+  const consents = await writeConsents(target, {
+    workspaceId: ws,
+    personIds,
+    createdAt: (i) => createdAt(i, scale.people),
+    emailOf,
+    since: START,
+    until: START + SPAN,
+    seed: seed + 40,
+  });
+  counts.consents = consents.records;
 
   // Deals in the workspace's first pipeline, spread over its stages, each with its
   // creation in the stage history and one person.
@@ -478,7 +494,7 @@ export async function generateWorkspaceData(target: CopyTarget, input: GenerateI
 }
 
 export function describeScale(scale: Scale): string {
-  return `${scale.people} people, ${scale.companies} companies, ${scale.deals} deals, ${scale.timeline} timeline entries, ${scale.tasks} tasks; import ${scale.importRows} rows; retention ${scale.retentionRows} expired rows`;
+  return `${scale.people} people, ${scale.companies} companies, ${scale.deals} deals, ${scale.timeline} timeline entries, ${scale.tasks} tasks, consents of 40 % of the people; import ${scale.importRows} rows; retention ${scale.retentionRows} expired rows`;
 }
 
 export type { Rng };

@@ -6,6 +6,8 @@ export type BenchReport = {
   machine: { cpu: string; cores: number; memoryGb: number; node: string };
   scale: string;
   quick: boolean;
+  /** The workloads of a partial run (`--only=`); absent when every workload ran. */
+  only?: readonly string[];
   generate: { database: string; ms: number }[];
   results: WorkloadResult[];
   throughput: ThroughputWorkload[];
@@ -35,6 +37,7 @@ export function renderMarkdown(report: BenchReport): string {
     `- Run: ${report.date}${report.quick ? ' (quick: 1/100 scale)' : ''}`,
     `- Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGb} GB, Node ${report.machine.node}`,
     `- Data: ${report.scale}`,
+    ...(report.only ? [`- Only: ${report.only.join(', ')} (a partial run)`] : []),
     ...report.generate.map((g) => `- Generation (COPY) on ${g.database}: ${g.ms} ms`),
     '',
     '| workload | database | Tillit req/s (ops/s) | p50 / p95 / p99 / max ms | bare req/s | bare p50 / p99 ms | ratio | target | met |',

@@ -8,22 +8,31 @@ import { freePort, ROOT, residentMb, startNode } from './processes.ts';
 import { type BenchReport, machine, renderMarkdown } from './report.ts';
 import {
   type DatabaseUnderBench,
+  parseOnly,
   runDatabaseSuite,
   type SuiteDeps,
   type ThroughputWorkload,
+  type WorkloadKey,
   type WorkloadResult,
 } from './suite.ts';
 
 /**
- * `npm run bench [-- --quick] [-- --db=pglite|postgres|both] [-- --seconds=N]`: runs every
- * workload on each database beside its bare baseline, writes bench/results/<date>.json and
- * docs/performance.md. Expects the server to be built (the npm script builds it).
+ * `npm run bench [-- --quick] [-- --db=pglite|postgres|both] [-- --seconds=N] [-- --only=a,b]`:
+ * runs every workload (or only those named) on each database beside its bare baseline,
+ * writes bench/results/<date>.json and docs/performance.md (a run with --only writes its
+ * own results file and leaves docs/performance.md alone). Expects the server to be built
+ * (the npm script builds it).
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const dbArg = args.find((a) => a.startsWith('--db='))?.slice(5) ?? 'both';
 const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.slice(10) ?? (quick ? 3 : 10));
 const connections = 50;
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const only = onlyArg === undefined ? undefined : parseOnly(onlyArg);
+const wants = (k: WorkloadKey) => !only || only.includes(k);
+const suiteOnly = only?.filter((k) => k !== 'start');
+const needsDatabases = !only || (suiteOnly?.length ?? 0) > 0;
 const numberArg = (name: string) => {
   const v = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   if (v === undefined) return undefined;
@@ -143,10 +152,11 @@ async function embeddedStart(): Promise<BenchReport['start']> {
 const results: WorkloadResult[] = [];
 const throughputResults: ThroughputWorkload[] = [];
 const generate: BenchReport['generate'] = [];
-if (dbArg === 'both' || dbArg === 'pglite') {
+const suiteOptions = { scale, seconds, connections, log, ...(suiteOnly ? { only: suiteOnly } : {}) };
+if (needsDatabases && (dbArg === 'both' || dbArg === 'pglite')) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tillit-bench-pglite-'));
   try {
-    const r = await runDatabaseSuite({ kind: 'pglite', dataDir: dir }, deps, { scale, seconds, connections, log });
+    const r = await runDatabaseSuite({ kind: 'pglite', dataDir: dir }, deps, suiteOptions);
     results.push(...r.results);
     throughputResults.push(...r.throughput);
     generate.push({ database: 'pglite', ms: r.generateMs });
@@ -154,28 +164,34 @@ if (dbArg === 'both' || dbArg === 'pglite') {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-if (dbArg === 'both' || dbArg === 'postgres') {
-  const r = await withPostgres((db) => runDatabaseSuite(db, deps, { scale, seconds, connections, log }));
+if (needsDatabases && (dbArg === 'both' || dbArg === 'postgres')) {
+  const r = await withPostgres((db) => runDatabaseSuite(db, deps, suiteOptions));
   results.push(...r.results);
   throughputResults.push(...r.throughput);
   generate.push({ database: 'postgres', ms: r.generateMs });
 }
-log('embedded start');
-const start = await embeddedStart();
+let start: BenchReport['start'] = null;
+if (wants('start')) {
+  log('embedded start');
+  start = await embeddedStart();
+}
 
 const report: BenchReport = {
   date: new Date().toISOString(),
   machine: machine(),
   scale: describeScale(scale),
   quick,
+  ...(only ? { only } : {}),
   generate,
   results,
   throughput: throughputResults,
   start,
 };
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-const file = path.join(ROOT, 'bench', 'results', `${report.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
+const suffix = `${quick ? '-quick' : ''}${only ? `-only-${only.join('-')}` : ''}`;
+const file = path.join(ROOT, 'bench', 'results', `${report.date.slice(0, 10)}${suffix}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(path.join(ROOT, 'docs', 'performance.md'), renderMarkdown(report));
+// A partial run does not replace the page of the last full run.
+if (!only) writeFileSync(path.join(ROOT, 'docs', 'performance.md'), renderMarkdown(report));
 console.log(renderMarkdown(report));
-log(`wrote ${path.relative(ROOT, file)} and docs/performance.md`);
+log(`wrote ${path.relative(ROOT, file)}${only ? '' : ' and docs/performance.md'}`);

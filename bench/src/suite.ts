@@ -40,7 +40,28 @@ export type SuiteOptions = {
   log?: (line: string) => void;
   /** People exported and erased from each end (the longest timelines, and sampled ones): 10. */
   privacySample?: number;
+  /** Only these workloads (`--only=`); all when absent. The data set is generated either way. */
+  only?: readonly WorkloadKey[];
 };
+
+/** The workloads by the names `--only=` takes (run.ts; `start` is run.ts's own). */
+export const WORKLOADS = ['get', 'list', 'search', 'export', 'erasure', 'import', 'retention', 'start'] as const;
+export type WorkloadKey = (typeof WORKLOADS)[number];
+
+/** Parses `--only=get,search`: every name must be a workload, at least one. */
+export function parseOnly(value: string): WorkloadKey[] {
+  const names = value
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(WORKLOADS as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(
+      `--only: ${unknown.length ? `unknown workload ${unknown.join(', ')}` : 'name at least one workload'} (one of ${WORKLOADS.join(', ')})`,
+    );
+  }
+  return names as WorkloadKey[];
+}
 
 export type WorkloadResult = {
   workload: string;
@@ -129,12 +150,15 @@ export async function runDatabaseSuite(
   const generateMs = Math.round(performance.now() - started);
   log(`${db.kind}: generated in ${generateMs} ms`);
 
+  const wants = (k: WorkloadKey) => !options.only || options.only.includes(k);
   const ids = generated.samplePersonIds;
   let n = 0;
   const nextId = () => ids[n++ % ids.length] as string;
   let c = 0;
   const nextCategory = () => CATEGORIES[c++ % CATEGORIES.length] as string;
   const load = { seconds: options.seconds, connections: options.connections };
+  const results: WorkloadResult[] = [];
+  const throughputs: ThroughputWorkload[] = [];
 
   const measure = async (url: string, headers: Record<string, string>, paths: () => string) => {
     // A short warm-up so both sides start with the same caches.
@@ -149,204 +173,223 @@ export async function runDatabaseSuite(
     if (r.failures > 0) throw new Error(`${url}: ${r.failures} of ${r.requests} requests failed`);
     return r;
   };
-
-  server = await deps.startTillit(db);
-  let tillitGet: LoadResult;
-  let tillitList: LoadResult;
-  try {
-    const headers = { cookie: session.cookie };
-    tillitGet = await measure(server.url, headers, () => `/api/v1/people/${nextId()}`);
-    tillitList = await measure(
-      server.url,
-      headers,
-      () => `/api/v1/people?subjectCategory=${nextCategory()}&sort=name&dir=${c % 2 ? 'asc' : 'desc'}&limit=50`,
-    );
-  } finally {
-    await server.stop();
-  }
-  const bare = await deps.startBare(db, session.workspaceId);
-  let bareGet: LoadResult;
-  let bareList: LoadResult;
-  try {
-    bareGet = await measure(bare.url, {}, () => `/people/${nextId()}`);
-    bareList = await measure(bare.url, {}, () => `/people?category=${nextCategory()}&dir=${c % 2 ? 'asc' : 'desc'}`);
-  } finally {
-    await bare.stop();
-  }
-  // Per-operation workloads on Tillit alone (their targets are latencies, not ratios).
-  server = await deps.startTillit(db);
-  let searchRun: LoadResult;
-  let erasureRun: LoadResult;
-  let exportRun: LoadResult;
-  let importRun: ThroughputResult & { created: number; failed: number };
-  const csvFile = path.join(tmpdir(), `tillit-bench-import-${process.pid}-${Date.now()}.csv`);
-  const sample = options.privacySample ?? 10;
-  const toEraseAll = () => [...new Set([...generated.heavyPersonIds.slice(0, sample), ...ids.slice(-sample)])];
-  try {
-    const headers = { cookie: session.cookie };
-    const get = async (p: string) => {
-      const res = await fetch(`${server.url}${p}`, { headers });
-      if (res.status !== 200) throw new Error(`${p}: ${res.status} ${await res.text()}`);
-      await res.arrayBuffer();
-    };
-    const searches = generated.sampleSearches;
-    // Warm-up, then the measured queries (4 at a time).
-    await timeEach(Math.min(20, searches.length), 4, (i) =>
-      get(`/api/v1/search?q=${encodeURIComponent(searches[i] as string)}`),
-    );
-    searchRun = await timeEach(Math.min(200, searches.length * 4), 4, (i) =>
-      get(`/api/v1/search?q=${encodeURIComponent(searches[i % searches.length] as string)}`),
-    );
-    // Access export of one person at a time (request, fulfil, package, download): the people
-    // with the longest timelines first, then sampled ones; the same people are erased next.
-    const toErase = toEraseAll();
-    log(`${db.kind}: access export of ${toErase.length} people`);
-    exportRun = await accessExports(server.url, session.cookie, toErase);
-    // Erasure of one person at a time: the people with the longest timelines first.
-    log(`${db.kind}: erasure of ${toErase.length} people`);
-    erasureRun = await timeEach(toErase.length, 1, async (i) => {
-      const res = await fetch(`${server.url}/api/v1/people/${toErase[i]}/erase`, {
-        method: 'POST',
-        headers: { ...headers, ...ORIGIN_HEADERS(server.url) },
-        body: JSON.stringify({ reason: 'benchmark', confirm: 'ERASE' }),
-      });
-      if (res.status !== 200) throw new Error(`erase: ${res.status} ${await res.text()}`);
-      await res.arrayBuffer();
-    });
-    // The CSV import, into the workspace that already holds everything generated.
-    log(`${db.kind}: import of ${options.scale.importRows} rows`);
-    await generatePeopleCsv(options.scale.importRows, csvFile, Math.max(10, Math.floor(options.scale.importRows / 10)));
-    importRun = await importThroughTillit(server.url, session.cookie, csvFile);
-  } finally {
-    await server.stop();
-  }
-  log(`${db.kind}: COPY of the same file`);
-  const copyRun = await copyFileBare(
-    db.kind === 'postgres' ? { kind: 'postgres', url: db.adminUrl } : { kind: 'pglite', dataDir: pgliteDir },
-    csvFile,
-    importRun.rows,
-  );
-  rmSync(csvFile, { force: true });
-
-  // Retention: expired rows (notes in the trash past the period) purged by the job's trash
-  // rule, then the same rows written again and removed by one bare DELETE.
-  const keep = new Set(toEraseAll());
-  const alive = ids.filter((id) => !keep.has(id));
-  const writeExpired = async () => {
-    const t = await openTarget();
-    try {
-      const r = await writeTrashedNotes(t, {
-        workspaceId: session.workspaceId,
-        authorId: session.userId,
-        personIds: alive,
-        rows: options.scale.retentionRows,
-        now: Date.now(),
-      });
-      await t.commit();
-      await t.query('analyze notes');
-      await t.query('analyze note_people');
-      return r;
-    } finally {
-      await t.close();
-    }
-  };
-  log(`${db.kind}: retention purge of ${options.scale.retentionRows} expired rows`);
-  await writeExpired();
-  const purgeStarted = performance.now();
-  const purged = await deps.runRetention(db, session.workspaceId);
-  const purgeMs = performance.now() - purgeStarted;
-  if (purged.rows < options.scale.retentionRows) {
-    throw new Error(`retention took ${purged.rows} rows of ${options.scale.retentionRows}`);
-  }
-  const { cutoff } = await writeExpired();
-  const bareTarget = await openTarget();
-  let bareDelete: ThroughputResult;
-  try {
-    const started = performance.now();
-    const n = await deleteTrashedNotesBare(bareTarget, session.workspaceId, cutoff);
-    await bareTarget.commit();
-    bareDelete = throughput(n, performance.now() - started);
-  } finally {
-    await bareTarget.close();
-  }
-
   const ratio = (a: LoadResult, b: LoadResult) => Math.round((a.reqPerSec / b.reqPerSec) * 100) / 100;
-  const getRatio = ratio(tillitGet, bareGet);
-  const listRatio = ratio(tillitList, bareList);
-  const importRatio = Math.round((importRun.rowsPerSec / copyRun.rowsPerSec) * 100) / 100;
-  const purgeRun = throughput(purged.rows, purgeMs);
-  const purgeRatio = Math.round((purgeRun.rowsPerSec / bareDelete.rowsPerSec) * 100) / 100;
-  return {
-    generated,
-    generateMs,
-    throughput: [
-      {
-        workload: `CSV import of ${importRun.rows} people (validation, duplicates, tombstones, audit; ${importRun.failed} bad rows reported)`,
-        database: db.kind,
-        tillit: importRun,
-        baseline: copyRun,
-        ratio: importRatio,
-        target: db.kind === 'postgres' ? '>= 0.4 of COPY rows/s' : '- (the target is set on PostgreSQL)',
-        met: db.kind === 'postgres' ? importRatio >= 0.4 : true,
-        notes: `${importRun.created} created`,
-      },
-      {
-        workload: `retention purge of ${purgeRun.rows} expired rows (notes in the trash past the period, with their links)`,
-        database: db.kind,
-        tillit: purgeRun,
-        baseline: bareDelete,
-        ratio: purgeRatio,
-        target: '>= 0.5 of the bare DELETE rows/s',
-        met: purgeRatio >= 0.5,
-      },
-    ],
-    results: [
-      {
+
+  const getPath = () => `/api/v1/people/${nextId()}`;
+  const listPath = () =>
+    `/api/v1/people?subjectCategory=${nextCategory()}&sort=name&dir=${c % 2 ? 'asc' : 'desc'}&limit=50`;
+  if (wants('get') || wants('list')) {
+    let tillitGet: LoadResult | null = null;
+    let tillitList: LoadResult | null = null;
+    server = await deps.startTillit(db);
+    try {
+      const headers = { cookie: session.cookie };
+      if (wants('get')) tillitGet = await measure(server.url, headers, getPath);
+      if (wants('list')) tillitList = await measure(server.url, headers, listPath);
+    } finally {
+      await server.stop();
+    }
+    const bare = await deps.startBare(db, session.workspaceId);
+    let bareGet: LoadResult | null = null;
+    let bareList: LoadResult | null = null;
+    try {
+      if (wants('get')) bareGet = await measure(bare.url, {}, () => `/people/${nextId()}`);
+      if (wants('list')) {
+        bareList = await measure(
+          bare.url,
+          {},
+          () => `/people?category=${nextCategory()}&dir=${c % 2 ? 'asc' : 'desc'}`,
+        );
+      }
+    } finally {
+      await bare.stop();
+    }
+    if (tillitGet && bareGet) {
+      const r = ratio(tillitGet, bareGet);
+      results.push({
         workload: `GET one person by id, signed in, ${load.connections} concurrent`,
         database: db.kind,
         tillit: tillitGet,
         baseline: bareGet,
-        ratio: getRatio,
+        ratio: r,
         target: '>= 0.5 of bare req/s; p99 < 25 ms',
-        met: getRatio >= 0.5 && tillitGet.p99 < 25,
-      },
-      {
+        met: r >= 0.5 && tillitGet.p99 < 25,
+      });
+    }
+    if (tillitList && bareList) {
+      const r = ratio(tillitList, bareList);
+      results.push({
         workload: 'list page of 50 people, category filter, sorted by name',
         database: db.kind,
         tillit: tillitList,
         baseline: bareList,
-        ratio: listRatio,
+        ratio: r,
         target: '>= 0.5 of bare req/s; p99 < 50 ms',
-        met: listRatio >= 0.5 && tillitList.p99 < 50,
-      },
-      {
-        workload: 'global search, typo-tolerant (last name, a typo, full name, email prefix), 4 at a time',
-        database: db.kind,
-        tillit: searchRun,
-        baseline: null,
-        ratio: null,
-        target: 'p95 < 30 ms',
-        met: searchRun.failures === 0 && (searchRun.p95 ?? Number.POSITIVE_INFINITY) < 30,
-      },
-      {
-        workload:
-          'access export of one person (request, fulfil, package built, zip downloaded; the 10 longest timelines, then 10 sampled)',
-        database: db.kind,
-        tillit: exportRun,
-        baseline: null,
-        ratio: null,
-        target: '< 2 s each',
-        met: exportRun.failures === 0 && (exportRun.max ?? Number.POSITIVE_INFINITY) < 2000,
-      },
-      {
-        workload: 'erasure of one person (the 10 longest timelines, then 10 sampled), one at a time',
-        database: db.kind,
-        tillit: erasureRun,
-        baseline: null,
-        ratio: null,
-        target: '< 2 s each',
-        met: erasureRun.failures === 0 && (erasureRun.max ?? Number.POSITIVE_INFINITY) < 2000,
-      },
-    ],
-  };
+        met: r >= 0.5 && tillitList.p99 < 50,
+      });
+    }
+  }
+
+  // Per-operation workloads on Tillit alone (their targets are latencies, not ratios).
+  const csvFile = path.join(tmpdir(), `tillit-bench-import-${process.pid}-${Date.now()}.csv`);
+  const sample = options.privacySample ?? 10;
+  const toEraseAll = () => [...new Set([...generated.heavyPersonIds.slice(0, sample), ...ids.slice(-sample)])];
+  let importRun: (ThroughputResult & { created: number; failed: number }) | null = null;
+  if (wants('search') || wants('export') || wants('erasure') || wants('import')) {
+    server = await deps.startTillit(db);
+    try {
+      const headers = { cookie: session.cookie };
+      const get = async (p: string) => {
+        const res = await fetch(`${server.url}${p}`, { headers });
+        if (res.status !== 200) throw new Error(`${p}: ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+      };
+      if (wants('search')) {
+        const searches = generated.sampleSearches;
+        // Warm-up, then the measured queries (4 at a time).
+        await timeEach(Math.min(20, searches.length), 4, (i) =>
+          get(`/api/v1/search?q=${encodeURIComponent(searches[i] as string)}`),
+        );
+        const searchRun = await timeEach(Math.min(200, searches.length * 4), 4, (i) =>
+          get(`/api/v1/search?q=${encodeURIComponent(searches[i % searches.length] as string)}`),
+        );
+        results.push({
+          workload: 'global search, typo-tolerant (last name, a typo, full name, email prefix), 4 at a time',
+          database: db.kind,
+          tillit: searchRun,
+          baseline: null,
+          ratio: null,
+          target: 'p95 < 30 ms',
+          met: searchRun.failures === 0 && (searchRun.p95 ?? Number.POSITIVE_INFINITY) < 30,
+        });
+      }
+      // Access export of one person at a time (request, fulfil, package, download): the people
+      // with the longest timelines first, then sampled ones; the same people are erased next.
+      const toErase = toEraseAll();
+      if (wants('export')) {
+        log(`${db.kind}: access export of ${toErase.length} people`);
+        const exportRun = await accessExports(server.url, session.cookie, toErase);
+        results.push({
+          workload:
+            'access export of one person (request, fulfil, package built, zip downloaded; the 10 longest timelines, then 10 sampled)',
+          database: db.kind,
+          tillit: exportRun,
+          baseline: null,
+          ratio: null,
+          target: '< 2 s each',
+          met: exportRun.failures === 0 && (exportRun.max ?? Number.POSITIVE_INFINITY) < 2000,
+        });
+      }
+      if (wants('erasure')) {
+        // Erasure of one person at a time: the people with the longest timelines first.
+        log(`${db.kind}: erasure of ${toErase.length} people`);
+        const erasureRun = await timeEach(toErase.length, 1, async (i) => {
+          const res = await fetch(`${server.url}/api/v1/people/${toErase[i]}/erase`, {
+            method: 'POST',
+            headers: { ...headers, ...ORIGIN_HEADERS(server.url) },
+            body: JSON.stringify({ reason: 'benchmark', confirm: 'ERASE' }),
+          });
+          if (res.status !== 200) throw new Error(`erase: ${res.status} ${await res.text()}`);
+          await res.arrayBuffer();
+        });
+        results.push({
+          workload: 'erasure of one person (the 10 longest timelines, then 10 sampled), one at a time',
+          database: db.kind,
+          tillit: erasureRun,
+          baseline: null,
+          ratio: null,
+          target: '< 2 s each',
+          met: erasureRun.failures === 0 && (erasureRun.max ?? Number.POSITIVE_INFINITY) < 2000,
+        });
+      }
+      if (wants('import')) {
+        // The CSV import, into the workspace that already holds everything generated.
+        log(`${db.kind}: import of ${options.scale.importRows} rows`);
+        await generatePeopleCsv(
+          options.scale.importRows,
+          csvFile,
+          Math.max(10, Math.floor(options.scale.importRows / 10)),
+        );
+        importRun = await importThroughTillit(server.url, session.cookie, csvFile);
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  if (importRun) {
+    log(`${db.kind}: COPY of the same file`);
+    const copyRun = await copyFileBare(
+      db.kind === 'postgres' ? { kind: 'postgres', url: db.adminUrl } : { kind: 'pglite', dataDir: pgliteDir },
+      csvFile,
+      importRun.rows,
+    );
+    rmSync(csvFile, { force: true });
+    const importRatio = Math.round((importRun.rowsPerSec / copyRun.rowsPerSec) * 100) / 100;
+    throughputs.push({
+      workload: `CSV import of ${importRun.rows} people (validation, duplicates, tombstones, audit; ${importRun.failed} bad rows reported)`,
+      database: db.kind,
+      tillit: importRun,
+      baseline: copyRun,
+      ratio: importRatio,
+      target: db.kind === 'postgres' ? '>= 0.4 of COPY rows/s' : '- (the target is set on PostgreSQL)',
+      met: db.kind === 'postgres' ? importRatio >= 0.4 : true,
+      notes: `${importRun.created} created`,
+    });
+  }
+
+  if (wants('retention')) {
+    // Retention: expired rows (notes in the trash past the period) purged by the job's trash
+    // rule, then the same rows written again and removed by one bare DELETE.
+    const keep = new Set(toEraseAll());
+    const alive = ids.filter((id) => !keep.has(id));
+    const writeExpired = async () => {
+      const t = await openTarget();
+      try {
+        const r = await writeTrashedNotes(t, {
+          workspaceId: session.workspaceId,
+          authorId: session.userId,
+          personIds: alive,
+          rows: options.scale.retentionRows,
+          now: Date.now(),
+        });
+        await t.commit();
+        await t.query('analyze notes');
+        await t.query('analyze note_people');
+        return r;
+      } finally {
+        await t.close();
+      }
+    };
+    log(`${db.kind}: retention purge of ${options.scale.retentionRows} expired rows`);
+    await writeExpired();
+    const purgeStarted = performance.now();
+    const purged = await deps.runRetention(db, session.workspaceId);
+    const purgeMs = performance.now() - purgeStarted;
+    if (purged.rows < options.scale.retentionRows) {
+      throw new Error(`retention took ${purged.rows} rows of ${options.scale.retentionRows}`);
+    }
+    const { cutoff } = await writeExpired();
+    const bareTarget = await openTarget();
+    let bareDelete: ThroughputResult;
+    try {
+      const started = performance.now();
+      const deleted = await deleteTrashedNotesBare(bareTarget, session.workspaceId, cutoff);
+      await bareTarget.commit();
+      bareDelete = throughput(deleted, performance.now() - started);
+    } finally {
+      await bareTarget.close();
+    }
+    const purgeRun = throughput(purged.rows, purgeMs);
+    const purgeRatio = Math.round((purgeRun.rowsPerSec / bareDelete.rowsPerSec) * 100) / 100;
+    throughputs.push({
+      workload: `retention purge of ${purgeRun.rows} expired rows (notes in the trash past the period, with their links)`,
+      database: db.kind,
+      tillit: purgeRun,
+      baseline: bareDelete,
+      ratio: purgeRatio,
+      target: '>= 0.5 of the bare DELETE rows/s',
+      met: purgeRatio >= 0.5,
+    });
+  }
+  return { generated, generateMs, throughput: throughputs, results };
 }

@@ -8,8 +8,10 @@ import { appendAudit } from '../audit/audit.service.ts';
 import type { PrivacyCtx } from '../purposes/privacy-context.ts';
 import { assertPersonExists, getPurpose, rowsOf } from '../purposes/purposes.service.ts';
 import { currentNotice, noticeVersion as findNoticeVersion } from '../register/notice.service.ts';
+import { consentExpiry } from './consent.lifetime.ts';
 
 export type { PrivacyCtx };
+export { consentExpiry };
 
 // The consent ledger (P-CK-2, P-DSR-6; shaped after ISO/IEC TS 27560). Append-only: the
 // migration's trigger refuses UPDATE, and DELETE while the person exists. The state of a
@@ -105,19 +107,6 @@ export async function recordConsent(tx: Tx, ctx: PrivacyCtx, input: ConsentInput
     ctx.now,
   );
   return row;
-}
-
-/** When a consent given at `from` lapses: `months` calendar months later (null: never). */
-export function consentExpiry(months: number | null, from: Date): Date | null {
-  if (!months) return null;
-  const d = new Date(from);
-  const day = d.getUTCDate();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  // 31 January + 1 month is the last day of February, not 3 March.
-  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-  d.setUTCDate(Math.min(day, last));
-  return d;
 }
 
 /** A record as it reads at `at`: a `given` record past its expiry is `expired`. */

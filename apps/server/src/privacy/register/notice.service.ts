@@ -1,25 +1,18 @@
-import { createHash } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { privacyNotices } from '../../db/schema/index.ts';
 import { validationFailed } from '../../lib/errors.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import type { PrivacyCtx } from '../purposes/privacy-context.ts';
+import { DEFAULT_NOTICE_BODY, noticeHash } from './notice.text.ts';
+
+export { DEFAULT_NOTICE_BODY, noticeHash };
 
 // The workspace's privacy notice, versioned (P-CK-2: each consent names the version it
 // answered, with the SHA-256 of its text). Version 1 is written the first time a workspace
 // needs one, from the default text; admins publish later versions.
 
 export type NoticeRow = typeof privacyNotices.$inferSelect;
-
-export const noticeHash = (body: string) => createHash('sha256').update(body, 'utf8').digest('hex');
-
-export const DEFAULT_NOTICE_BODY = `This workspace keeps personal data of its contacts to manage its business relationships.
-The appendix below lists, for each purpose, the categories of personal data it uses, on which
-occasions they are collected, the legal basis and how long they are kept. You can ask for access
-to your data, its correction, its erasure or its portability, restrict or object to its
-processing, object to direct marketing and profiling, and withdraw any consent at any time. You
-can complain to your data protection authority.`;
 
 export async function latestNotice(tx: Tx, workspaceId: string): Promise<NoticeRow | null> {
   const [row] = await tx
