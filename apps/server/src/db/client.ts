@@ -50,7 +50,12 @@ export function pgliteTemplateFile(dir = path.dirname(fileURLToPath(import.meta.
  * PG_VERSION is written last, so an interrupted unpack is not taken for a data directory.
  */
 export function unpackTar(file: string, dir: string): void {
-  const tar = gunzipSync(readFileSync(file));
+  const packed = readFileSync(file);
+  // One output chunk as large as the tar (gzip keeps its size in the last 4 bytes), of at
+  // least 64 MB so that it is its own mapping: zlib's default 16 KB chunks left ~50 MB of
+  // freed malloc heap resident after the unpack (measured: 93 vs 43 MB after a GC).
+  const size = packed.length >= 4 ? packed.readUInt32LE(packed.length - 4) : 0;
+  const tar = gunzipSync(packed, { chunkSize: Math.max(64 * 1024 * 1024, size + 1) });
   const text = (from: number, length: number) => {
     const bytes = tar.subarray(from, from + length);
     const end = bytes.indexOf(0);
