@@ -122,11 +122,19 @@ export function purgeableFiles(ws: string, cutoff: Date | null, now: Date, holds
     holds === 'exclude'
       ? sql` and (person_id is null or person_id not in ${heldPeople(ws, now)}) and file_id not in ${heldRecords(ws, 'files', now)}`
       : sql``;
-  return sql`select file_id from files where workspace_id = ${ws} and (
-      (deleted_at is not null${upTo(TRASH_CLOCK, cutoff)})
-      or (record_kind = 'person' and record_id in (${trashed('people', 'person_id', ws, cutoff)}))
-      or (record_kind = 'company' and record_id in (${trashed('companies', 'company_id', ws, cutoff)}))
-      or (record_kind = 'deal' and record_id in (${trashed('deals', 'deal_id', ws, cutoff)}))
+  // One branch per way into the trash, each on its own index (files_deleted_idx; the
+  // record's *_deleted_idx, then files_record_all_idx), so the work follows what is in the
+  // trash, not the workspace's files: an OR of the branches reads every file of the
+  // workspace (measured on PostgreSQL with 1M files and 1,000 people in the trash: 370-450 ms
+  // a count against 17-38 ms). The outer select applies the holds and the caller's scope.
+  const ofTrashed = (kind: string, table: string, idCol: string) =>
+    sql`select f.file_id from files f join ${sql.raw(table)} x on x.workspace_id = f.workspace_id and x.${sql.raw(idCol)} = f.record_id
+      where f.workspace_id = ${ws} and f.record_kind = ${kind} and x.deleted_at is not null${upTo(sql.raw('x.deleted_at'), cutoff)}`;
+  return sql`select file_id from files where workspace_id = ${ws} and file_id in (
+      select file_id from files where workspace_id = ${ws} and deleted_at is not null${upTo(TRASH_CLOCK, cutoff)}
+      union all ${ofTrashed('person', 'people', 'person_id')}
+      union all ${ofTrashed('company', 'companies', 'company_id')}
+      union all ${ofTrashed('deal', 'deals', 'deal_id')}
     )${kept}${scope}`;
 }
 
