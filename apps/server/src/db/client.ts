@@ -114,7 +114,8 @@ async function initPgliteInChild(dataDir: string): Promise<void> {
 
 /** A raw SQL runner for the few places that need one (migrations, pg-boss, benchmarks). */
 export type RawSql = {
-  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  /** `name`: run as a named statement (see named.ts) on PostgreSQL; PGlite ignores it. */
+  query<R = Record<string, unknown>>(text: string, params?: unknown[], name?: string): Promise<{ rows: R[] }>;
   /** Several statements, no parameters. */
   exec(text: string): Promise<void>;
 };
@@ -144,8 +145,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       kind: 'postgres',
       db,
       raw: {
-        query: async (text, params) => {
-          const r = await pool.query(text, params as unknown[] | undefined);
+        query: async (text, params, name) => {
+          const r = await pool.query(name ? { name, text, values: params } : { text, values: params });
           return { rows: r.rows };
         },
         exec: async (text) => {

@@ -1,4 +1,5 @@
 import { declaredTables } from '../privacy/data-map/data-map.ts';
+import { REQUEST_AUTH_FUNCTION } from './request-auth.ts';
 import { APP_ROLE } from './tenant.ts';
 
 const WS = `nullif(current_setting('app.workspace_id', true), '')::uuid`;
@@ -42,6 +43,7 @@ export function rowLevelSecurityScript(): string {
     `GRANT USAGE ON SCHEMA public TO ${APP_ROLE};`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APP_ROLE};`,
     `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE};`,
+    REQUEST_AUTH_FUNCTION,
   ];
   for (const t of declaredTables()) {
     if (t.tenancy !== 'tenant') continue;

@@ -1,4 +1,6 @@
 import { sql } from 'drizzle-orm';
+import { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
 import type { Db, Tx } from './client.ts';
 
 /** The role every tenant transaction runs as: not a superuser, not a table owner, so
@@ -23,6 +25,10 @@ export async function withTenant<T>(
   fn: (tx: Tx) => Promise<T>,
   options: TenantOptions = {},
 ): Promise<T> {
+  const pool = (db as unknown as { $client?: unknown }).$client;
+  if (pool instanceof pg.Pool && UUID.test(ctx.workspaceId) && (!ctx.userId || UUID.test(ctx.userId))) {
+    return onePoolClient(db, pool, ctx, fn, options);
+  }
   return db.transaction(
     async (tx) => {
       await tx.execute(
@@ -32,6 +38,51 @@ export async function withTenant<T>(
     },
     options.snapshot ? { isolationLevel: 'repeatable read', accessMode: 'read only' } : undefined,
   );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The same transaction on PostgreSQL with one round trip fewer: BEGIN and the settings go to
+ * the server as one simple-protocol message (which takes no parameters, so the ids are
+ * written into it, and only after they proved to be UUIDs). Every tenant transaction pays
+ * this, so a GET that used to be BEGIN, the settings, its reads and COMMIT saves a quarter
+ * of its round trips. Statements inside run through drizzle as in any transaction (savepoints
+ * included); the client goes back to the pool at the end, whatever happened.
+ */
+async function onePoolClient<T>(
+  db: Db,
+  pool: pg.Pool,
+  ctx: TenantContext,
+  fn: (tx: Tx) => Promise<T>,
+  options: TenantOptions,
+): Promise<T> {
+  const client = await pool.connect();
+  const base = db as unknown as { dialect: never; session: { schema: never; options: never } };
+  const session = new NodePgSession(client, base.dialect, base.session.schema, base.session.options);
+  const tx = new NodePgTransaction(base.dialect, session, base.session.schema) as unknown as Tx;
+  // Only a connection whose transaction ended cleanly (commit, or rollback after an error in
+  // `fn`) goes back to the pool; any other goes away.
+  let clean = false;
+  try {
+    const begin = options.snapshot ? 'begin isolation level repeatable read read only' : 'begin';
+    await client.query(
+      `${begin}; select set_config('app.workspace_id', '${ctx.workspaceId}', true), set_config('app.user_id', '${ctx.userId ?? ''}', true), set_config('role', '${APP_ROLE}', true)`,
+    );
+    let result: T;
+    try {
+      result = await fn(tx);
+    } catch (error) {
+      await client.query('rollback');
+      clean = true;
+      throw error;
+    }
+    await client.query('commit');
+    clean = true;
+    return result;
+  } finally {
+    client.release(clean ? undefined : true);
+  }
 }
 
 /**

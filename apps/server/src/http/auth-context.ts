@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
+import { fastRequestAuth } from '../auth/request-auth.ts';
 import { members, type WorkspaceRole, workspaces } from '../db/schema/index.ts';
 import { withTenant } from '../db/tenant.ts';
 import { AppError, forbidden, unauthenticated } from '../lib/errors.ts';
@@ -25,7 +26,14 @@ export type ApiKeyPrincipal = { id: string; scopes: readonly string[] };
 
 /** `apiKey` is set when a bearer API key (not a session) made the request; `user` is then
  *  the member who created the key, and `role` the key's role (never above theirs). */
-export type InWorkspace = SignedIn & { workspaceId: string; role: WorkspaceRole; apiKey?: ApiKeyPrincipal | null };
+export type InWorkspace = SignedIn & {
+  workspaceId: string;
+  role: WorkspaceRole;
+  apiKey?: ApiKeyPrincipal | null;
+  /** When the check asked for a permission: the workspace's override of it for this role
+   *  (null: it keeps the default), read in the same round trip as the membership. */
+  permissionOverride?: boolean | null;
+};
 
 const ROLE_RANK: Record<WorkspaceRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
@@ -99,7 +107,12 @@ export async function requireMember(
   services: Services,
   request: FastifyRequest,
   minRole: WorkspaceRole = 'viewer',
-  options: { allowWithoutTwoFactor?: boolean; allowApiKey?: boolean } = {},
+  options: {
+    allowWithoutTwoFactor?: boolean;
+    allowApiKey?: boolean;
+    /** Also read the workspace's override of this permission (see `permissionOverride`). */
+    permission?: { object: string; action: string };
+  } = {},
 ): Promise<InWorkspace> {
   const bearer = bearerOf(request.headers.authorization);
   const header = request.headers['x-tillit-workspace'];
@@ -115,14 +128,31 @@ export async function requireMember(
     if (!roleAtLeast(ctx.role, minRole)) throw forbidden(`This needs the ${minRole} role or higher.`);
     return ctx;
   }
-  const signedIn = await requireUser(services, request);
-  const workspaceId = (typeof header === 'string' && header) || signedIn.session.activeWorkspaceId;
-  if (!workspaceId) throw new AppError('no_workspace', 409, 'Choose or create a workspace first.');
-  if (!UUID.test(workspaceId)) {
-    throw new AppError('bad_request', 400, 'X-Tillit-Workspace must be a workspace id.', {
-      'x-tillit-workspace': 'must be a UUID',
-    });
+  const asked = typeof header === 'string' && header ? header : null;
+  if (asked !== null && !UUID.test(asked)) throw badWorkspaceHeader();
+  // The common case in one round trip (auth/request-auth.ts); anything unusual goes the
+  // long way through better-auth below, which decides it exactly as before.
+  const fast = cache.has(request)
+    ? 'fallback'
+    : await fastRequestAuth(services, request, asked, options.permission ?? null);
+  if (fast !== 'fallback') {
+    cache.set(request, { user: fast.user, session: fast.session });
+    const workspaceId = fast.membership.workspaceId;
+    if (!workspaceId) throw new AppError('no_workspace', 409, 'Choose or create a workspace first.');
+    const role = fast.membership.role as WorkspaceRole | null;
+    return admit(
+      { user: fast.user, session: fast.session },
+      workspaceId,
+      role ? { role, requireTwoFactor: fast.membership.requireTwoFactor } : undefined,
+      minRole,
+      options,
+      options.permission ? fast.membership.allowed : undefined,
+    );
   }
+  const signedIn = await requireUser(services, request);
+  const workspaceId = asked ?? signedIn.session.activeWorkspaceId;
+  if (!workspaceId) throw new AppError('no_workspace', 409, 'Choose or create a workspace first.');
+  if (!UUID.test(workspaceId)) throw badWorkspaceHeader();
   const row = await withTenant(services.database.db, { workspaceId, userId: signedIn.user.id }, async (tx) => {
     const [r] = await tx
       .select({ role: members.role, requireTwoFactor: workspaces.requireTwoFactor })
@@ -131,6 +161,23 @@ export async function requireMember(
       .where(and(eq(members.workspaceId, workspaceId), eq(members.userId, signedIn.user.id)));
     return r;
   });
+  return admit(signedIn, workspaceId, row, minRole, options, undefined);
+}
+
+const badWorkspaceHeader = () =>
+  new AppError('bad_request', 400, 'X-Tillit-Workspace must be a workspace id.', {
+    'x-tillit-workspace': 'must be a UUID',
+  });
+
+/** The membership rules, whichever way the membership was read. */
+function admit(
+  signedIn: SignedIn,
+  workspaceId: string,
+  row: { role: WorkspaceRole; requireTwoFactor: boolean } | undefined,
+  minRole: WorkspaceRole,
+  options: { allowWithoutTwoFactor?: boolean },
+  permissionOverride: boolean | null | undefined,
+): InWorkspace {
   if (!row) throw forbidden('You are not a member of this workspace.');
   if (row.requireTwoFactor && !signedIn.user.twoFactorEnabled && !options.allowWithoutTwoFactor) {
     throw new AppError(
@@ -140,5 +187,7 @@ export async function requireMember(
     );
   }
   if (!roleAtLeast(row.role, minRole)) throw forbidden(`This needs the ${minRole} role or higher.`);
-  return { ...signedIn, workspaceId, role: row.role };
+  const ctx: InWorkspace = { ...signedIn, workspaceId, role: row.role };
+  if (permissionOverride !== undefined) ctx.permissionOverride = permissionOverride;
+  return ctx;
 }

@@ -399,8 +399,7 @@ export async function loadValues(
   object: TCustomFieldObject,
   recordIds: string[],
 ): Promise<Map<string, TCustomFieldValues>> {
-  const out = new Map<string, TCustomFieldValues>();
-  if (recordIds.length === 0) return out;
+  if (recordIds.length === 0) return new Map();
   const v = VALUE_TABLES[object];
   const rows = await tx
     .select({
@@ -417,6 +416,25 @@ export async function loadValues(
     .innerJoin(customFields, and(eq(customFields.workspaceId, v.workspaceId), eq(customFields.fieldId, v.fieldId)))
     .where(and(eq(v.workspaceId, workspaceId), inArray(v.recordId, recordIds)))
     .orderBy(asc(v.recordId), asc(v.fieldId), asc(v.ordinal));
+  return foldValueRows(rows);
+}
+
+/** One stored value of a custom field, as `loadValues` reads it (and the people read's single
+ *  statement aggregates it): rows of one record in (field, ordinal) order. */
+export type StoredValueRow = {
+  recordId: string;
+  key: string;
+  type: string;
+  ordinal: number;
+  valueText: string | null;
+  valueNumber: number | null;
+  valueDate: string | null;
+  valueBool: boolean | null;
+};
+
+/** Stored value rows, records' rows in (field, ordinal) order, to each record's values. */
+export function foldValueRows(rows: readonly StoredValueRow[]): Map<string, TCustomFieldValues> {
+  const out = new Map<string, TCustomFieldValues>();
   for (const r of rows) {
     let values = out.get(r.recordId);
     if (!values) {

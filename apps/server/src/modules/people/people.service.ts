@@ -11,9 +11,24 @@ import type {
   ZUpdatePersonBody,
 } from '@tillit/contracts';
 import { isCustomSort, SUBJECT_CATEGORIES } from '@tillit/contracts';
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  type Column,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
+import { executeNamed, prepareNamed } from '../../db/named.ts';
 import {
   companies,
   people,
@@ -32,7 +47,13 @@ import { appendAudit, appendAuditMany } from '../../privacy/audit/audit.service.
 import { assertNoTombstone, assertNoTombstoneAdded } from '../../privacy/erasure/tombstones.ts';
 import { activeRestriction, assertNotRestricted } from '../../privacy/restriction/restriction.service.ts';
 import type { Services } from '../../services.ts';
-import { checkValues, loadValues, writeValues } from '../custom-fields/custom-fields.service.ts';
+import {
+  checkValues,
+  foldValueRows,
+  loadValues,
+  type StoredValueRow,
+  writeValues,
+} from '../custom-fields/custom-fields.service.ts';
 import {
   customCursorKey,
   decodeCustomCursor,
@@ -41,7 +62,7 @@ import {
   tableViewPage,
   textSortKeys,
 } from '../custom-fields/table-query.ts';
-import { reindexRecords } from '../search/search.index.ts';
+import { pgArray, reindexRecords, rowsOf } from '../search/search.index.ts';
 import { emitRecordEvent, eventWanted } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { insertPeopleRows } from './people.bulk.ts';
@@ -71,85 +92,90 @@ const userActor = (actor: Actor) => ({ kind: 'user' as const, id: actor.userId }
 
 // Reading
 
-/** Emails, phones and (visible, live) companies of a page of people: three set-based queries. */
-async function loadParts(tx: Tx, actor: Actor, ids: string[]) {
-  const emails = new Map<string, TPersonEmail[]>();
-  const phones = new Map<string, TPersonPhone[]>();
-  const links = new Map<string, TPersonCompany[]>();
-  const tags = new Map<string, string[]>();
-  const categories = new Map<string, TPerson['subjectCategories']>();
-  if (ids.length === 0) return { emails, phones, links, tags, categories };
+type Parts = {
+  emails: TPersonEmail[];
+  phones: TPersonPhone[];
+  tags: string[];
+  categories: TPerson['subjectCategories'];
+  companies: TPersonCompany[];
+  custom: Omit<StoredValueRow, 'recordId' | 'ordinal'>[];
+};
+
+/**
+ * Everything a person shows besides their own row, as correlated subqueries on `id` (the
+ * person id of the outer row), each aggregated to JSON: the emails and phones (in position
+ * order), tags, subject categories, the companies the actor may see (live ones, by name) and
+ * the custom-field values. A page of people or one person then reads in one statement (it
+ * was six set-based queries after the people's own).
+ */
+function partsFields(actor: Actor, id: SQL | Column) {
   const ws = actor.workspaceId;
-  const [emailRows, phoneRows, tagRows, categoryRows, companyRows] = [
-    await tx
-      .select()
-      .from(personEmails)
-      .where(and(eq(personEmails.workspaceId, ws), inArray(personEmails.personId, ids)))
-      .orderBy(asc(personEmails.personId), asc(personEmails.position)),
-    await tx
-      .select()
-      .from(personPhones)
-      .where(and(eq(personPhones.workspaceId, ws), inArray(personPhones.personId, ids)))
-      .orderBy(asc(personPhones.personId), asc(personPhones.position)),
-    await tx
-      .select()
-      .from(personTags)
-      .where(and(eq(personTags.workspaceId, ws), inArray(personTags.personId, ids)))
-      .orderBy(asc(personTags.personId), asc(personTags.position)),
-    await tx
-      .select()
-      .from(personCategories)
-      .where(and(eq(personCategories.workspaceId, ws), inArray(personCategories.personId, ids))),
-    await tx
-      .select({
-        personId: personCompanies.personId,
-        companyId: personCompanies.companyId,
-        role: personCompanies.role,
-        name: companies.name,
-      })
-      .from(personCompanies)
-      .innerJoin(
-        companies,
-        and(eq(companies.workspaceId, personCompanies.workspaceId), eq(companies.companyId, personCompanies.companyId)),
-      )
-      .where(
-        and(
-          eq(personCompanies.workspaceId, ws),
-          inArray(personCompanies.personId, ids),
-          isNull(companies.deletedAt),
-          visibleTo(actor, companies),
-        ),
-      )
-      .orderBy(asc(companies.nameKey), asc(companies.companyId)),
-  ];
-  const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
-    const list = m.get(k);
-    if (list) list.push(v);
-    else m.set(k, [v]);
+  const companyVisible = visibleTo(actor, companies);
+  const f = <K extends keyof Parts>(q: SQL) => sql<Parts[K]>`coalesce((${q}), '[]'::json)`;
+  return {
+    emails:
+      f<'emails'>(sql`select json_agg(json_build_object('value', e.email, 'type', e.type, 'primary', e.is_primary) order by e.position)
+        from person_emails e where e.workspace_id = ${ws} and e.person_id = ${id}`),
+    phones:
+      f<'phones'>(sql`select json_agg(json_build_object('value', ph.phone, 'type', ph.type, 'primary', ph.is_primary) order by ph.position)
+        from person_phones ph where ph.workspace_id = ${ws} and ph.person_id = ${id}`),
+    tags: f<'tags'>(
+      sql`select json_agg(t.tag order by t.position) from person_tags t where t.workspace_id = ${ws} and t.person_id = ${id}`,
+    ),
+    categories: f<'categories'>(
+      sql`select json_agg(pcat.category) from person_categories pcat where pcat.workspace_id = ${ws} and pcat.person_id = ${id}`,
+    ),
+    companies:
+      f<'companies'>(sql`select json_agg(json_build_object('companyId', pc.company_id, 'name', ${companies.name}, 'role', pc.role)
+          order by ${companies.nameKey}, ${companies.companyId})
+        from person_companies pc join ${companies}
+          on ${companies.workspaceId} = pc.workspace_id and ${companies.companyId} = pc.company_id
+        where pc.workspace_id = ${ws} and pc.person_id = ${id} and ${companies.deletedAt} is null
+          ${companyVisible ? sql`and ${companyVisible}` : sql``}`),
+    custom: f<'custom'>(sql`select json_agg(json_build_object('key', f.key, 'type', f.type, 'valueText', v.value_text,
+            'valueNumber', v.value_number, 'valueDate', v.value_date, 'valueBool', v.value_bool) order by v.field_id, v.ordinal)
+        from person_field_values v join custom_fields f on f.workspace_id = v.workspace_id and f.field_id = v.field_id
+        where v.workspace_id = ${ws} and v.person_id = ${id}`),
   };
-  for (const e of emailRows) push(emails, e.personId, { value: e.email, type: e.type, primary: e.isPrimary });
-  for (const p of phoneRows) push(phones, p.personId, { value: p.phone, type: p.type, primary: p.isPrimary });
-  for (const t of tagRows) push(tags, t.personId, t.tag);
-  for (const c of categoryRows) push(categories, c.personId, c.category);
-  for (const list of categories.values()) list.sort((a, b) => CATEGORY_ORDER[a] - CATEGORY_ORDER[b]);
-  for (const c of companyRows) push(links, c.personId, { companyId: c.companyId, name: c.name, role: c.role });
-  return { emails, phones, links, tags, categories };
+}
+
+/** The parts of a page of people, in one statement (see `partsFields`). */
+async function loadParts(tx: Tx, actor: Actor, ids: string[]): Promise<Map<string, Parts>> {
+  const out = new Map<string, Parts>();
+  if (ids.length === 0) return out;
+  const fields = partsFields(actor, sql.raw('ids.person_id'));
+  const columns = sql.join(
+    Object.entries(fields).map(([k, v]) => sql`${v} as ${sql.identifier(k)}`),
+    sql`, `,
+  );
+  const rows = await executeNamed<Parts & { personId: string }>(
+    tx,
+    sql`select ids.person_id as "personId", ${columns} from unnest(${pgArray(ids)}::uuid[]) as ids(person_id)`,
+  );
+  for (const r of rows) out.set(String(r.personId), r);
+  return out;
+}
+
+function presentWithParts(r: PersonRow, p: Parts | undefined): TPerson {
+  return presentPerson(r, {
+    emails: p?.emails ?? [],
+    phones: p?.phones ?? [],
+    companies: p?.companies ?? [],
+    tags: p?.tags ?? [],
+    subjectCategories: [...(p?.categories ?? [])].sort((a, b) => CATEGORY_ORDER[a] - CATEGORY_ORDER[b]),
+    customFields:
+      foldValueRows((p?.custom ?? []).map((c, ordinal) => ({ ...c, recordId: r.personId, ordinal }))).get(r.personId) ??
+      {},
+  });
 }
 
 export async function presentPeople(tx: Tx, actor: Actor, rows: PersonRow[]): Promise<TPerson[]> {
-  const ids = rows.map((r) => r.personId);
-  const parts = await loadParts(tx, actor, ids);
-  const custom = await loadValues(tx, actor.workspaceId, 'person', ids);
-  return rows.map((r) =>
-    presentPerson(r, {
-      emails: parts.emails.get(r.personId) ?? [],
-      phones: parts.phones.get(r.personId) ?? [],
-      companies: parts.links.get(r.personId) ?? [],
-      tags: parts.tags.get(r.personId) ?? [],
-      subjectCategories: parts.categories.get(r.personId) ?? [],
-      customFields: custom.get(r.personId) ?? {},
-    }),
+  const parts = await loadParts(
+    tx,
+    actor,
+    rows.map((r) => r.personId),
   );
+  return rows.map((r) => presentWithParts(r, parts.get(r.personId)));
 }
 
 /** A live person the actor can see, optionally locked for the rest of the transaction. */
@@ -183,9 +209,22 @@ async function presentOne(tx: Tx, actor: Actor, personId: string): Promise<TPers
 
 export async function getPerson(services: Services, actor: Actor, personId: string): Promise<TPerson> {
   return inTenant(services, actor, async (tx) => {
-    const row = await findPerson(tx, actor, personId);
-    const [person] = await presentPeople(tx, actor, [row]);
-    if (!person) throw notFound('The person');
+    // The person and everything shown with them in one statement.
+    const read = tx
+      .select({ ...getTableColumns(people), ...partsFields(actor, people.personId) })
+      .from(people)
+      .where(
+        and(
+          eq(people.workspaceId, actor.workspaceId),
+          eq(people.personId, personId),
+          isNull(people.deletedAt),
+          visibleTo(actor, people),
+        ),
+      );
+    const [row]: Awaited<typeof read> = await prepareNamed(read);
+    if (!row) throw notFound('The person');
+    const { emails, phones, tags, categories, companies: links, custom, ...personRow } = row;
+    const person = presentWithParts(personRow, { emails, phones, tags, categories, companies: links, custom });
     await recordAccess(
       tx,
       actor.workspaceId,

@@ -16,6 +16,9 @@ export type PermissionContext = {
   role: WorkspaceRole;
   userId?: string;
   apiKey?: { id: string; scopes: readonly string[] } | null;
+  /** The workspace's override of this very permission, when the caller already read it
+   *  (with the membership, see http/auth-context.ts); undefined: read it here. */
+  knownOverride?: boolean | null;
 };
 
 export const scopeOf = (object: TPermissionObject, action: TPermissionAction) => `${object}:${action}`;
@@ -60,9 +63,11 @@ export async function assertAllowed(
     return row?.allowed;
   };
   const override =
-    'database' in source
-      ? await withTenant(source.database.db, { workspaceId: ctx.workspaceId, userId: ctx.userId ?? null }, read)
-      : await read(source);
+    ctx.knownOverride !== undefined
+      ? ctx.knownOverride
+      : 'database' in source
+        ? await withTenant(source.database.db, { workspaceId: ctx.workspaceId, userId: ctx.userId ?? null }, read)
+        : await read(source);
   const allowed = override ?? isDefault(role, object, action);
   if (!allowed) throw refuse(object, action, `this workspace does not allow it for the ${ctx.role} role`);
 }
@@ -74,8 +79,15 @@ export async function requireAllowed(
   object: TPermissionObject,
   action: TPermissionAction,
 ): Promise<InWorkspace> {
-  const ctx = await requireMember(services, request, 'viewer', { allowApiKey: true });
-  await assertAllowed(services, permissionContextOf(ctx), object, action);
+  const ctx = await requireMember(services, request, 'viewer', { allowApiKey: true, permission: { object, action } });
+  await assertAllowed(
+    services,
+    ctx.permissionOverride === undefined
+      ? permissionContextOf(ctx)
+      : { ...permissionContextOf(ctx), knownOverride: ctx.permissionOverride },
+    object,
+    action,
+  );
   return ctx;
 }
 
