@@ -50,7 +50,7 @@ import { readVcards, VcardStructureError } from './import.vcard.ts';
 /** A run holds an import this long after its last batch; a crashed run's import is taken
  *  over by the next sweep once it runs out. */
 export const LEASE_MS = 5 * 60_000;
-export const BATCH_SIZE = 5000;
+export const BATCH_SIZE = 1000;
 /** A dry run remembers the keys seen earlier in the file (nothing is written to find them
  *  in); past this many it stops noticing duplicates inside the file, and says so. */
 const DRY_RUN_KEY_LIMIT = 500_000;
