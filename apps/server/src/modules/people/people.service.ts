@@ -28,7 +28,7 @@ import {
 } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
-import { executeNamed, prepareNamed } from '../../db/named.ts';
+import { cachedStatement } from '../../db/named.ts';
 import {
   companies,
   people,
@@ -73,6 +73,7 @@ import {
   assertOwnerIsMember,
   effectiveVisibility,
   resolveVisibility,
+  seesEverything,
   visibleTo,
 } from './people.policy.ts';
 import { displayName, type PersonRow, presentPerson, presentTrashItem } from './people.presenter.ts';
@@ -143,18 +144,28 @@ function partsFields(actor: Actor, id: SQL | Column) {
 async function loadParts(tx: Tx, actor: Actor, ids: string[]): Promise<Map<string, Parts>> {
   const out = new Map<string, Parts>();
   if (ids.length === 0) return out;
-  const fields = partsFields(actor, sql.raw('ids.person_id'));
-  const columns = sql.join(
-    Object.entries(fields).map(([k, v]) => sql`${v} as ${sql.identifier(k)}`),
-    sql`, `,
-  );
-  const rows = await executeNamed<Parts & { personId: string }>(
-    tx,
-    sql`select ids.person_id as "personId", ${columns} from unnest(${pgArray(ids)}::uuid[]) as ids(person_id)`,
-  );
+  const rows = await pagePartsStatement<Parts & { personId: string }>(tx, seesEverything(actor) ? 'all' : 'visible', {
+    ws: actor.workspaceId,
+    user: actor.userId,
+    ids: pgArray(ids),
+  });
   for (const r of rows) out.set(String(r.personId), r);
   return out;
 }
+
+/** The parts of a list of people (`ids`, one array), built once per visibility shape. */
+const pagePartsStatement = cachedStatement((shape) => {
+  const ph = {
+    workspaceId: sql.placeholder('ws'),
+    userId: sql.placeholder('user'),
+    role: shape === 'all' ? 'owner' : 'member',
+  } as unknown as Actor;
+  const columns = sql.join(
+    Object.entries(partsFields(ph, sql.raw('ids.person_id'))).map(([k, v]) => sql`${v} as ${sql.identifier(k)}`),
+    sql`, `,
+  );
+  return sql`select ids.person_id as "personId", ${columns} from unnest(${sql.placeholder('ids')}::uuid[]) as ids(person_id)`;
+});
 
 function presentWithParts(r: PersonRow, p: Parts | undefined): TPerson {
   return presentPerson(r, {
@@ -207,21 +218,48 @@ async function presentOne(tx: Tx, actor: Actor, personId: string): Promise<TPers
   return person;
 }
 
+const PERSON_COLUMNS = Object.entries(getTableColumns(people));
+
+/** A live person the actor may see, with their parts (`partsFields`), in one named
+ *  statement built once per visibility shape ('all' for admins, else 'visible'). */
+const readPersonStatement = cachedStatement((shape) => {
+  const ph = {
+    workspaceId: sql.placeholder('ws'),
+    userId: sql.placeholder('user'),
+    role: shape === 'all' ? 'owner' : 'member',
+  } as unknown as Actor;
+  const cols = sql.join(
+    PERSON_COLUMNS.map(([k, c]) => sql`${c} as ${sql.identifier(k)}`),
+    sql`, `,
+  );
+  const parts = sql.join(
+    Object.entries(partsFields(ph, people.personId)).map(([k, v]) => sql`${v} as ${sql.identifier(k)}`),
+    sql`, `,
+  );
+  const visible = visibleTo(ph, people);
+  return sql`select ${cols}, ${parts} from ${people}
+    where ${people.workspaceId} = ${sql.placeholder('ws')} and ${people.personId} = ${sql.placeholder('id')}
+      and ${people.deletedAt} is null ${visible ? sql`and ${visible}` : sql``}`;
+});
+
+function personWithParts(raw: Record<string, unknown>): PersonRow & Parts {
+  const row: Record<string, unknown> = { ...raw };
+  for (const [k, c] of PERSON_COLUMNS) {
+    const v = raw[k];
+    row[k] = v === null || v === undefined ? null : c.mapFromDriverValue(v);
+  }
+  return row as PersonRow & Parts;
+}
+
 export async function getPerson(services: Services, actor: Actor, personId: string): Promise<TPerson> {
   return inTenant(services, actor, async (tx) => {
     // The person and everything shown with them in one statement.
-    const read = tx
-      .select({ ...getTableColumns(people), ...partsFields(actor, people.personId) })
-      .from(people)
-      .where(
-        and(
-          eq(people.workspaceId, actor.workspaceId),
-          eq(people.personId, personId),
-          isNull(people.deletedAt),
-          visibleTo(actor, people),
-        ),
-      );
-    const [row]: Awaited<typeof read> = await prepareNamed(read);
+    const [raw] = await readPersonStatement<Record<string, unknown>>(tx, seesEverything(actor) ? 'all' : 'visible', {
+      ws: actor.workspaceId,
+      user: actor.userId,
+      id: personId,
+    });
+    const row = raw ? personWithParts(raw) : undefined;
     if (!row) throw notFound('The person');
     const { emails, phones, tags, categories, companies: links, custom, ...personRow } = row;
     const person = presentWithParts(personRow, { emails, phones, tags, categories, companies: links, custom });

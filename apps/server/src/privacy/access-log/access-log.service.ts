@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { executeNamed } from '../../db/named.ts';
+import { cachedStatement } from '../../db/named.ts';
 import { accessLog, auditEntries, workspaces } from '../../db/schema/index.ts';
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
 import { canonicalJson } from '../../lib/canonical-json.ts';
@@ -39,21 +39,34 @@ export async function recordAccess(tx: Tx, workspaceId: string, event: AccessEve
   const entryIds = (ids.length > 0 ? ids : [null]).map(() => newId(now.getTime()));
   // One row per record read (one row without a subject for a request over many), in one
   // statement with the commit setting below: a read pays one round trip for its record.
-  const subjects = ids.length > 0 ? sql`${pgArray(ids)}::uuid[]` : sql`array[null]::uuid[]`;
   // The access row is a record of a read, not the user's own data: losing the last
   // moments of it in a database crash is acceptable, a flush to disk on every read is not.
-  // PostgreSQL still writes it in order and never half (see the README). The insert and the
-  // setting go in one statement (a data-modifying WITH runs whether or not it is read).
-  await executeNamed(
-    tx,
-    sql`with written as (
-      insert into access_log (workspace_id, entry_id, occurred_at, actor_kind, actor_id, action, via, subject_kind, subject_id, details)
-      select ${workspaceId}::uuid, e.entry_id, ${now.toISOString()}::timestamptz, ${event.actor.kind}, ${event.actor.id}::uuid,
-        ${event.action}, ${event.via}, ${ids.length > 0 ? (event.subjects?.kind ?? null) : null}, e.subject_id, ${JSON.stringify(event.details ?? {})}::jsonb
-      from unnest(${pgArray(entryIds)}::uuid[], ${subjects}) as e(entry_id, subject_id))
-    select set_config('synchronous_commit', 'off', true)`,
-  );
+  // PostgreSQL still writes it in order and never half (see the README).
+  await accessStatement(tx, ids.length > 0 ? 'subjects' : 'none', {
+    ws: workspaceId,
+    at: now.toISOString(),
+    actorKind: event.actor.kind,
+    actorId: event.actor.id,
+    action: event.action,
+    via: event.via,
+    subjectKind: ids.length > 0 ? (event.subjects?.kind ?? null) : null,
+    details: JSON.stringify(event.details ?? {}),
+    entries: pgArray(entryIds as string[]),
+    subjects: ids.length > 0 ? pgArray(ids) : null,
+  });
 }
+
+/** The insert and the commit setting in one statement (a data-modifying WITH runs whether or
+ *  not it is read); text built once per shape (with subjects, or one row without). */
+const accessStatement = cachedStatement(
+  (shape) => sql`with written as (
+      insert into access_log (workspace_id, entry_id, occurred_at, actor_kind, actor_id, action, via, subject_kind, subject_id, details)
+      select ${sql.placeholder('ws')}::uuid, e.entry_id, ${sql.placeholder('at')}::timestamptz, ${sql.placeholder('actorKind')},
+        ${sql.placeholder('actorId')}::uuid, ${sql.placeholder('action')}, ${sql.placeholder('via')}, ${sql.placeholder('subjectKind')},
+        e.subject_id, ${sql.placeholder('details')}::jsonb
+      from unnest(${sql.placeholder('entries')}::uuid[], ${shape === 'subjects' ? sql`${sql.placeholder('subjects')}::uuid[]` : sql`array[null]::uuid[]`}) as e(entry_id, subject_id))
+    select set_config('synchronous_commit', 'off', true)`,
+);
 
 export type AccessEntry = {
   entryId: string;
