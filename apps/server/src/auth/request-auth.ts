@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { statementName } from '../db/named.ts';
+import type { SignedIn } from '../http/auth-context.ts';
 import type { Services } from '../services.ts';
 import { storedSessionToken } from './protected-adapter.ts';
 
@@ -20,16 +21,7 @@ import { storedSessionToken } from './protected-adapter.ts';
  * better-auth's are.
  */
 
-export type FastAuth = {
-  user: {
-    id: string;
-    email: string;
-    name: string;
-    emailVerified: boolean;
-    twoFactorEnabled: boolean;
-    isInstanceAdmin: boolean;
-  };
-  session: { id: string; token: string; activeWorkspaceId: string | null };
+export type FastAuth = SignedIn & {
   /** The workspace asked for (else the session's active one) and the user's standing in it. */
   membership: {
     workspaceId: string | null;

@@ -153,13 +153,19 @@ async function loadParts(tx: Tx, actor: Actor, ids: string[]): Promise<Map<strin
   return out;
 }
 
-/** The parts of a list of people (`ids`, one array), built once per visibility shape. */
-const pagePartsStatement = cachedStatement((shape) => {
-  const ph = {
+/** An actor whose workspace and user are the placeholders `ws` and `user`, and whose role
+ *  gives the visibility shape: 'all' (admins and owners see every record) or 'visible'. */
+function placeholderActor(shape: string): Actor {
+  return {
     workspaceId: sql.placeholder('ws'),
     userId: sql.placeholder('user'),
     role: shape === 'all' ? 'owner' : 'member',
   } as unknown as Actor;
+}
+
+/** The parts of a list of people (`ids`, one array), built once per visibility shape. */
+const pagePartsStatement = cachedStatement((shape) => {
+  const ph = placeholderActor(shape);
   const columns = sql.join(
     Object.entries(partsFields(ph, sql.raw('ids.person_id'))).map(([k, v]) => sql`${v} as ${sql.identifier(k)}`),
     sql`, `,
@@ -223,11 +229,7 @@ const PERSON_COLUMNS = Object.entries(getTableColumns(people));
 /** A live person the actor may see, with their parts (`partsFields`), in one named
  *  statement built once per visibility shape ('all' for admins, else 'visible'). */
 const readPersonStatement = cachedStatement((shape) => {
-  const ph = {
-    workspaceId: sql.placeholder('ws'),
-    userId: sql.placeholder('user'),
-    role: shape === 'all' ? 'owner' : 'member',
-  } as unknown as Actor;
+  const ph = placeholderActor(shape);
   const cols = sql.join(
     PERSON_COLUMNS.map(([k, c]) => sql`${c} as ${sql.identifier(k)}`),
     sql`, `,
