@@ -426,7 +426,8 @@ describeEachDatabase('retention engine', (get) => {
     );
     // What the forecast said was due is what the run took (nothing else of the trash is
     // linked to notes or calls here, which the run counts too).
-    expect((entry?.details as { rules: { trash: { rows: number } } }).rules.trash.rows).toBe(due.dueNow);
+    const details = entry?.details as { rules: { trash: { rows: number } } } | undefined;
+    expect(details?.rules.trash.rows).toBe(due.dueNow);
     expect((await trashForecast()).dueNow).toBe(0);
     const left = await withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
       tx.select({ id: files.fileId }).from(files).where(eq(files.workspaceId, w.workspaceId)),
