@@ -27,6 +27,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import type { z } from 'zod';
+import { arrayParam } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
 import { cachedStatement } from '../../db/named.ts';
 import {
@@ -62,7 +63,7 @@ import {
   tableViewPage,
   textSortKeys,
 } from '../custom-fields/table-query.ts';
-import { pgArray, reindexRecords, rowsOf } from '../search/search.index.ts';
+import { reindexRecords } from '../search/search.index.ts';
 import { emitRecordEvent, eventWanted } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { insertPeopleRows } from './people.bulk.ts';
@@ -147,7 +148,7 @@ async function loadParts(tx: Tx, actor: Actor, ids: string[]): Promise<Map<strin
   const rows = await pagePartsStatement<Parts & { personId: string }>(tx, seesEverything(actor) ? 'all' : 'visible', {
     ws: actor.workspaceId,
     user: actor.userId,
-    ids: pgArray(ids),
+    ids: arrayParam(ids),
   });
   for (const r of rows) out.set(String(r.personId), r);
   return out;

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { arrayParam } from '../../db/bulk.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { cachedStatement } from '../../db/named.ts';
 import { accessLog, auditEntries, workspaces } from '../../db/schema/index.ts';
 import { withSystemScope, withTenant } from '../../db/tenant.ts';
 import { canonicalJson } from '../../lib/canonical-json.ts';
 import { newId } from '../../lib/ids.ts';
-import { pgArray } from '../../modules/search/search.index.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 
 /**
@@ -51,8 +51,8 @@ export async function recordAccess(tx: Tx, workspaceId: string, event: AccessEve
     via: event.via,
     subjectKind: ids.length > 0 ? (event.subjects?.kind ?? null) : null,
     details: JSON.stringify(event.details ?? {}),
-    entries: pgArray(entryIds as string[]),
-    subjects: ids.length > 0 ? pgArray(ids) : null,
+    entries: arrayParam(entryIds),
+    subjects: ids.length > 0 ? arrayParam(ids) : null,
   });
 }
 
