@@ -1,14 +1,9 @@
 import { type SQL, sql } from 'drizzle-orm';
+import { arrayParam } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
 import { companyTerms, personTerms, trigrams } from './search.terms.ts';
 
 export type SearchKind = 'person' | 'company';
-
-/** A text[] or uuid[] parameter as one array literal: drizzle would spread a JS array into
- *  a list of parameters, and `= any(...)` / `unnest(...)` want one array. */
-export function pgArray(list: readonly string[]): string {
-  return `{${list.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
-}
 
 export async function rowsOf<R>(tx: Tx, query: SQL): Promise<R[]> {
   const res = await tx.execute(query);
@@ -23,7 +18,7 @@ const TABLES = {
 /** The terms each record should have now: none for a record that is gone or in the trash. */
 async function currentTerms(tx: Tx, ws: string, kind: SearchKind, ids: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  const idArray = pgArray(ids);
+  const idArray = arrayParam(ids);
   if (kind === 'person') {
     const rows = await rowsOf<{ id: string; first_name: string; last_name: string; emails: string[] | null }>(
       tx,
@@ -71,7 +66,7 @@ export async function reindexRecords(
   const have = await rowsOf<{ id: string; term: string }>(
     tx,
     sql`select ${t.id}::text as id, term::text as term from ${t.terms}
-        where workspace_id = ${ws} and ${t.id} = any(${pgArray(unique)}::uuid[])`,
+        where workspace_id = ${ws} and ${t.id} = any(${arrayParam(unique)}::uuid[])`,
   );
   const haveSet = new Set(have.map((h) => `${h.id}\u0000${h.term}`));
   const addIds: string[] = [];
@@ -94,7 +89,7 @@ export async function reindexRecords(
   }
   if (delIds.length) {
     await tx.execute(sql`delete from ${t.terms} where workspace_id = ${ws} and (${t.id}, term) in (
-      select * from unnest(${pgArray(delIds)}::uuid[], ${pgArray(delTerms)}::text[]))`);
+      select * from unnest(${arrayParam(delIds)}::uuid[], ${arrayParam(delTerms)}::text[]))`);
   }
   await addPostings(tx, ws, kind, addIds, addTerms);
   if (delTerms.length) await forgetUnusedWords(tx, ws, [...new Set(delTerms)]);
@@ -138,7 +133,7 @@ async function addPostings(
   if (!addIds.length) return;
   const t = TABLES[kind];
   await tx.execute(sql`insert into ${t.terms} (workspace_id, term, ${t.id})
-    select ${ws}::uuid, x.term, x.id from unnest(${pgArray(addTerms)}::text[], ${pgArray(addIds)}::uuid[]) as x(term, id)
+    select ${ws}::uuid, x.term, x.id from unnest(${arrayParam(addTerms)}::text[], ${arrayParam(addIds)}::uuid[]) as x(term, id)
     ${fresh ? sql`` : sql`on conflict do nothing`}`);
   // Each new word's trigrams; a word already known conflicts and is left alone. Numbers
   // stay out: a typo in a number is not guessed, and the digits of a million email
@@ -154,7 +149,7 @@ async function addPostings(
   }
   if (!vw.length) return;
   await tx.execute(sql`insert into search_words (workspace_id, word, gram)
-    select ${ws}::uuid, x.word, x.gram from unnest(${pgArray(vw)}::text[], ${pgArray(vg)}::text[]) as x(word, gram)
+    select ${ws}::uuid, x.word, x.gram from unnest(${arrayParam(vw)}::text[], ${arrayParam(vg)}::text[]) as x(word, gram)
     on conflict do nothing`);
 }
 
@@ -162,7 +157,7 @@ async function addPostings(
 export async function forgetUnusedWords(tx: Tx, ws: string, candidates: string[]): Promise<void> {
   if (candidates.length === 0) return;
   await tx.execute(sql`delete from search_words w where w.workspace_id = ${ws}
-    and w.word = any(${pgArray(candidates)}::text[])
+    and w.word = any(${arrayParam(candidates)}::text[])
     and not exists (select 1 from person_search_terms p where p.workspace_id = ${ws} and p.term = w.word)
     and not exists (select 1 from company_search_terms c where c.workspace_id = ${ws} and c.term = w.word)`);
 }

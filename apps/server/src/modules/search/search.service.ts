@@ -1,6 +1,7 @@
 import type { TSearchField, TSearchResponse, TSearchResult, ZSearchQuery } from '@tillit/contracts';
 import { type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
+import { arrayParam } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
 import { companies, people, workspaces } from '../../db/schema/index.ts';
 import { recordAccess } from '../../privacy/access-log/access-log.service.ts';
@@ -10,7 +11,7 @@ import { callingCode } from '../people/people.phone.ts';
 import { visibleTo } from '../people/people.policy.ts';
 import { inTenant } from '../people/people.service.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
-import { pgArray, rowsOf, type SearchKind } from './search.index.ts';
+import { rowsOf, type SearchKind } from './search.index.ts';
 import { emailWords, fold, phoneDigits, phonePrefixes, trigrams, wordScorer, words } from './search.terms.ts';
 
 export type SearchInput = z.output<typeof ZSearchQuery>;
@@ -188,7 +189,7 @@ async function firstPass(
   for (const w of qws) if (w.word.length >= 3) for (const g of trigrams(w.word, w.typing)) grams.add(g);
   if (grams.size) {
     parts.push(sql`(select 'word'::text as src, null::text as id, x.word::text as key
-          from unnest(${pgArray([...grams])}::text[]) as g(gram)
+          from unnest(${arrayParam([...grams])}::text[]) as g(gram)
           cross join lateral (select w.word from search_words w where w.workspace_id = ${ws} and w.gram = g.gram limit ${WORDS_PER_GRAM}) x
           group by x.word order by count(*) desc limit 4000)`);
   }
@@ -263,7 +264,7 @@ const KINDS = {
 
 /** `(qi, term, score)` rows of `matches` as a set-returning expression named `m`. */
 function matchRows(matches: WordMatch[]): SQL {
-  return sql`unnest(${pgArray(matches.map((x) => String(x.qi)))}::int[], ${pgArray(matches.map((x) => x.term))}::text[], ${pgArray(matches.map((x) => String(x.score)))}::float8[]) as m(qi, term, score)`;
+  return sql`unnest(${arrayParam(matches.map((x) => String(x.qi)))}::int[], ${arrayParam(matches.map((x) => x.term))}::text[], ${arrayParam(matches.map((x) => String(x.score)))}::float8[]) as m(qi, term, score)`;
 }
 
 /** How many postings each term has per kind, counted up to FREQ_CAP: enough to tell a rare
@@ -276,7 +277,7 @@ async function termCounts(
 ): Promise<Record<SearchKind, Map<string, number>>> {
   const count = (kind: SearchKind) =>
     sql`(select ${kind}::text as kind, m.term, (select count(*) from (select 1 from ${KINDS[kind].terms} t where t.workspace_id = ${ws} and t.term = m.term limit ${FREQ_CAP}) c)::int as n
-        from unnest(${pgArray(terms)}::text[]) as m(term))`;
+        from unnest(${arrayParam(terms)}::text[]) as m(term))`;
   const rows = await rowsOf<{ kind: SearchKind; term: string; n: number }>(
     tx,
     sql.join(kinds.map(count), sql` union all `),
@@ -345,7 +346,7 @@ function severalWordsSource(
   const termIs = (alias: SQL, list: WordMatch[]) =>
     list.length === 1
       ? sql`${alias}.term = ${list[0]?.term}`
-      : sql`${alias}.term = any(${pgArray(list.map((m) => m.term))}::text[])`;
+      : sql`${alias}.term = any(${arrayParam(list.map((m) => m.term))}::text[])`;
   const topScore = [driver, ...others].reduce((sum, list) => sum + (bestOf(list)[0]?.score ?? 0), 0);
   const rest = others.flat();
   const joins = others.map((o, i) => {
@@ -439,8 +440,8 @@ async function present(tx: Tx, ws: string, found: Candidate[], sources: Source[]
   const parts: SQL[] = [];
   if (found.length) {
     parts.push(sql`(select u.kind, u.id, u.score, u.field, u.ord::int as ord from unnest(
-        ${pgArray(found.map((c) => c.kind))}::text[], ${pgArray(found.map((c) => c.id))}::uuid[],
-        ${pgArray(found.map((c) => String(c.score)))}::float8[], ${pgArray(found.map((c) => c.field))}::text[])
+        ${arrayParam(found.map((c) => c.kind))}::text[], ${arrayParam(found.map((c) => c.id))}::uuid[],
+        ${arrayParam(found.map((c) => String(c.score)))}::float8[], ${arrayParam(found.map((c) => c.field))}::text[])
         with ordinality as u(kind, id, score, field, ord))`);
   }
   parts.push(...sources);

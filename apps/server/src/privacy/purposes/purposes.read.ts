@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
+import { arrayParam } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
-import { pgArray } from '../../modules/search/search.index.ts';
 import { type AccessActor, recordAccess } from '../access-log/access-log.service.ts';
 import { declaredTables } from '../data-map/data-map.ts';
 import type { PrivacyCtx } from './privacy-context.ts';
@@ -59,7 +59,7 @@ export async function readPeopleForPurpose(
       sql`select ${sql.identifier(subject)}::text as "__subject", ${sql.join(
         cols.map((c) => sql.identifier(c)),
         sql`, `,
-      )} from ${sql.identifier(t.name)} where workspace_id = ${ctx.workspaceId} and ${sql.identifier(subject)} = any(${pgArray(allowed)}::uuid[])${bySource}`,
+      )} from ${sql.identifier(t.name)} where workspace_id = ${ctx.workspaceId} and ${sql.identifier(subject)} = any(${arrayParam(allowed)}::uuid[])${bySource}`,
     );
     for (const row of rowsOf<Record<string, unknown>>(res)) {
       const { __subject, ...fields } = row;

@@ -8,11 +8,11 @@ import {
 } from '@tillit/contracts';
 import { and, asc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
+import { arrayParam } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
 import { personObjections, privacyPurposes } from '../../db/schema/index.ts';
 import { AppError, conflict, notFound, validationFailed } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { pgArray } from '../../modules/search/search.index.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { DATA_CATEGORIES } from '../data-map/categories.ts';
 import type { PrivacyCtx } from './privacy-context.ts';
@@ -297,7 +297,7 @@ export async function purposeAllows(
   if (ids.some((id) => !UUID.test(id))) throw validationFailed({ personIds: 'must be UUIDs' });
   const conds = conditions(workspaceId, purpose, at).map((c) => c.cond);
   const rows = await tx.execute<{ person_id: string }>(
-    sql`select p.person_id from people p where p.workspace_id = ${workspaceId} and p.person_id = any(${pgArray(ids)}::uuid[])${sql.join(
+    sql`select p.person_id from people p where p.workspace_id = ${workspaceId} and p.person_id = any(${arrayParam(ids)}::uuid[])${sql.join(
       conds.map((c) => sql` and ${c}`),
       sql``,
     )}`,

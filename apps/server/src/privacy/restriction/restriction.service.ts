@@ -1,9 +1,9 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { arrayParam } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
 import { personRestrictions } from '../../db/schema/index.ts';
 import { AppError, conflict } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
-import { pgArray } from '../../modules/search/search.index.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import type { PrivacyCtx } from '../purposes/privacy-context.ts';
 import { assertPersonExists, rowsOf } from '../purposes/purposes.service.ts';
@@ -131,7 +131,7 @@ export async function assertNotRestricted(tx: Tx, workspaceId: string, personId:
 export async function restrictedAmong(tx: Tx, workspaceId: string, personIds: readonly string[]): Promise<Set<string>> {
   if (personIds.length === 0) return new Set();
   const res = await tx.execute(
-    sql`select r.person_id from person_restrictions r where r.workspace_id = ${workspaceId} and r.person_id = any(${pgArray([...new Set(personIds)])}::uuid[]) and r.lifted_at is null`,
+    sql`select r.person_id from person_restrictions r where r.workspace_id = ${workspaceId} and r.person_id = any(${arrayParam([...new Set(personIds)])}::uuid[]) and r.lifted_at is null`,
   );
   return new Set(rowsOf<{ person_id: string }>(res).map((r) => r.person_id));
 }
