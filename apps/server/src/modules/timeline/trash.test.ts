@@ -9,6 +9,7 @@ import { DAY_MS } from '../../lib/clock.ts';
 import { verifyChain } from '../../privacy/audit/audit.service.ts';
 import { type CrmWorkspace, crmWorkspace, makeCompany, makePerson } from '../people/people.test-helpers.ts';
 import { purgeTrashJob } from '../people/trash.jobs.ts';
+import { type NotePurgeKey, purgeTrashedNotes } from './notes.trash.ts';
 
 /** P-ACC-4 for notes: the shared trash lists them, restores them within 30 days, and the daily
  *  purge deletes them after that; notes and calls left about nobody by a purge go too. */
@@ -128,5 +129,39 @@ describeEachDatabase('notes: trash and purge', (env) => {
     const left = await w.member.client.get<TNote>(`/api/v1/notes/${shared.id}`);
     expect(left.body.personIds).toEqual([]);
     expect(left.body.companyIds).toEqual([c.id]);
+  });
+
+  it('[P-CRM-9] the purge goes in bounded batches, each starting after the last one removed, ties of the trash time included', async () => {
+    const p = await makePerson(w.member.client);
+    const make = async (body: string) =>
+      (await w.member.client.post<TNote>('/api/v1/notes', { bodyHtml: body, personIds: [p.id] })).body.id;
+    const due: string[] = [];
+    for (let i = 0; i < 5; i++) due.push(await make(`batch ${i}`));
+    // Three moved to the trash in the same millisecond, then two a second later.
+    for (const [i, id] of due.entries()) {
+      if (i === 3) env().clock.advance(1000);
+      expect((await w.member.client.delete(`/api/v1/notes/${id}`)).status).toBe(200);
+    }
+    env().clock.advance(31 * DAY_MS);
+    const late = await make('late');
+    expect((await w.member.client.delete(`/api/v1/notes/${late}`)).status).toBe(200);
+    const cutoff = new Date(env().clock.now().getTime() - 30 * DAY_MS);
+    const keys: string[] = [];
+    let after: NotePurgeKey | undefined;
+    for (let calls = 0; calls < 50; calls++) {
+      const r = await withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
+        purgeTrashedNotes(tx, w.workspaceId, cutoff, 2, after),
+      );
+      expect(r.count).toBeLessThanOrEqual(2);
+      if (r.count === 0) break;
+      if (!r.last) throw new Error('a batch that removed notes says where it stopped');
+      keys.push(`${new Date(r.last.deletedAt).toISOString()} ${r.last.noteId}`);
+      after = r.last;
+    }
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    expect([...keys].sort()).toEqual(keys);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const id of due) expect(await noteExists(id)).toBe(false);
+    expect(await noteExists(late)).toBe(true);
   });
 });

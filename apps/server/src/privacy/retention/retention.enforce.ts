@@ -123,8 +123,10 @@ export type RuleRun = { rows: number; counts: Record<string, number> };
 export async function runRule(exec: RuleExecutor, ctx: StepContext): Promise<RuleRun> {
   const db = ctx.services.database.db;
   const run: RuleRun = { rows: 0, counts: {} };
+  // What the steps of this run learn of their selections (where one stopped, which are empty).
+  const stepCtx: StepContext = { ...ctx, progress: ctx.progress ?? new Map() };
   for (;;) {
-    const step: StepResult = await withTenant(db, { workspaceId: ctx.workspaceId }, (tx) => exec.step(tx, ctx));
+    const step: StepResult = await withTenant(db, { workspaceId: ctx.workspaceId }, (tx) => exec.step(tx, stepCtx));
     if (step.afterCommit) await step.afterCommit();
     if (step.rows === 0) break;
     run.rows += step.rows;

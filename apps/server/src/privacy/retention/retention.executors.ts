@@ -6,7 +6,7 @@ import { deleteStoredKeys } from '../../modules/files/files.purge.ts';
 import { releaseQuota } from '../../modules/files/files.service.ts';
 import { importFilePath } from '../../modules/import/import.files.ts';
 import { purgeTasksAndProjects } from '../../modules/tasks/tasks.trash.ts';
-import { deleteWithTimeline, purgeTrashedNotes } from '../../modules/timeline/notes.trash.ts';
+import { deleteWithTimeline, type NotePurgeKey, purgeTrashedNotes } from '../../modules/timeline/notes.trash.ts';
 import type { Services } from '../../services.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { heldPeople, heldRecords } from './retention.holds.ts';
@@ -31,6 +31,14 @@ export type StepContext = {
   cutoffOf(key: string): Date;
   /** The cutoff of this rule in the last completed run: rows at or before it were done then. */
   doneBefore?: Date | undefined;
+  /**
+   * What earlier steps of this run learnt, kept by `runRule` between them (in memory: a run
+   * cut short starts again from the beginning, which is correct, only slower): where a
+   * selection stopped, or that it is exhausted. A selection of rows due by the run's cutoff
+   * only shrinks while the run goes (what is moved to the trash now is stamped now, after
+   * the cutoff), so a step need not ask again what an earlier step found empty.
+   */
+  progress?: Map<string, unknown>;
 };
 
 /** Each rule's cutoff in the last completed run of this workspace (its `retention.run` entry). */
@@ -149,24 +157,27 @@ export function fileTrashClock(ws: string): SQL {
 }
 
 const trash: RuleExecutor = {
-  async step(tx, { services, workspaceId: ws, cutoff, now }): Promise<StepResult> {
+  async step(tx, { services, workspaceId: ws, cutoff, now, progress = new Map() }): Promise<StepResult> {
     // Files first: those in the trash and those of the records purged below, except
     // files of people under a legal hold. Their bytes go after the commit.
-    const f = await tx.execute(sql`delete from files where workspace_id = ${ws} and file_id in (
-        ${purgeableFiles(ws, cutoff, now, 'exclude')} limit ${BATCH})
-      returning size, storage_key, thumbnail_key`);
-    const fileRows = rowsOf<{ size: string | number; storage_key: string; thumbnail_key: string | null }>(f);
-    if (fileRows.length > 0) {
-      const keys = fileRows.flatMap((r) => (r.thumbnail_key ? [r.storage_key, r.thumbnail_key] : [r.storage_key]));
-      const bytes = fileRows.reduce((s, r) => s + Number(r.size), 0);
-      await releaseQuota(tx, services, ws, bytes, fileRows.length);
-      return {
-        rows: fileRows.length,
-        counts: { files: fileRows.length },
-        afterCommit: async () => {
-          await deleteStoredKeys(services, keys);
-        },
-      };
+    if (!progress.has('files')) {
+      const f = await tx.execute(sql`delete from files where workspace_id = ${ws} and file_id in (
+          ${purgeableFiles(ws, cutoff, now, 'exclude')} limit ${BATCH})
+        returning size, storage_key, thumbnail_key`);
+      const fileRows = rowsOf<{ size: string | number; storage_key: string; thumbnail_key: string | null }>(f);
+      if (fileRows.length > 0) {
+        const keys = fileRows.flatMap((r) => (r.thumbnail_key ? [r.storage_key, r.thumbnail_key] : [r.storage_key]));
+        const bytes = fileRows.reduce((s, r) => s + Number(r.size), 0);
+        await releaseQuota(tx, services, ws, bytes, fileRows.length);
+        return {
+          rows: fileRows.length,
+          counts: { files: fileRows.length },
+          afterCommit: async () => {
+            await deleteStoredKeys(services, keys);
+          },
+        };
+      }
+      progress.set('files', 'exhausted');
     }
     // Then the records themselves (their emails, phones, links go by cascade), with the
     // notes and interactions that were only about them.
@@ -175,6 +186,7 @@ const trash: RuleExecutor = {
       ['people', 'person_id', 'person'],
       ['companies', 'company_id', 'company'],
     ] as const) {
+      if (progress.has(table)) continue;
       const r = await deleteWithTimeline(
         tx,
         ws,
@@ -187,10 +199,19 @@ const trash: RuleExecutor = {
           counts: { [table]: r.ids.length, notes: r.notes, interactions: r.interactions },
         };
       }
+      progress.set(table, 'exhausted');
     }
-    // Notes in the trash, then tasks and projects: one bounded batch per step.
-    const notes = await purgeTrashedNotes(tx, ws, cutoff, BATCH);
-    if (notes > 0) return { rows: notes, counts: { notes } };
+    // Notes in the trash (each batch after the last), then tasks and projects: one bounded
+    // batch per step.
+    const notesAt = progress.get('notes');
+    if (notesAt !== 'exhausted') {
+      const notes = await purgeTrashedNotes(tx, ws, cutoff, BATCH, notesAt as NotePurgeKey | undefined);
+      if (notes.count > 0) {
+        progress.set('notes', notes.last);
+        return { rows: notes.count, counts: { notes: notes.count } };
+      }
+      progress.set('notes', 'exhausted');
+    }
     const work = await purgeTasksAndProjects(tx, ws, cutoff);
     return {
       rows: work.removedTasks + work.removedProjects,
