@@ -9,7 +9,7 @@ import { purgeTasksAndProjects } from '../../modules/tasks/tasks.trash.ts';
 import { deleteWithTimeline, type NotePurgeKey, purgeTrashedNotes } from '../../modules/timeline/notes.trash.ts';
 import type { Services } from '../../services.ts';
 import { appendAudit } from '../audit/audit.service.ts';
-import { heldPeople, heldRecords } from './retention.holds.ts';
+import { fileHeld, heldPeople, heldRecords } from './retention.holds.ts';
 
 /**
  * How each enforced rule acts. `step` does one bounded piece of work (at most `BATCH` rows
@@ -105,7 +105,8 @@ function trashed(table: string, idCol: string, ws: string, cutoff: Date | null, 
   return sql`select ${sql.raw(idCol)} from ${sql.raw(table)} where workspace_id = ${ws} and deleted_at is not null${upTo(TRASH_CLOCK, cutoff)}${scope}`;
 }
 
-/** Trashed rows the purge may take: not under a legal hold (people: any hold on them). */
+/** Trashed rows the purge may take: not under a legal hold (people: any hold on them).
+ *  Files have their own selection, `purgeableFiles`. */
 export function purgeable(
   table: string,
   idCol: string,
@@ -117,19 +118,16 @@ export function purgeable(
 ): SQL {
   if (holds === 'include') return trashed(table, idCol, ws, cutoff, scope);
   const keep = table === 'people' ? heldPeople(ws, now) : heldRecords(ws, table, now);
-  const files = table === 'files' ? sql` and (person_id is null or person_id not in ${heldPeople(ws, now)})` : sql``;
-  return sql`${trashed(table, idCol, ws, cutoff, scope)} and ${sql.raw(idCol)} not in ${keep}${files}`;
+  return sql`${trashed(table, idCol, ws, cutoff, scope)} and ${sql.raw(idCol)} not in ${keep}`;
 }
 
 /**
  * Files the trash rule deletes: those in the trash and those of a person, company or deal in
- * the trash, except files of people under a legal hold and files held themselves.
+ * the trash, except files a legal hold keeps (`fileHeld`: held themselves, of a held person,
+ * of a held deal, which stays in the trash with its files).
  */
 export function purgeableFiles(ws: string, cutoff: Date | null, now: Date, holds: Holds, scope: SQL = sql``): SQL {
-  const kept =
-    holds === 'exclude'
-      ? sql` and (person_id is null or person_id not in ${heldPeople(ws, now)}) and file_id not in ${heldRecords(ws, 'files', now)}`
-      : sql``;
+  const kept = holds === 'exclude' ? sql` and not ${fileHeld(ws, now)}` : sql``;
   // One branch per way into the trash, each on its own index (files_deleted_idx; the
   // record's *_deleted_idx, then files_record_all_idx), so the work follows what is in the
   // trash, not the workspace's files: an OR of the branches reads every file of the

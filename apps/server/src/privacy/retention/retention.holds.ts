@@ -22,6 +22,18 @@ export function heldRecords(workspaceId: string, table: string, now: Date): SQL 
   return sql`(select ${legalHolds.recordId} from ${legalHolds} where ${legalHolds.workspaceId} = ${workspaceId} and ${legalHolds.tableName} = ${table} and ${activeAt(now)})`;
 }
 
+/**
+ * Whether a file is kept by a hold, over the columns of `files` (unqualified): the file is
+ * held itself, or its person is held, or the deal it is attached to is held (a held record
+ * keeps its files; people and files are the other kinds a hold can name that have files).
+ * Never null: the trash rule puts `not` before it.
+ */
+export function fileHeld(workspaceId: string, now: Date): SQL {
+  return sql`(file_id in ${heldRecords(workspaceId, 'files', now)}
+    or (person_id is not null and person_id in ${heldPeople(workspaceId, now)})
+    or (record_kind = 'deal' and record_id in ${heldRecords(workspaceId, 'deals', now)}))`;
+}
+
 /** Whether any hold is active in the workspace (P-ACC-5: a terminated workspace with one waits). */
 export async function workspaceHasActiveHold(tx: Tx, workspaceId: string, now: Date): Promise<boolean> {
   const r = await tx.execute(

@@ -18,7 +18,7 @@ import {
   purgeableFiles,
   TRASH_CLOCK,
 } from './retention.executors.ts';
-import { heldPeople, heldRecords } from './retention.holds.ts';
+import { fileHeld, heldPeople } from './retention.holds.ts';
 import { retentionRule } from './retention.rules.ts';
 import { effectiveDays } from './retention.service.ts';
 
@@ -77,9 +77,7 @@ export async function personRetention(
   // Their files: in the trash, or of a record in the trash.
   const files = await clocks(
     tx,
-    sql`select ${fileTrashClock(ws)} as clock,
-        (f.person_id is not null and f.person_id in ${heldPeople(ws, now)})
-          or f.file_id in ${heldRecords(ws, 'files', now)} as held
+    sql`select ${fileTrashClock(ws)} as clock, ${fileHeld(ws, now)} as held
       from files f where f.workspace_id = ${ws} and f.file_id in (${purgeableFiles(
         ws,
         null,

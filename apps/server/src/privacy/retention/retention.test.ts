@@ -8,6 +8,7 @@ import { describeEachDatabase, type TestEnv } from '../../../test/harness.ts';
 import {
   accessLog,
   auditEntries,
+  deals,
   files,
   importFiles,
   importItems,
@@ -21,6 +22,7 @@ import { withSystemScope, withTenant } from '../../db/tenant.ts';
 import { jobDefinitions, runJob } from '../../jobs/jobs.registry.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { INSTANCE_SCOPE, newId } from '../../lib/ids.ts';
+import { makeDeal, salesPipeline } from '../../modules/deals/deals.test-helpers.ts';
 import { uploadOk } from '../../modules/files/files.test-helpers.ts';
 import { importFilePath } from '../../modules/import/import.files.ts';
 import { type CrmWorkspace, crmWorkspace, makeCompany, makePerson } from '../../modules/people/people.test-helpers.ts';
@@ -126,6 +128,41 @@ describeEachDatabase('retention engine', (get) => {
     expect(last.finishedAt).toBeTruthy();
     // Running again changes nothing.
     expect((await run()).rows).toBe(0);
+  });
+
+  it('[P-RET-2] [P-ACC-4] a deal under a legal hold keeps its files in the trash; released, both go', async () => {
+    const sales = await salesPipeline(w.owner.client);
+    const buyer = await makePerson(w.owner.client, { firstName: 'Buyer' });
+    const heldDeal = await makeDeal(w.owner.client, sales.id, { personIds: [buyer.id] });
+    const freeDeal = await makeDeal(w.owner.client, sales.id, { personIds: [buyer.id] });
+    const invoice = await uploadOk(env, w.owner.client, 'deal', heldDeal.id, 'invoice.txt', Buffer.from('invoice'));
+    const offer = await uploadOk(env, w.owner.client, 'deal', freeDeal.id, 'offer.txt', Buffer.from('offer'));
+    const hold = await w.admin.client.post<{ id: string }>('/api/v1/legal-holds', {
+      personId: buyer.id,
+      table: 'deals',
+      recordId: heldDeal.id,
+      reason: 'invoice_7y',
+    });
+    expect(hold.status, hold.text).toBe(201);
+    expect((await w.owner.client.delete(`/api/v1/deals/${heldDeal.id}`)).status).toBe(200);
+    expect((await w.owner.client.delete(`/api/v1/deals/${freeDeal.id}`)).status).toBe(200);
+    const present = async () => {
+      const ids = [heldDeal.id, freeDeal.id, invoice.id, offer.id];
+      const found = await withTenant(db(), { workspaceId: w.workspaceId }, async (tx) => [
+        ...(await tx.select({ id: deals.dealId }).from(deals).where(eq(deals.workspaceId, w.workspaceId))),
+        ...(await tx.select({ id: files.fileId }).from(files).where(eq(files.workspaceId, w.workspaceId))),
+      ]);
+      return ids.filter((id) => found.some((f) => f.id === id));
+    };
+    days(31);
+    await run();
+    expect(await present()).toEqual([heldDeal.id, invoice.id]);
+    // The forecast and the run agree: nothing of the held deal is due, a second run takes nothing.
+    expect((await run()).rows).toBe(0);
+    const released = await w.admin.client.post(`/api/v1/legal-holds/${hold.body.id}/release`, {});
+    expect(released.status, released.text).toBe(200);
+    await run();
+    expect(await present()).toEqual([]);
   });
 
   it('[P-RET-1] an admin shortens the trash period inside its bounds; the job follows it', async () => {
