@@ -42,6 +42,28 @@ export async function withTenant<T>(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Statements each transaction of `onePoolClient` sends with its COMMIT. */
+const atCommit = new WeakMap<Tx, string[]>();
+
+/**
+ * Where the transaction can take a statement to send with its COMMIT, as one simple-protocol
+ * message (one round trip for both): a function that queues the text, else null (PGlite,
+ * nested transactions, drizzle's own). The text takes no parameters: every value in it must be
+ * written with `literal`. The statement runs last in the transaction, atomically with it: if
+ * it fails, nothing of the transaction is committed and the error is the transaction's.
+ * Only for writes nothing later in the transaction reads (the access-log row of a read).
+ */
+export function sendWithCommit(tx: Tx): ((text: string) => void) | null {
+  const queued = atCommit.get(tx);
+  return queued ? (text) => queued.push(text) : null;
+}
+
+/** A value written into the text of a statement sent with `sendWithCommit` (node-postgres's
+ *  own quoting: doubled quotes, and E'' with doubled backslashes when there are any). */
+export function literal(value: string | null): string {
+  return value === null ? 'null' : pg.escapeLiteral(value);
+}
+
 /**
  * The same transaction on PostgreSQL with one round trip fewer: BEGIN and the settings go to
  * the server as one simple-protocol message (which takes no parameters, so the ids are
@@ -69,6 +91,8 @@ async function onePoolClient<T>(
     await client.query(
       `${begin}; select set_config('app.workspace_id', '${ctx.workspaceId}', true), set_config('app.user_id', '${ctx.userId ?? ''}', true), set_config('role', '${APP_ROLE}', true)`,
     );
+    const queued: string[] = [];
+    atCommit.set(tx, queued);
     let result: T;
     try {
       result = await fn(tx);
@@ -77,7 +101,18 @@ async function onePoolClient<T>(
       clean = true;
       throw error;
     }
-    await client.query('commit');
+    if (queued.length === 0) {
+      await client.query('commit');
+    } else {
+      try {
+        // A failed statement skips the rest of the message: the COMMIT is never run.
+        await client.query(`${queued.join(';\n')};\ncommit`);
+      } catch (error) {
+        await client.query('rollback');
+        clean = true;
+        throw error;
+      }
+    }
     clean = true;
     return result;
   } finally {

@@ -120,4 +120,78 @@ describeEachDatabase('the access log', (env) => {
     expect(v.chain.ok).toBe(true);
     expect(v.seals).toEqual([]);
   });
+
+  it('[P-SEC-5] writes quotes, backslashes and a request over many exactly as given (the row goes with the commit)', async () => {
+    const ws = newId();
+    const person = newId();
+    const details = { q: 'O\'Brien \\ "x" \\\'; drop table access_log; --', n: 2 };
+    await withTenant(db(), { workspaceId: ws }, async (tx) => {
+      await recordAccess(
+        tx,
+        ws,
+        { actor: reader, action: 'read', via: "it's", subjects: { kind: 'person', ids: [person] } },
+        new Date(),
+      );
+      await recordAccess(tx, ws, { actor: reader, action: 'list', via: 'people.list', details }, new Date());
+    });
+    const rows = await withTenant(db(), { workspaceId: ws }, (tx) =>
+      tx.execute(
+        sql`select via, subject_kind, subject_id, details from access_log where workspace_id = ${ws} order by action`,
+      ),
+    );
+    expect((rows as unknown as { rows: unknown[] }).rows).toEqual([
+      { via: 'people.list', subject_kind: null, subject_id: null, details },
+      { via: "it's", subject_kind: 'person', subject_id: person, details: {} },
+    ]);
+  });
+
+  it('[P-SEC-5] a read whose transaction fails leaves no access row; a row that cannot be written fails its transaction', async () => {
+    const ws = newId();
+    const person = newId();
+    const count = async () =>
+      withTenant(db(), { workspaceId: ws }, async (tx) =>
+        Number(
+          (
+            (await tx.execute(
+              sql`select count(*)::int as n from access_log where workspace_id = ${ws}`,
+            )) as unknown as {
+              rows: { n: number }[];
+            }
+          ).rows[0]?.n,
+        ),
+      );
+    await expect(
+      withTenant(db(), { workspaceId: ws }, async (tx) => {
+        await recordAccess(
+          tx,
+          ws,
+          { actor: reader, action: 'read', via: 'people.get', subjects: { kind: 'person', ids: [person] } },
+          new Date(),
+        );
+        throw new Error('the read failed after its row was recorded');
+      }),
+    ).rejects.toThrow('the read failed');
+    expect(await count()).toBe(0);
+    // A valid row, then one the database refuses (not a UUID): neither is kept.
+    await expect(
+      withTenant(db(), { workspaceId: ws }, async (tx) => {
+        await recordAccess(
+          tx,
+          ws,
+          { actor: reader, action: 'read', via: 'people.get', subjects: { kind: 'person', ids: [person] } },
+          new Date(),
+        );
+        await recordAccess(
+          tx,
+          ws,
+          { actor: { kind: 'user', id: 'not-a-uuid' }, action: 'read', via: 'people.get' },
+          new Date(),
+        );
+      }),
+    ).rejects.toThrow();
+    expect(await count()).toBe(0);
+    // The connections are still good.
+    await record(ws, [person], new Date());
+    expect(await count()).toBe(1);
+  });
 });
