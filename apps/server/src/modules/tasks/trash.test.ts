@@ -1,5 +1,5 @@
 import type { TProject, TTask, TTrashItem, TTrashList } from '@tillit/contracts';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness.ts';
 import {
@@ -15,6 +15,7 @@ import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { verifyChain } from '../../privacy/audit/audit.service.ts';
+import { BATCH, EXECUTORS, type StepContext } from '../../privacy/retention/retention.executors.ts';
 import { purgeTrashJob } from '../people/trash.jobs.ts';
 import { taskRemindersJob } from './tasks.jobs.ts';
 import {
@@ -25,6 +26,7 @@ import {
   makeProject,
   makeTask,
 } from './tasks.test-helpers.ts';
+import { purgeTrashedWork, type WorkPurgeKey } from './tasks.trash.ts';
 
 describeEachDatabase('tasks and projects in the trash', (env) => {
   let w: CrmWorkspace;
@@ -138,4 +140,95 @@ describeEachDatabase('tasks and projects in the trash', (env) => {
     const report = await withTenant(db(), { workspaceId: w.workspaceId }, (tx) => verifyChain(tx, w.workspaceId));
     expect(report).toMatchObject({ ok: true });
   });
+
+  it('[P-CRM-4] [P-RET-2] a task under a legal hold stays in the trash past the period; released, the next purge takes it', async () => {
+    const person = await makePerson(w.member.client);
+    const held = await makeTask(w.member.client, { title: 'Held', personIds: [person.id] });
+    const hold = await w.admin.client.post<{ id: string }>('/api/v1/legal-holds', {
+      personId: person.id,
+      table: 'tasks',
+      recordId: held.id,
+      reason: 'open_contract',
+    });
+    expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+    // Another task goes to the trash with it, so that the purge has something to do.
+    const free = await makeTask(w.member.client, { title: 'Free', personIds: [person.id] });
+    expect((await w.member.client.delete(`/api/v1/tasks/${held.id}`)).status).toBe(200);
+    expect((await w.member.client.delete(`/api/v1/tasks/${free.id}`)).status).toBe(200);
+    env().clock.advance(31 * DAY_MS);
+    const left = () =>
+      withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
+        tx
+          .select({ id: tasks.taskId })
+          .from(tasks)
+          .where(inArray(tasks.taskId, [held.id, free.id])),
+      );
+    expect(await runJob(env().services, purgeTrashJob)).toMatchObject({ tasks: 1 });
+    expect(await left()).toEqual([{ id: held.id }]);
+    expect((await w.admin.client.post(`/api/v1/legal-holds/${hold.body.id}/release`, {})).status).toBe(200);
+    expect(await runJob(env().services, purgeTrashJob)).toMatchObject({ tasks: 1 });
+    expect(await left()).toEqual([]);
+  });
+
+  it('[P-CRM-4] the purge takes tasks, then projects, at most 5,000 rows a step (each step its own transaction), resumable and idempotent', async () => {
+    const v = await crmWorkspace(env(), 'TaskTrashSteps');
+    const ws = v.workspaceId;
+    const exec = EXECUTORS.trash;
+    if (!exec) throw new Error('no trash executor');
+    const trashedAt = new Date(env().clock.now().getTime() - 40 * DAY_MS).toISOString();
+    await withTenant(db(), { workspaceId: ws }, async (tx) => {
+      await tx.execute(sql`insert into tasks (workspace_id, task_id, title, deleted_at)
+        select ${ws}::uuid, gen_random_uuid(), 'Bulk ' || g, ${trashedAt}::timestamptz from generate_series(1, ${BATCH + 1}) g`);
+      await tx.execute(sql`insert into projects (workspace_id, project_id, name, deleted_at)
+        select ${ws}::uuid, gen_random_uuid(), 'Bulk ' || g, ${trashedAt}::timestamptz from generate_series(1, 3) g`);
+    });
+    const now = env().clock.now();
+    const cutoff = new Date(now.getTime() - 30 * DAY_MS);
+    const ctx = (progress: Map<string, unknown>): StepContext => ({
+      services: env().services,
+      workspaceId: ws,
+      now,
+      cutoff,
+      cutoffOf: () => cutoff,
+      progress,
+    });
+    const step = (progress: Map<string, unknown>) =>
+      withTenant(db(), { workspaceId: ws }, (tx) => exec.step(tx, ctx(progress)));
+    const count = () =>
+      withTenant(db(), { workspaceId: ws }, async (tx) => ({
+        tasks: (await tx.select({ id: tasks.taskId }).from(tasks).where(eq(tasks.workspaceId, ws))).length,
+        projects: (await tx.select({ id: projects.projectId }).from(projects).where(eq(projects.workspaceId, ws)))
+          .length,
+      }));
+    // One step, one bounded batch.
+    const first = await step(new Map());
+    expect(first).toMatchObject({ rows: BATCH, counts: { tasks: BATCH } });
+    expect(await count()).toEqual({ tasks: 1, projects: 3 });
+    // A run cut short there: the next run (its own progress) carries on with what is left.
+    const progress = new Map<string, unknown>();
+    expect(await step(progress)).toMatchObject({ rows: 1, counts: { tasks: 1 } });
+    expect(await step(progress)).toMatchObject({ rows: 3, counts: { projects: 3 } });
+    expect((await step(progress)).rows).toBe(0);
+    expect(await count()).toEqual({ tasks: 0, projects: 0 });
+    // Again from the start: nothing left, nothing done.
+    expect((await step(new Map())).rows).toBe(0);
+    // The same bound at a small step size, oldest first.
+    await withTenant(db(), { workspaceId: ws }, (tx) =>
+      tx.execute(sql`insert into tasks (workspace_id, task_id, title, deleted_at)
+        select ${ws}::uuid, gen_random_uuid(), 'Small ' || g, ${trashedAt}::timestamptz + g * interval '1 second'
+        from generate_series(1, 5) g`),
+    );
+    const small = (after?: WorkPurgeKey) =>
+      withTenant(db(), { workspaceId: ws }, (tx) =>
+        purgeTrashedWork(tx, 'tasks', ws, { cutoff, now, limit: 2, after }),
+      );
+    const a = await small();
+    expect(a.count).toBe(2);
+    expect((await count()).tasks).toBe(3);
+    const b = await small(a.last);
+    expect(b.count).toBe(2);
+    expect(Date.parse(b.last?.deletedAt ?? '')).toBeGreaterThan(Date.parse(a.last?.deletedAt ?? ''));
+    expect((await small(b.last)).count).toBe(1);
+    expect((await small()).count).toBe(0);
+  }, 60_000);
 });

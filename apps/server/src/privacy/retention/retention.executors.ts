@@ -5,7 +5,7 @@ import { DAY_MS } from '../../lib/clock.ts';
 import { deleteStoredKeys } from '../../modules/files/files.purge.ts';
 import { releaseQuota } from '../../modules/files/files.service.ts';
 import { importFilePath } from '../../modules/import/import.files.ts';
-import { purgeTasksAndProjects } from '../../modules/tasks/tasks.trash.ts';
+import { purgeTrashedWork, type WorkPurgeKey } from '../../modules/tasks/tasks.trash.ts';
 import { deleteWithTimeline, type NotePurgeKey, purgeTrashedNotes } from '../../modules/timeline/notes.trash.ts';
 import type { Services } from '../../services.ts';
 import { appendAudit } from '../audit/audit.service.ts';
@@ -210,11 +210,22 @@ const trash: RuleExecutor = {
       }
       progress.set('notes', 'exhausted');
     }
-    const work = await purgeTasksAndProjects(tx, ws, cutoff);
-    return {
-      rows: work.removedTasks + work.removedProjects,
-      counts: { tasks: work.removedTasks, projects: work.removedProjects },
-    };
+    for (const kind of ['tasks', 'projects'] as const) {
+      const at = progress.get(kind);
+      if (at === 'exhausted') continue;
+      const work = await purgeTrashedWork(tx, kind, ws, {
+        cutoff,
+        now,
+        limit: BATCH,
+        after: at as WorkPurgeKey | undefined,
+      });
+      if (work.count > 0) {
+        progress.set(kind, work.last);
+        return { rows: work.count, counts: { [kind]: work.count } };
+      }
+      progress.set(kind, 'exhausted');
+    }
+    return { rows: 0 };
   },
   async count(tx, { workspaceId: ws, cutoff, now }, cap) {
     // The same selections the step deletes from: files are those in the trash and those of
