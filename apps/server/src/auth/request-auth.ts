@@ -93,12 +93,11 @@ export async function fastRequestAuth(
   const s = await cookieSettings(services);
   const token = verifySignedToken(request.cookies?.[s.name], s.key);
   if (!token) return 'fallback';
-  const { rows } = await services.database.raw.query<Row>('select * from tillit_request_auth($1, $2::uuid, $3, $4)', [
-    storedSessionToken(services.keys, token),
-    workspaceId,
-    permission?.object ?? null,
-    permission?.action ?? null,
-  ]);
+  const { rows } = await services.database.raw.query<Row>(
+    AUTH_QUERY,
+    [storedSessionToken(services.keys, token), workspaceId, permission?.object ?? null, permission?.action ?? null],
+    AUTH_QUERY_NAME,
+  );
   const r = rows[0];
   if (!r || r.user_deleted_at) return 'fallback';
   const expiresAt = new Date(r.session_expires_at).getTime();
