@@ -15,7 +15,7 @@ import { enforceRetention } from '../../apps/server/src/privacy/retention/retent
 import { startBareServer } from './bare-server.ts';
 import { openCopyTarget } from './copy-target.ts';
 import { generateWorkspaceData } from './generate.ts';
-import { freePort } from './processes.ts';
+import { freePort, startCommand } from './processes.ts';
 import { renderMarkdown } from './report.ts';
 import { createRng, uuid7 } from './rng.ts';
 import { type DatabaseUnderBench, parseOnly, runDatabaseSuite, type SuiteDeps } from './suite.ts';
@@ -153,6 +153,13 @@ describe('benchmarks (smoke, tiny scale)', () => {
   };
   afterAll(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('the embedded start runs what `npm start` runs, flags included (package.json)', () => {
+    const start = startCommand();
+    expect(start.script).toBe('scripts/start.mjs');
+    // Decision 0010: PGlite's WebAssembly on V8's baseline compiler only.
+    expect(start.nodeArgs).toContain('--liftoff-only');
   });
 
   it('the generator is deterministic for a seed', () => {

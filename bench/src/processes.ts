@@ -35,16 +35,28 @@ export async function waitForHttp(url: string, timeoutMs: number, child?: ChildP
 
 export type Running = { url: string; pid: number; stop(): Promise<void>; output(): string };
 
-/** Starts `node <script>` with `env`, waits for `healthPath` to answer 200. */
+/** What `npm start` runs (package.json's `start`: `node [flags] <script>`), so that the
+ *  embedded start and the servers on PGlite run with the flags users get. */
+export function startCommand(): { nodeArgs: string[]; script: string } {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  const script = words.at(-1);
+  if (words[0] !== 'node' || !script)
+    throw new Error(`package.json start is not "node [flags] <script>": ${pkg.scripts.start}`);
+  return { nodeArgs: words.slice(1, -1), script };
+}
+
+/** Starts `node [nodeArgs] <script>` with `env`, waits for `healthPath` to answer 200. */
 export async function startNode(
   script: string,
   args: string[],
   env: Record<string, string>,
   healthPath: string,
   port: number,
+  nodeArgs: readonly string[] = [],
 ): Promise<Running & { startMs: number }> {
   let output = '';
-  const child = spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { describeScale, FULL_SCALE, scaled } from './generate.ts';
-import { freePort, ROOT, residentMb, startNode } from './processes.ts';
+import { freePort, ROOT, residentMb, startCommand, startNode } from './processes.ts';
 import { type BenchReport, machine, renderMarkdown } from './report.ts';
 import {
   type DatabaseUnderBench,
@@ -61,6 +61,11 @@ const tillitEnv = (db: DatabaseUnderBench): Record<string, string> => ({
     : { TILLIT_DATA_DIR: db.dataDir }),
 });
 
+/** On PGlite, both servers run with the flags `npm start` gives Node.js (the WebAssembly
+ *  engine's settings: see docs/decisions/0009), so the embedded figures are what users get and
+ *  the baseline runs the same engine. */
+const embeddedNodeArgs = (db: { kind: string }) => (db.kind === 'pglite' ? startCommand().nodeArgs : []);
+
 const deps: SuiteDeps = {
   async startTillit(db) {
     const port = await freePort();
@@ -70,6 +75,7 @@ const deps: SuiteDeps = {
       { ...tillitEnv(db), PUBLIC_URL: `http://127.0.0.1:${port}` },
       '/api/health',
       port,
+      embeddedNodeArgs(db),
     );
   },
   async startBare(db, workspaceId) {
@@ -78,7 +84,7 @@ const deps: SuiteDeps = {
       db.kind === 'postgres'
         ? { BARE_DATABASE_URL: db.adminUrl, BARE_WORKSPACE_ID: workspaceId }
         : { BARE_PGLITE_DIR: path.join(db.dataDir, 'pglite'), BARE_WORKSPACE_ID: workspaceId };
-    return startNode('bench/dist/bare.js', [], env, '/health', port);
+    return startNode('bench/dist/bare.js', [], env, '/health', port, embeddedNodeArgs(db));
   },
   async runRetention(db, workspaceId) {
     // The operator command in its own process, as an operator would run the job now.
@@ -132,12 +138,14 @@ async function embeddedStart(): Promise<BenchReport['start']> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tillit-start-'));
   const port = await freePort();
   try {
+    const start = startCommand();
     const running = await startNode(
-      'scripts/start.mjs',
+      start.script,
       [],
       { TILLIT_DATA_DIR: dir, LOG_LEVEL: 'warn', SECRET_KEY },
       '/api/health',
       port,
+      start.nodeArgs,
     );
     await new Promise((r) => setTimeout(r, 5000));
     const idleRssMb = residentMb(running.pid);
