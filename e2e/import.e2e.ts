@@ -116,6 +116,13 @@ it('[P-CRM-10] imports a CSV of 1,000 rows with 10 bad ones: 990 in, a report of
   const problems = page.getByRole('table', { name: 'First problems' });
   await problems.getByRole('cell', { name: 'is not a valid email address' }).first().waitFor();
   expect(await countPeople(page, 'person')).toBe(990);
+  // The search postings follow the batches (decision 0009); the page says when they are there.
+  await page.getByText('The search finds them.').waitFor({ timeout: 60_000 });
+  const found = await page.evaluate(async () => {
+    const res = await fetch('/api/v1/search?q=persn%20999&limit=5');
+    return ((await res.json()) as { items: { title: string }[] }).items.map((i) => i.title);
+  });
+  expect(found).toContain('Person999 Import, 999');
 
   // The report: a header and one line per bad row, naming the row and the column.
   const downloading = page.waitForEvent('download');

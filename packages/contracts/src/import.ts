@@ -261,6 +261,11 @@ export const ZImport = z.object({
   /** The first problems found (the report has them all). */
   problems: z.array(ZImportProblem),
   canUndo: z.boolean(),
+  /** Whether the global search finds the records this import wrote yet: their search
+   *  postings are written by a background job once the batches are done (decision 0009);
+   *  until then the lists and filters find them, the search does not. `done` also when
+   *  there is nothing to index (a dry run, an undone import). */
+  searchIndex: z.enum(['pending', 'done']),
   createdAt: ZTimestamp,
   startedAt: ZTimestamp.nullable(),
   finishedAt: ZTimestamp.nullable(),

@@ -18,6 +18,7 @@ import { workspaces } from './workspaces.schema.ts';
 
 export const IMPORT_FORMATS = ['csv', 'vcard'] as const;
 export const IMPORT_STATUSES = ['queued', 'running', 'done', 'failed', 'undoing', 'undone'] as const;
+export const IMPORT_ITEM_KINDS = ['person', 'company'] as const;
 
 /** An uploaded file waiting to be imported; the bytes live on disk under the data
  *  directory (`imports/<workspace>/<file>`), never in the database. */
@@ -87,6 +88,12 @@ export const imports = declareTable(
       /** Why the whole import stopped (no personal values). */
       error: text('error'),
       undoneAt: ts('undone_at'),
+      /** When the search postings of the records this import created or updated were all
+       *  written (`import.index`, after the batches); null while they wait. */
+      searchIndexedAt: ts('search_indexed_at'),
+      /** The indexing job's resume point: the last import item (kind, record) it indexed. */
+      searchCursorKind: text('search_cursor_kind', { enum: IMPORT_ITEM_KINDS }),
+      searchCursorId: uuid('search_cursor_id'),
     },
     (t) => [
       primaryKey({ columns: [t.workspaceId, t.importId] }),
@@ -96,6 +103,9 @@ export const imports = declareTable(
       }).onDelete('cascade'),
       index('imports_created_idx').on(t.workspaceId, t.createdAt, t.importId),
       index('imports_pending_idx').on(t.workspaceId, t.status).where(sql`status in ('queued', 'running', 'undoing')`),
+      index('imports_search_pending_idx')
+        .on(t.workspaceId, t.createdAt)
+        .where(sql`search_indexed_at is null and status in ('done', 'failed')`),
     ],
   ),
   {
@@ -123,11 +133,15 @@ export const imports = declareTable(
       bytesRead: notPersonal(),
       error: notPersonal(),
       undoneAt: notPersonal(),
+      searchIndexedAt: notPersonal(),
+      searchCursorKind: notPersonal(),
+      searchCursorId: notPersonal(
+        'the id of a record the import wrote, none of its values; resolves to no one once erased',
+      ),
     },
   },
 );
 
-export const IMPORT_ITEM_KINDS = ['person', 'company'] as const;
 export const IMPORT_ITEM_ACTIONS = ['created', 'updated'] as const;
 
 /** What an import did to each record, so that undo is exact: created records are removed,

@@ -41,6 +41,8 @@ export function presentImport(
     error: row.error,
     problems,
     canUndo: row.status === 'done' && !row.dryRun && row.rowsCreated + row.rowsUpdated + row.companiesCreated > 0,
+    searchIndex:
+      row.searchIndexedAt || row.dryRun || row.status === 'undoing' || row.status === 'undone' ? 'done' : 'pending',
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,

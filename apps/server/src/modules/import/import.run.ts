@@ -30,8 +30,7 @@ import { insertPeopleRows } from '../people/people.bulk.ts';
 import { cleanTags } from '../people/people.cursor.ts';
 import { visibleTo } from '../people/people.policy.ts';
 import { assertAllowed } from '../permissions/permissions.ts';
-import { indexNewRecords, reindexRecords } from '../search/search.index.ts';
-import { companyTerms, personTerms } from '../search/search.terms.ts';
+import { forgetUnusedWords, reindexRecords, rowsOf } from '../search/search.index.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { CsvStructureError, readCsv } from './import.csv.ts';
 import { importFilePath } from './import.files.ts';
@@ -628,29 +627,8 @@ async function writeBatch(
         problem: w.problem.slice(0, 500),
       }));
       for (const part of chunk(warningRows, 6)) await tx.insert(importErrors).values(part).onConflictDoNothing();
-      // The search index of what this batch wrote, in its transaction (as a person's create does).
-      // New records' postings come from the values just written (no read back); updated
-      // people are brought up to date from what they hold now.
-      await indexNewRecords(
-        tx,
-        ws,
-        'person',
-        creates.map(({ personId, change }) => ({
-          id: personId,
-          terms: personTerms({
-            firstName: change.firstName ?? '',
-            lastName: change.lastName ?? '',
-            emails: change.emails.map((e) => e.value),
-          }),
-        })),
-      );
-      await reindexRecords(tx, ws, 'person', [...updates.keys()]);
-      await indexNewRecords(
-        tx,
-        ws,
-        'company',
-        companyIds.createdRows.map((c) => ({ id: c.companyId, terms: companyTerms(c) })),
-      );
+      // No search postings here: `import.index` writes them once the batches are done
+      // (decision 0009), from the import's items; until then the lists find these people.
     }
 
     await tx
@@ -738,7 +716,6 @@ async function resolveCompanies(
 ): Promise<{
   byKey: Map<string, string>;
   created: number;
-  createdRows: { companyId: string; name: string; domain: string | null }[];
 }> {
   const wanted = list.filter((c): c is NonNullable<Candidate['company']> => c !== null);
   const byKey = await existingCompanies(tx, actor, wanted);
@@ -771,7 +748,7 @@ async function resolveCompanies(
     if (r.domain) byKey.set(`d:${r.domain}`, r.companyId);
     byKey.set(`n:${r.name.toLowerCase()}`, r.companyId);
   }
-  return { byKey, created: rows.length, createdRows: rows };
+  return { byKey, created: rows.length };
 }
 
 const FIELD_VALUE_COLUMNS: [string, string][] = [
@@ -1286,16 +1263,45 @@ async function runUndo(services: Services, row: ImportRow, opts: RunOptions): Pr
         .map((i) => i.recordId);
       const updatedCompanies = items.filter((i) => i.kind === 'company' && i.action === 'updated');
       if (createdPeople.length) {
+        // Their postings go with them (foreign keys); the words only they had leave the
+        // vocabulary too, as when a person is purged.
+        const words = await rowsOf<{ term: string }>(
+          tx,
+          sql`select distinct term::text as term from person_search_terms
+              where workspace_id = ${ws} and person_id = any(${arrayParam(createdPeople)}::uuid[])`,
+        );
         await tx.delete(people).where(and(eq(people.workspaceId, ws), inArray(people.personId, createdPeople)));
+        await forgetUnusedWords(
+          tx,
+          ws,
+          words.map((w) => w.term),
+        );
       }
       for (const item of updatedPeople) await restorePerson(tx, ws, item.recordId, item.previous as PersonSnapshot);
+      // The search index of the people put back: what the import added to them is no longer theirs.
+      await reindexRecords(
+        tx,
+        ws,
+        'person',
+        updatedPeople.map((i) => i.recordId),
+      );
       for (const item of updatedCompanies) {
         await restoreCompanyFields(tx, ws, item.recordId, item.previous as CompanyItemData | null);
       }
       if (createdCompanies.length) {
+        const words = await rowsOf<{ term: string }>(
+          tx,
+          sql`select distinct term::text as term from company_search_terms
+              where workspace_id = ${ws} and company_id = any(${arrayParam(createdCompanies)}::uuid[])`,
+        );
         await tx
           .delete(companies)
           .where(and(eq(companies.workspaceId, ws), inArray(companies.companyId, createdCompanies)));
+        await forgetUnusedWords(
+          tx,
+          ws,
+          words.map((w) => w.term),
+        );
       }
       await tx.delete(importItems).where(
         and(

@@ -23,13 +23,15 @@ export async function preview(client: TestClient, fileId: string, query = ''): P
 
 const TERMINAL = new Set(['done', 'failed', 'undone']);
 
-/** Polls an import until its run (started in-process by the route) has finished. */
-export async function waitFor(client: TestClient, id: string): Promise<TImport> {
+/** Polls an import until its run (started in-process by the route) has finished; with
+ *  `searchIndex`, also until the search postings of what it wrote, which the route's run
+ *  writes next (`import.index`), are there. */
+export async function waitFor(client: TestClient, id: string, opts: { searchIndex?: boolean } = {}): Promise<TImport> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const res = await client.get<TImport>(`/api/v1/imports/${id}`);
     expect(res.status, res.text).toBe(200);
-    if (TERMINAL.has(res.body.status)) return res.body;
+    if (TERMINAL.has(res.body.status) && (!opts.searchIndex || res.body.searchIndex === 'done')) return res.body;
     if (Date.now() > deadline) throw new Error(`import ${id} still ${res.body.status}`);
     await new Promise((r) => setTimeout(r, 30));
   }
@@ -55,7 +57,7 @@ export async function importCsv(
     ...body,
   });
   expect(res.status, res.text).toBe(202);
-  return waitFor(client, res.body.id);
+  return waitFor(client, res.body.id, { searchIndex: true });
 }
 
 export async function undo(client: TestClient, id: string): Promise<TImport> {

@@ -221,9 +221,12 @@ describeEachDatabase('import of people: presets, mapping, report', (env) => {
         .where(and(eq(auditEntries.workspaceId, ws.workspaceId), eq(auditEntries.targetId, done.id))),
     );
     const actions = entries.map((e) => e.action).sort();
-    expect(actions).toEqual(['import.batch', 'import.created', 'import.finished']);
+    // The search postings, written after the batches by import.index: one entry per batch of it.
+    expect(actions).toEqual(['import.batch', 'import.created', 'import.finished', 'search.indexed']);
     const batch = entries.find((e) => e.action === 'import.batch');
     expect(batch?.details).toMatchObject({ created: 5, failed: 0, fromRecord: 1, toRecord: 5 });
+    const indexed = entries.find((e) => e.action === 'search.indexed');
+    expect(indexed?.details).toMatchObject({ records: 5, removed: 0 });
     expect(JSON.stringify(entries)).not.toContain('audit0@audit.example');
   });
 

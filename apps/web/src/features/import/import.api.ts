@@ -102,12 +102,15 @@ export const startImport = (body: TCreateImportBody) => api<TImport>('/api/v1/im
 const RUNNING = new Set(['queued', 'running', 'undoing']);
 export const isRunning = (i: TImport | undefined) => Boolean(i && RUNNING.has(i.status));
 
-/** Polls twice a second while the import runs. */
+/** Whether the global search does not find what the import wrote yet (decision 0009). */
+export const isIndexing = (i: TImport | undefined) => Boolean(i && !isRunning(i) && i.searchIndex === 'pending');
+
+/** Polls twice a second while the import runs, once a second while its search postings are written. */
 export function importQuery(id: string) {
   return queryOptions({
     queryKey: ['imports', 'one', id],
     queryFn: () => api<TImport>(`/api/v1/imports/${id}`),
-    refetchInterval: (q) => (isRunning(q.state.data) ? 500 : false),
+    refetchInterval: (q) => (isRunning(q.state.data) ? 500 : isIndexing(q.state.data) ? 1000 : false),
   });
 }
 

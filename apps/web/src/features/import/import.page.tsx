@@ -349,6 +349,11 @@ function ImportStatus({ id }: { id: string }) {
         <Text size="sm">{i.file.name}</Text>
       </Group>
       <Progress value={Math.round(i.progress * 100)} aria-label={t('imports.progress')} animated={isRunning(i)} />
+      {!i.dryRun && i.status !== 'undoing' && i.status !== 'undone' && i.created + i.updated > 0 && !isRunning(i) && (
+        <Text size="sm" c="dimmed" data-testid="import-search-index">
+          {t(`imports.searchIndex.${i.searchIndex}`)}
+        </Text>
+      )}
       <Group gap="lg" data-testid="import-counts">
         <Text size="sm">{t('imports.counts.read', { n: i.rowsRead })}</Text>
         <Text size="sm">{t(i.dryRun ? 'imports.counts.wouldCreate' : 'imports.counts.created', { n: i.created })}</Text>

@@ -698,6 +698,10 @@ export const en = {
       undoing: 'Undoing…',
       undone: 'Undone.',
     },
+    searchIndex: {
+      pending: 'Adding them to the search… The people lists show them already.',
+      done: 'The search finds them.',
+    },
     counts: {
       read: 'Rows read: {{n}}',
       created: 'Created: {{n}}',

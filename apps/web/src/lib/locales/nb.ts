@@ -702,6 +702,10 @@ export const nb: Translation = {
       undoing: 'Angrer …',
       undone: 'Angret.',
     },
+    searchIndex: {
+      pending: 'Legger dem til i søket … Personlistene viser dem allerede.',
+      done: 'Søket finner dem.',
+    },
     counts: {
       read: 'Rader lest: {{n}}',
       created: 'Opprettet: {{n}}',
