@@ -96,45 +96,13 @@ export async function reindexRecords(
   return { added: addIds.length, removed: delIds.length };
 }
 
-/**
- * Postings for records created in the caller's transaction, with their terms already known
- * (the import's new people and companies, from the values it just wrote): the rows
- * `reindexRecords` would add, without reading the records and their (absent) postings back.
- */
-export async function indexNewRecords(
-  tx: Tx,
-  workspaceId: string,
-  kind: SearchKind,
-  records: readonly { id: string; terms: readonly string[] }[],
-): Promise<number> {
-  const ids: string[] = [];
-  const terms: string[] = [];
-  for (const r of records) {
-    for (const term of new Set(r.terms)) {
-      ids.push(r.id);
-      terms.push(term);
-    }
-  }
-  // Records created in this transaction: nobody else can have written their postings, so a
-  // plain insert (no speculative insertion for ON CONFLICT, measurably cheaper per row).
-  await addPostings(tx, workspaceId, kind, ids, terms, true);
-  return ids.length;
-}
-
 /** Inserts (id, term) postings and the new words' trigrams into the vocabulary. */
-async function addPostings(
-  tx: Tx,
-  ws: string,
-  kind: SearchKind,
-  addIds: string[],
-  addTerms: string[],
-  fresh = false,
-): Promise<void> {
+async function addPostings(tx: Tx, ws: string, kind: SearchKind, addIds: string[], addTerms: string[]): Promise<void> {
   if (!addIds.length) return;
   const t = TABLES[kind];
   await tx.execute(sql`insert into ${t.terms} (workspace_id, term, ${t.id})
     select ${ws}::uuid, x.term, x.id from unnest(${arrayParam(addTerms)}::text[], ${arrayParam(addIds)}::uuid[]) as x(term, id)
-    ${fresh ? sql`` : sql`on conflict do nothing`}`);
+    on conflict do nothing`);
   // Each new word's trigrams; a word already known conflicts and is left alone. Numbers
   // stay out: a typo in a number is not guessed, and the digits of a million email
   // addresses would swell the vocabulary (they are still found exactly).
