@@ -11,6 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { mountApiDocs } from './http/api-docs.ts';
+import { releaseRequestTransaction } from './http/auth-context.ts';
 import { mountAuthHandler } from './http/auth-handler.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { installInputSanity } from './http/input-sanity.ts';
@@ -37,6 +38,10 @@ export async function buildApp(services: Services, options: BuildAppOptions = {}
   installErrorHandler(app, { spaFallback: serveWeb });
   await installSecurity(app, services.config.publicUrl);
   installInputSanity(app);
+  // A transaction a request's sign-in check opened (`hold`) and nothing took is rolled back
+  // once the answer is sent, or the client went away.
+  app.addHook('onResponse', (request) => releaseRequestTransaction(request));
+  app.addHook('onRequestAbort', (request) => releaseRequestTransaction(request));
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {

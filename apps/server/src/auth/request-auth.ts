@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import pg from 'pg';
 import { statementName } from '../db/named.ts';
+import { APP_ROLE, type HeldTransaction, literal, releaseHeld } from '../db/tenant.ts';
 import type { SignedIn } from '../http/auth-context.ts';
 import type { Services } from '../services.ts';
 import { storedSessionToken } from './protected-adapter.ts';
@@ -22,6 +24,9 @@ import { storedSessionToken } from './protected-adapter.ts';
  */
 
 export type FastAuth = SignedIn & {
+  /** With `hold`, on PostgreSQL: the transaction this check opened, for the request's first
+   *  `withTenant` (db/tenant.ts `HeldTransaction`); the caller releases it if it refuses. */
+  held?: HeldTransaction;
   /** The workspace asked for (else the session's active one) and the user's standing in it. */
   membership: {
     workspaceId: string | null;
@@ -89,16 +94,24 @@ export async function fastRequestAuth(
   request: FastifyRequest,
   workspaceId: string | null,
   permission: { object: string; action: string } | null,
+  options: { hold?: boolean } = {},
 ): Promise<FastAuth | 'fallback'> {
   const s = await cookieSettings(services);
   const token = verifySignedToken(request.cookies?.[s.name], s.key);
   if (!token) return 'fallback';
+  const stored = storedSessionToken(services.keys, token);
+  const pool = (services.database.db as unknown as { $client?: unknown }).$client;
+  if (options.hold && pool instanceof pg.Pool) return heldAuth(pool, s, token, stored, workspaceId, permission);
   const { rows } = await services.database.raw.query<Row>(
     AUTH_QUERY,
-    [storedSessionToken(services.keys, token), workspaceId, permission?.object ?? null, permission?.action ?? null],
+    [stored, workspaceId, permission?.object ?? null, permission?.action ?? null],
     AUTH_QUERY_NAME,
   );
-  const r = rows[0];
+  return answer(rows[0], s, token);
+}
+
+/** The answer better-auth would give without writing, or `fallback` (see the top). */
+function answer(r: Row | undefined, s: CookieSettings, token: string): FastAuth | 'fallback' {
   if (!r || r.user_deleted_at) return 'fallback';
   const expiresAt = new Date(r.session_expires_at).getTime();
   const now = Date.now();
@@ -120,4 +133,41 @@ export async function fastRequestAuth(
       allowed: r.allowed,
     },
   };
+}
+
+/**
+ * The same check as the first statement of a transaction that stays open for the request
+ * (one message: BEGIN, the check, and `withTenant`'s settings and role taken from the check's
+ * own row, so they name the workspace and user it answered for). The simple protocol takes no
+ * parameters: the values are written as literals. Anything but a usable answer with a
+ * workspace rolls back and returns the connection.
+ */
+async function heldAuth(
+  pool: pg.Pool,
+  s: CookieSettings,
+  token: string,
+  stored: string,
+  workspaceId: string | null,
+  permission: { object: string; action: string } | null,
+): Promise<FastAuth | 'fallback'> {
+  const client = await pool.connect();
+  const held: HeldTransaction = { client, workspaceId: '', userId: '', state: 'open' };
+  try {
+    const results = (await client.query(
+      `begin; select a.*, set_config('app.workspace_id', coalesce(a.workspace_id::text, ''), true),
+        set_config('app.user_id', a.user_id::text, true), set_config('role', '${APP_ROLE}', true)
+      from tillit_request_auth(${literal(stored)}, ${literal(workspaceId)}::uuid, ${literal(permission?.object ?? null)}, ${literal(permission?.action ?? null)}) a`,
+    )) as unknown as pg.QueryResult<Row>[];
+    const fast = answer(results[1]?.rows[0], s, token);
+    if (fast === 'fallback' || !fast.membership.workspaceId) {
+      await releaseHeld(held);
+      return fast;
+    }
+    held.workspaceId = fast.membership.workspaceId;
+    held.userId = fast.user.id;
+    return { ...fast, held };
+  } catch (error) {
+    await releaseHeld(held);
+    throw error;
+  }
 }

@@ -7,7 +7,40 @@ import type { Db, Tx } from './client.ts';
  *  PostgreSQL's row-level security applies to it (see rls.ts). */
 export const APP_ROLE = 'tillit_app';
 
-export type TenantContext = { workspaceId: string; userId?: string | null };
+export type TenantContext = {
+  workspaceId: string;
+  userId?: string | null;
+  /** A transaction the request opened with its sign-in check (see `HeldTransaction`). */
+  held?: HeldTransaction | null | undefined;
+};
+
+/**
+ * A transaction a request opened together with its authentication, in one message
+ * (auth/request-auth.ts `fastRequestAuth` with `hold`): BEGIN, the session/membership check,
+ * then the tenant settings and the role of `withTenant`, taken from the check's own answer.
+ * The first `withTenant` for that workspace and user runs in it instead of opening one (a
+ * round trip fewer); a snapshot transaction cannot (its isolation must be set first) and
+ * rolls it back. Whatever is not taken is rolled back when the response is sent
+ * (`releaseHeld`), so a connection is never left in a transaction.
+ */
+export type HeldTransaction = {
+  client: pg.PoolClient;
+  workspaceId: string;
+  userId: string;
+  state: 'open' | 'taken' | 'closed';
+};
+
+/** Rolls back and returns to the pool a held transaction nobody took (idempotent). */
+export async function releaseHeld(held: HeldTransaction | null | undefined): Promise<void> {
+  if (!held || held.state !== 'open') return;
+  held.state = 'closed';
+  try {
+    await held.client.query('rollback');
+    held.client.release();
+  } catch {
+    held.client.release(true);
+  }
+}
 
 /** `snapshot`: a read-only REPEATABLE READ transaction, so that every statement sees the same
  *  snapshot (under the default READ COMMITTED each statement sees what committed before it,
@@ -25,6 +58,14 @@ export async function withTenant<T>(
   fn: (tx: Tx) => Promise<T>,
   options: TenantOptions = {},
 ): Promise<T> {
+  const held = ctx.held;
+  if (held?.state === 'open') {
+    if (!options.snapshot && held.workspaceId === ctx.workspaceId && held.userId === ctx.userId) {
+      held.state = 'taken';
+      return inClient(db, held.client, fn);
+    }
+    await releaseHeld(held);
+  }
   const pool = (db as unknown as { $client?: unknown }).$client;
   if (pool instanceof pg.Pool && UUID.test(ctx.workspaceId) && (!ctx.userId || UUID.test(ctx.userId))) {
     return onePoolClient(db, pool, ctx, fn, options);
@@ -80,17 +121,30 @@ async function onePoolClient<T>(
   options: TenantOptions,
 ): Promise<T> {
   const client = await pool.connect();
-  const base = db as unknown as { dialect: never; session: { schema: never; options: never } };
-  const session = new NodePgSession(client, base.dialect, base.session.schema, base.session.options);
-  const tx = new NodePgTransaction(base.dialect, session, base.session.schema) as unknown as Tx;
-  // Only a connection whose transaction ended cleanly (commit, or rollback after an error in
-  // `fn`) goes back to the pool; any other goes away.
-  let clean = false;
+  const begin = options.snapshot ? 'begin isolation level repeatable read read only' : 'begin';
   try {
-    const begin = options.snapshot ? 'begin isolation level repeatable read read only' : 'begin';
     await client.query(
       `${begin}; select set_config('app.workspace_id', '${ctx.workspaceId}', true), set_config('app.user_id', '${ctx.userId ?? ''}', true), set_config('role', '${APP_ROLE}', true)`,
     );
+  } catch (error) {
+    client.release(true);
+    throw error;
+  }
+  return inClient(db, client, fn);
+}
+
+/**
+ * Runs `fn` in the transaction open on `client` (BEGIN and the settings already sent), then
+ * COMMIT with the statements queued by `sendWithCommit`, or ROLLBACK if `fn` failed. Statements
+ * inside run through drizzle as in any transaction (savepoints included). The client goes
+ * back to the pool at the end only if its transaction ended cleanly; any other goes away.
+ */
+async function inClient<T>(db: Db, client: pg.PoolClient, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const base = db as unknown as { dialect: never; session: { schema: never; options: never } };
+  const session = new NodePgSession(client, base.dialect, base.session.schema, base.session.options);
+  const tx = new NodePgTransaction(base.dialect, session, base.session.schema) as unknown as Tx;
+  let clean = false;
+  try {
     const queued: string[] = [];
     atCommit.set(tx, queued);
     let result: T;

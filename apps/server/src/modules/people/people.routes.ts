@@ -58,6 +58,10 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
   // company changes the person ('update'); a restore undoes a delete ('delete' on its kind).
   const allowed = async (request: FastifyRequest, object: TPermissionObject, action: TPermissionAction) =>
     actorOf(await requireAllowed(services, request, object, action));
+  /** For the hottest reads, which go to the database right after the check: the check opens
+   *  the read's transaction (one round trip fewer; see requireMember's `hold`). */
+  const reader = async (request: FastifyRequest) =>
+    actorOf(await requireAllowed(services, request, 'people', 'read', { hold: true }));
   const tags = ['people'];
 
   r.get(
@@ -70,7 +74,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
         response: { 200: ZPersonList },
       },
     },
-    async (request) => listPeople(services, await allowed(request, 'people', 'read'), request.query),
+    async (request) => listPeople(services, await reader(request), request.query),
   );
 
   r.post(
@@ -85,7 +89,7 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
   r.get(
     '/api/v1/people/:id',
     { schema: { tags, summary: 'One person', params: ZPersonParams, response: { 200: ZPerson } } },
-    async (request) => getPerson(services, await allowed(request, 'people', 'read'), request.params.id),
+    async (request) => getPerson(services, await reader(request), request.params.id),
   );
 
   r.patch(

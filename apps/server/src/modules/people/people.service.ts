@@ -87,7 +87,11 @@ type EmailInput = NonNullable<UpdateInput['emails']>[number];
 type PhoneInput = NonNullable<UpdateInput['phones']>[number];
 
 export function inTenant<T>(services: Services, actor: Actor, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return withTenant(services.database.db, { workspaceId: actor.workspaceId, userId: actor.userId }, fn);
+  return withTenant(
+    services.database.db,
+    { workspaceId: actor.workspaceId, userId: actor.userId, held: actor.held },
+    fn,
+  );
 }
 
 const userActor = (actor: Actor) => ({ kind: 'user' as const, id: actor.userId });

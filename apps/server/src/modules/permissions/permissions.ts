@@ -78,8 +78,14 @@ export async function requireAllowed(
   request: FastifyRequest,
   object: TPermissionObject,
   action: TPermissionAction,
+  /** `hold`: see requireMember (a transaction not taken is rolled back with the response). */
+  options: { hold?: boolean } = {},
 ): Promise<InWorkspace> {
-  const ctx = await requireMember(services, request, 'viewer', { allowApiKey: true, permission: { object, action } });
+  const ctx = await requireMember(services, request, 'viewer', {
+    allowApiKey: true,
+    permission: { object, action },
+    ...(options.hold ? { hold: true } : {}),
+  });
   await assertAllowed(
     services,
     ctx.permissionOverride === undefined

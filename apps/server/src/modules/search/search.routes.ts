@@ -25,7 +25,8 @@ export function registerSearchRoutes(app: FastifyInstance, services: Services): 
       },
     },
     async (request) => {
-      const ctx = await requireMember(services, request, 'viewer', { allowApiKey: true });
+      // The check opens the search's transaction (one round trip fewer; requireMember's `hold`).
+      const ctx = await requireMember(services, request, 'viewer', { allowApiKey: true, hold: true });
       const permission = permissionContextOf(ctx);
       // Asked inside the search's own transaction: no transaction of its own per kind.
       const kindsOf = async (tx: Tx) => {

@@ -2,7 +2,7 @@ import type { TUpdateWorkspaceInput, TWorkspace, TWorkspaceList } from '@tillit/
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { members, sessions, type WorkspaceRole, workspaces } from '../../db/schema/index.ts';
-import { withTenant, withUser } from '../../db/tenant.ts';
+import { type HeldTransaction, withTenant, withUser } from '../../db/tenant.ts';
 import type { InWorkspace } from '../../http/auth-context.ts';
 import type { Json } from '../../lib/canonical-json.ts';
 import { forbidden, notFound } from '../../lib/errors.ts';
@@ -22,6 +22,9 @@ export type Actor = {
   twoFactorEnabled: boolean;
   /** Set when a bearer API key made the request (then `userId` is the key's creator). */
   apiKeyId?: string | null;
+  /** The transaction the request's check opened (`requireMember`'s `hold`), for its first
+   *  `withTenant` (people's `inTenant` passes it on). */
+  held?: HeldTransaction | undefined;
 };
 
 export function actorOf(ctx: InWorkspace): Actor {
@@ -31,6 +34,7 @@ export function actorOf(ctx: InWorkspace): Actor {
     role: ctx.role,
     twoFactorEnabled: ctx.user.twoFactorEnabled,
     apiKeyId: ctx.apiKey?.id ?? null,
+    ...(ctx.held ? { held: ctx.held } : {}),
   };
 }
 
