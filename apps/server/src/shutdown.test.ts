@@ -14,7 +14,7 @@ import { startJobs } from './jobs/jobs.runner.ts';
 import { runInBackground } from './lib/background.ts';
 import { createMemoryTransport } from './mail/mail.transport.ts';
 import type { Services } from './services.ts';
-import { createShutdown } from './shutdown.ts';
+import { createLifecycle, createShutdown } from './shutdown.ts';
 
 type Gate = { promise: Promise<void>; open(): void };
 function gate(): Gate {
@@ -204,3 +204,69 @@ for (const kind of databasesUnderTest()) {
     }, 60_000);
   });
 }
+
+describe('start-up lifecycle', () => {
+  it('a shutdown during a start-up step waits for it, stops what it started, and nothing more starts', async () => {
+    const events: string[] = [];
+    const life = createLifecycle({ graceMs: 10_000, log: silent });
+    const migrated = gate();
+    const database = { close: async () => void events.push('database closed') };
+    const first = life.start(
+      async () => {
+        await migrated.promise;
+        events.push('database ready');
+        return database;
+      },
+      (d) => ({ database: d }),
+    );
+    const done = life.shutdown();
+    expect(life.shutdown()).toBe(done);
+    migrated.open();
+    expect(await first).toBeNull();
+    await done;
+    let jobsStarted = false;
+    expect(
+      await life.start(async () => {
+        jobsStarted = true;
+      }),
+    ).toBeNull();
+    expect(jobsStarted).toBe(false);
+    expect(events).toEqual(['database ready', 'database closed']);
+    expect(life.parts).toEqual({ app: null, jobs: null, database });
+  });
+
+  it('a step that outlasts the grace: what has started is stopped, and the step failing after is not the start-up’s error', async () => {
+    const events: string[] = [];
+    const warnings: string[] = [];
+    const life = createLifecycle({ graceMs: 100, log: { info: () => {}, warn: (m) => warnings.push(m) } });
+    const database = { close: async () => void events.push('database closed') };
+    expect(
+      await life.start(
+        async () => database,
+        (d) => ({ database: d }),
+      ),
+    ).toBe(database);
+    const loading = gate();
+    const demo = life.start(async () => {
+      await loading.promise;
+      throw new Error('Cannot use a pool after calling end on the pool');
+    });
+    await life.shutdown();
+    expect(events).toEqual(['database closed']);
+    loading.open();
+    expect(await demo).toBeNull();
+    expect(warnings).toEqual([
+      expect.stringContaining('a start-up step still running after 100 ms'),
+      expect.stringContaining('Cannot use a pool'),
+    ]);
+  });
+
+  it('a start-up step that fails with no shutdown under way fails the start-up', async () => {
+    const life = createLifecycle({ graceMs: 100, log: silent });
+    await expect(
+      life.start(async () => {
+        throw new Error('migration failed');
+      }),
+    ).rejects.toThrow('migration failed');
+  });
+});
