@@ -66,6 +66,11 @@ const tillitEnv = (db: DatabaseUnderBench): Record<string, string> => ({
  *  the baseline runs the same engine. */
 const embeddedNodeArgs = (db: { kind: string }) => (db.kind === 'pglite' ? startCommand().nodeArgs : []);
 
+/** `BENCH_TILLIT_NODE_ARGS` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`): more Node.js flags for
+ *  Tillit's server only, to profile it under the benchmark's load (Node refuses --cpu-prof in
+ *  NODE_OPTIONS). */
+const profileArgs = () => (process.env.BENCH_TILLIT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 const deps: SuiteDeps = {
   async startTillit(db) {
     const port = await freePort();
@@ -75,7 +80,7 @@ const deps: SuiteDeps = {
       { ...tillitEnv(db), PUBLIC_URL: `http://127.0.0.1:${port}` },
       '/api/health',
       port,
-      embeddedNodeArgs(db),
+      [...embeddedNodeArgs(db), ...profileArgs()],
     );
   },
   async startBare(db, workspaceId) {

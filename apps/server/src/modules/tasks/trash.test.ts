@@ -16,6 +16,7 @@ import { runJob } from '../../jobs/jobs.registry.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { verifyChain } from '../../privacy/audit/audit.service.ts';
 import { BATCH, EXECUTORS, type StepContext } from '../../privacy/retention/retention.executors.ts';
+import { purgeTrashedBatch, type TrashPurgeKey } from '../../privacy/retention/retention.trash-batch.ts';
 import { purgeTrashJob } from '../people/trash.jobs.ts';
 import { taskRemindersJob } from './tasks.jobs.ts';
 import {
@@ -26,7 +27,6 @@ import {
   makeProject,
   makeTask,
 } from './tasks.test-helpers.ts';
-import { purgeTrashedWork, type WorkPurgeKey } from './tasks.trash.ts';
 
 describeEachDatabase('tasks and projects in the trash', (env) => {
   let w: CrmWorkspace;
@@ -218,9 +218,9 @@ describeEachDatabase('tasks and projects in the trash', (env) => {
         select ${ws}::uuid, gen_random_uuid(), 'Small ' || g, ${trashedAt}::timestamptz + g * interval '1 second'
         from generate_series(1, 5) g`),
     );
-    const small = (after?: WorkPurgeKey) =>
+    const small = (after?: TrashPurgeKey) =>
       withTenant(db(), { workspaceId: ws }, (tx) =>
-        purgeTrashedWork(tx, 'tasks', ws, { cutoff, now, limit: 2, after }),
+        purgeTrashedBatch(tx, 'tasks', ws, { cutoff, now, limit: 2, after }),
       );
     const a = await small();
     expect(a.count).toBe(2);

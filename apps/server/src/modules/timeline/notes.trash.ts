@@ -16,8 +16,8 @@ import type { Actor } from '../workspaces/workspaces.service.ts';
 import { noteAccess } from './notes.service.ts';
 
 /**
- * Notes in the shared trash (`people/trash.service.ts` calls these): a branch of its list,
- * and the purge. Restoring is `POST /api/v1/trash/note/:id/restore` (timeline.routes.ts).
+ * Notes in the shared trash (`people/trash.service.ts` calls these): a branch of its list;
+ * the purge is the retention trash rule's (`privacy/retention/retention.trash-batch.ts`). Restoring is `POST /api/v1/trash/note/:id/restore` (timeline.routes.ts).
  */
 
 /** The trash list's branch for notes (kind, id, name, deleted_at), with the note's visibility. */
@@ -32,47 +32,6 @@ export function noteTrashBranch(actor: Actor): SQL {
 }
 
 const rowsOf = <R>(r: unknown): R[] => (r as { rows: R[] }).rows;
-
-/** Where a purge of trashed notes stopped: the last (deleted_at, note_id) it removed. */
-export type NotePurgeKey = { deletedAt: string; noteId: string };
-
-/**
- * Notes in the trash since before `cutoff`, at most `limit` of them, oldest first (their
- * links go by cascade). One bounded statement on `notes_deleted_idx`, so a caller that
- * commits between calls never holds millions of rows in one transaction.
- *
- * `after` (the `last` of the previous call in the same run) starts the index range after
- * the rows already removed: their index entries stay until vacuum, and a scan from the
- * start of the range would step over all of them again, so the n-th call would read n
- * batches of dead entries (measured on PostgreSQL, 2M notes: 34 buffers for the first
- * batch, 6,131 for the 200th, 12,125 for the 400th). Rows before `after` cannot become due
- * during a run: a note moved to the trash now is stamped now, after every cutoff.
- */
-export async function purgeTrashedNotes(
-  tx: Tx,
-  workspaceId: string,
-  cutoff: Date,
-  limit: number,
-  after?: NotePurgeKey,
-): Promise<{ count: number; last?: NotePurgeKey }> {
-  const ws = workspaceId;
-  const from = after
-    ? sql` and (deleted_at, note_id) > (${after.deletedAt}::timestamptz, ${after.noteId}::uuid)`
-    : sql``;
-  const r = await tx.execute(sql`with batch as (
-      select note_id, deleted_at from notes where workspace_id = ${ws} and deleted_at is not null
-        and deleted_at <= ${cutoff.toISOString()}::timestamptz${from}
-      order by deleted_at, note_id limit ${limit}
-    ), gone as (
-      delete from ${notes} n using batch b where n.workspace_id = ${ws} and n.note_id = b.note_id
-      returning n.note_id, n.deleted_at
-    )
-    select count(*) over ()::int as n, to_json(g.deleted_at) #>> '{}' as deleted_at, g.note_id::text as note_id
-      from gone g order by g.deleted_at desc, g.note_id desc limit 1`);
-  const [row] = rowsOf<{ n: number; deleted_at: string; note_id: string }>(r);
-  if (!row) return { count: 0 };
-  return { count: Number(row.n), last: { deletedAt: row.deleted_at, noteId: row.note_id } };
-}
 
 export type TimelineRecordKind = 'person' | 'company' | 'deal';
 const LINKS = {

@@ -7,9 +7,9 @@ import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
 import { DAY_MS } from '../../lib/clock.ts';
 import { verifyChain } from '../../privacy/audit/audit.service.ts';
+import { purgeTrashedBatch, type TrashPurgeKey } from '../../privacy/retention/retention.trash-batch.ts';
 import { type CrmWorkspace, crmWorkspace, makeCompany, makePerson } from '../people/people.test-helpers.ts';
 import { purgeTrashJob } from '../people/trash.jobs.ts';
-import { type NotePurgeKey, purgeTrashedNotes } from './notes.trash.ts';
 
 /** P-ACC-4 for notes: the shared trash lists them, restores them within 30 days, and the daily
  *  purge deletes them after that; notes and calls left about nobody by a purge go too. */
@@ -147,15 +147,15 @@ describeEachDatabase('notes: trash and purge', (env) => {
     expect((await w.member.client.delete(`/api/v1/notes/${late}`)).status).toBe(200);
     const cutoff = new Date(env().clock.now().getTime() - 30 * DAY_MS);
     const keys: string[] = [];
-    let after: NotePurgeKey | undefined;
+    let after: TrashPurgeKey | undefined;
     for (let calls = 0; calls < 50; calls++) {
       const r = await withTenant(db(), { workspaceId: w.workspaceId }, (tx) =>
-        purgeTrashedNotes(tx, w.workspaceId, cutoff, 2, after),
+        purgeTrashedBatch(tx, 'notes', w.workspaceId, { cutoff, now: env().clock.now(), limit: 2, after }),
       );
       expect(r.count).toBeLessThanOrEqual(2);
       if (r.count === 0) break;
       if (!r.last) throw new Error('a batch that removed notes says where it stopped');
-      keys.push(`${new Date(r.last.deletedAt).toISOString()} ${r.last.noteId}`);
+      keys.push(`${new Date(r.last.deletedAt).toISOString()} ${r.last.id}`);
       after = r.last;
     }
     expect(keys.length).toBeGreaterThanOrEqual(3);
@@ -163,5 +163,29 @@ describeEachDatabase('notes: trash and purge', (env) => {
     expect(new Set(keys).size).toBe(keys.length);
     for (const id of due) expect(await noteExists(id)).toBe(false);
     expect(await noteExists(late)).toBe(true);
+  });
+
+  it('[P-CRM-9] [P-RET-2] a note under a legal hold stays in the trash past the period; released, the next purge takes it', async () => {
+    const p = await makePerson(w.member.client);
+    const make = async (body: string) =>
+      (await w.member.client.post<TNote>('/api/v1/notes', { bodyHtml: body, personIds: [p.id] })).body.id;
+    const held = await make('held');
+    const free = await make('free');
+    const hold = await w.admin.client.post<{ id: string }>('/api/v1/legal-holds', {
+      personId: p.id,
+      table: 'notes',
+      recordId: held,
+      reason: 'open_contract',
+    });
+    expect(hold.status, JSON.stringify(hold.body)).toBe(201);
+    expect((await w.member.client.delete(`/api/v1/notes/${held}`)).status).toBe(200);
+    expect((await w.member.client.delete(`/api/v1/notes/${free}`)).status).toBe(200);
+    env().clock.advance(31 * DAY_MS);
+    await runJob(env().services, purgeTrashJob, {});
+    expect(await noteExists(free)).toBe(false);
+    expect(await noteExists(held)).toBe(true);
+    expect((await w.admin.client.post(`/api/v1/legal-holds/${hold.body.id}/release`, {})).status).toBe(200);
+    await runJob(env().services, purgeTrashJob, {});
+    expect(await noteExists(held)).toBe(false);
   });
 });

@@ -5,11 +5,11 @@ import { DAY_MS } from '../../lib/clock.ts';
 import { deleteStoredKeys } from '../../modules/files/files.purge.ts';
 import { releaseQuota } from '../../modules/files/files.service.ts';
 import { importFilePath } from '../../modules/import/import.files.ts';
-import { purgeTrashedWork, type WorkPurgeKey } from '../../modules/tasks/tasks.trash.ts';
-import { deleteWithTimeline, type NotePurgeKey, purgeTrashedNotes } from '../../modules/timeline/notes.trash.ts';
+import { deleteWithTimeline } from '../../modules/timeline/notes.trash.ts';
 import type { Services } from '../../services.ts';
 import { appendAudit } from '../audit/audit.service.ts';
 import { fileHeld, heldPeople, heldRecords } from './retention.holds.ts';
+import { purgeTrashedBatch, type TrashPurgeKey } from './retention.trash-batch.ts';
 
 /**
  * How each enforced rule acts. `step` does one bounded piece of work (at most `BATCH` rows
@@ -199,29 +199,19 @@ const trash: RuleExecutor = {
       }
       progress.set(table, 'exhausted');
     }
-    // Notes in the trash (each batch after the last), then tasks and projects: one bounded
-    // batch per step.
-    const notesAt = progress.get('notes');
-    if (notesAt !== 'exhausted') {
-      const notes = await purgeTrashedNotes(tx, ws, cutoff, BATCH, notesAt as NotePurgeKey | undefined);
-      if (notes.count > 0) {
-        progress.set('notes', notes.last);
-        return { rows: notes.count, counts: { notes: notes.count } };
-      }
-      progress.set('notes', 'exhausted');
-    }
-    for (const kind of ['tasks', 'projects'] as const) {
+    // Notes, tasks and projects in the trash: one bounded batch per step, each after the last.
+    for (const kind of ['notes', 'tasks', 'projects'] as const) {
       const at = progress.get(kind);
       if (at === 'exhausted') continue;
-      const work = await purgeTrashedWork(tx, kind, ws, {
+      const batch = await purgeTrashedBatch(tx, kind, ws, {
         cutoff,
         now,
         limit: BATCH,
-        after: at as WorkPurgeKey | undefined,
+        after: at as TrashPurgeKey | undefined,
       });
-      if (work.count > 0) {
-        progress.set(kind, work.last);
-        return { rows: work.count, counts: { [kind]: work.count } };
+      if (batch.count > 0) {
+        progress.set(kind, batch.last);
+        return { rows: batch.count, counts: { [kind]: batch.count } };
       }
       progress.set(kind, 'exhausted');
     }
