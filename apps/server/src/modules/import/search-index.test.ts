@@ -1,7 +1,14 @@
 import type { TImport, TPersonList, TSearchResponse } from '@tillit/contracts';
 import { and, eq, sql } from 'drizzle-orm';
-import { beforeAll, expect, it } from 'vitest';
-import { describeEachDatabase, type TestClient, type TestEnv } from '../../../test/harness.ts';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestEnv,
+  databasesUnderTest,
+  describeEachDatabase,
+  type TestClient,
+  type TestEnv,
+} from '../../../test/harness.ts';
 import { imports } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
@@ -223,4 +230,84 @@ describeEachDatabase('import: search postings written by import.index after the 
     expect(await words(e, ['latterwick'])).toEqual([]);
     expect(before.id).toBeTruthy();
   });
+});
+
+/**
+ * The race the share lock is for, on PostgreSQL (PGlite has one connection: nothing runs
+ * beside a transaction there). A person of the import is locked for update, as an erasure
+ * locks them first, while the job starts on the import; the "erasure" then deletes them and
+ * commits. The job waits, then indexes the others and gives the erased person nothing. Without
+ * the lock it read the person as live, and its postings failed their foreign key.
+ */
+describe.runIf(databasesUnderTest().includes('postgres'))('import.index beside an erasure [postgres]', () => {
+  let e: TestEnv;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    const created = await createTestEnv('postgres');
+    e = created.env;
+    close = created.close;
+  }, 60_000);
+  afterAll(async () => close?.(), 60_000);
+
+  it('[P-DSR-3] waits for an erasure under way, then writes nothing for the erased person and does not fail', async () => {
+    const ws = await crmWorkspace(e, 'Race');
+    const actor: Actor = {
+      workspaceId: ws.workspaceId,
+      userId: ws.member.userId,
+      role: 'member',
+      twoFactorEnabled: false,
+    };
+    const file = await upload(
+      ws.member.client,
+      'race.csv',
+      'first,last,email\nRacer,Lockwood,racer@race.example\nStaya,Lockwood,staya@race.example\n',
+    );
+    const created = await createImport(e.services, actor, {
+      fileId: file.id,
+      mapping: ['firstName', 'lastName', 'email'],
+      duplicates: 'skip',
+      dryRun: false,
+      defaults: { visibility: 'workspace', tags: [], subjectCategories: ['client'] },
+    });
+    expect(await processImport(e.services, ws.workspaceId, created.id)).toBe('done');
+    const victim = (await ws.admin.client.get<TPersonList>('/api/v1/people?q=racer@race&limit=5')).body.items[0];
+    if (!victim) throw new Error('the imported person is not listed');
+
+    const target = e.services.database.jobs;
+    if (!('connectionString' in target)) throw new Error('not PostgreSQL');
+    const eraser = new pg.Client({ connectionString: target.connectionString });
+    await eraser.connect();
+    try {
+      await eraser.query('begin');
+      await eraser.query(`select set_config('app.workspace_id', $1, true), set_config('role', 'tillit_app', true)`, [
+        ws.workspaceId,
+      ]);
+      await eraser.query('select 1 from people where workspace_id = $1 and person_id = $2 for update', [
+        ws.workspaceId,
+        victim.id,
+      ]);
+      let settled = false;
+      const job = runJob(e.services, importIndexJob, { workspaceId: ws.workspaceId, importId: created.id }).finally(
+        () => {
+          settled = true;
+        },
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      expect(settled).toBe(false);
+      await eraser.query('delete from people where workspace_id = $1 and person_id = $2', [ws.workspaceId, victim.id]);
+      await eraser.query('commit');
+      expect(await job).toEqual({ outcome: 'done' });
+    } finally {
+      await eraser.end();
+    }
+    const rows = await withTenant(e.services.database.db, { workspaceId: ws.workspaceId }, (tx) =>
+      rowsOf<{ person_id: string; term: string }>(
+        tx,
+        sql`select person_id::text, term::text from person_search_terms where workspace_id = ${ws.workspaceId} and term = 'lockwood'`,
+      ),
+    );
+    expect(rows.map((r) => r.person_id)).toHaveLength(1);
+    expect(rows.map((r) => r.person_id)).not.toContain(victim.id);
+    expect((await ws.member.client.get<TImport>(`/api/v1/imports/${created.id}`)).body.searchIndex).toBe('done');
+  }, 60_000);
 });
