@@ -15,6 +15,7 @@ import { enforceRetention } from '../../apps/server/src/privacy/retention/retent
 import { startBareServer } from './bare-server.ts';
 import { openCopyTarget } from './copy-target.ts';
 import { generateWorkspaceData } from './generate.ts';
+import { drive } from './load.ts';
 import { freePort, startCommand } from './processes.ts';
 import { renderMarkdown } from './report.ts';
 import { createRng, uuid7 } from './rng.ts';
@@ -160,6 +161,44 @@ describe('benchmarks (smoke, tiny scale)', () => {
     expect(start.script).toBe('scripts/start.mjs');
     // Decision 0010: PGlite's WebAssembly on V8's baseline compiler only.
     expect(start.nodeArgs).toContain('--liftoff-only');
+  });
+
+  it('requests that fail are counted with what failed, and the report says failed instead of a ratio', async () => {
+    const { createServer } = await import('node:http');
+    const port = await freePort();
+    const failing = createServer((_req, res) => {
+      res.statusCode = 500;
+      res.end('no');
+    });
+    await new Promise<void>((r) => failing.listen(port, '127.0.0.1', r));
+    try {
+      const r = await drive({ url: `http://127.0.0.1:${port}`, connections: 2, seconds: 1, paths: () => '/x' });
+      expect(r.failures).toBeGreaterThan(0);
+      expect(r.failedBy?.non2xx).toBe(r.failures);
+    } finally {
+      await new Promise((r) => failing.close(r));
+    }
+    const row = (failed?: string) => ({
+      workload: 'GET one person by id, signed in, 50 concurrent',
+      database: 'pglite' as const,
+      tillit: { reqPerSec: 13.5, p50: 9000, p99: 10000, requests: 135, failures: 68 },
+      baseline: { reqPerSec: 2000, p50: 20, p99: 40, requests: 20000, failures: 0 },
+      ratio: null,
+      target: '>= 0.5 of bare req/s; p99 < 25 ms',
+      met: false,
+      ...(failed ? { failed } : {}),
+    });
+    const md = renderMarkdown({
+      date: '2026-11-26T00:00:00.000Z',
+      machine: { cpu: 'test', cores: 2, memoryGb: 1, node: process.version },
+      scale: 'test',
+      quick: false,
+      generate: [],
+      results: [row('Tillit: 68 of 135 requests failed (68 timeouts, 0 errors, 0 non-2xx)')],
+      throughput: [],
+      start: null,
+    });
+    expect(md).toContain('| no (failed: Tillit: 68 of 135 requests failed (68 timeouts, 0 errors, 0 non-2xx)) |');
   });
 
   it('the generator is deterministic for a seed', () => {

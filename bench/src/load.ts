@@ -10,12 +10,15 @@ export type LoadResult = {
   max?: number;
   requests: number;
   failures: number;
+  /** What the failures were, when there were any (autocannon's counts). */
+  failedBy?: { non2xx: number; errors: number; timeouts: number };
 };
 
 /**
  * Drives `paths()` (one path per request) at `url` with `connections` concurrent
- * connections for `seconds`. Any non-2xx answer or error counts as a failure: a benchmark
- * of failing requests measures nothing, so callers refuse results with failures.
+ * connections for `seconds`. Any non-2xx answer, error or timeout (10 s) counts as a failure:
+ * a rate of failing requests measures nothing, so callers report a run with failures as
+ * failed (with what failed), never as a rate.
  */
 export async function drive(input: {
   url: string;
@@ -43,6 +46,9 @@ export async function drive(input: {
     requests: result.requests.total,
     // No answer at all within the duration is a failure too, not a rate of zero.
     failures: result.non2xx + result.errors + result.timeouts + (result.requests.total === 0 ? 1 : 0),
+    ...(result.non2xx + result.errors + result.timeouts > 0
+      ? { failedBy: { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts } }
+      : {}),
   };
 }
 

@@ -45,7 +45,7 @@ export function renderMarkdown(report: BenchReport): string {
   ];
   for (const r of report.results) {
     lines.push(
-      `| ${r.workload} | ${r.database} | ${fmt(r.tillit.reqPerSec)} | ${fmt(r.tillit.p50)} / ${fmt(r.tillit.p95)} / ${fmt(r.tillit.p99)} / ${fmt(r.tillit.max)} | ${fmt(r.baseline?.reqPerSec)} | ${r.baseline ? `${r.baseline.p50} / ${r.baseline.p99}` : '-'} | ${fmt(r.ratio)} | ${r.target} | ${r.met === null ? '-' : r.met ? 'yes' : 'no'} |`,
+      `| ${r.workload} | ${r.database} | ${fmt(r.tillit.reqPerSec)} | ${fmt(r.tillit.p50)} / ${fmt(r.tillit.p95)} / ${fmt(r.tillit.p99)} / ${fmt(r.tillit.max)} | ${fmt(r.baseline?.reqPerSec)} | ${r.baseline ? `${r.baseline.p50} / ${r.baseline.p99}` : '-'} | ${fmt(r.ratio)} | ${r.target} | ${r.failed ? `no (failed: ${r.failed})` : r.met === null ? '-' : r.met ? 'yes' : 'no'} |`,
     );
   }
   if (report.start) {

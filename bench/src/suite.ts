@@ -72,6 +72,8 @@ export type WorkloadResult = {
   ratio: number | null;
   target: string;
   met: boolean | null;
+  /** Set when requests failed (either side): what failed; the rates are then no measure. */
+  failed?: string;
 };
 
 /** A workload judged by rows per second beside a bare baseline (import, retention purge). */
@@ -170,10 +172,20 @@ export async function runDatabaseSuite(
       seconds: Math.max(1, Math.round(load.seconds / 5)),
     });
     const r = await drive({ url, headers, paths, ...load });
-    if (r.failures > 0) throw new Error(`${url}: ${r.failures} of ${r.requests} requests failed`);
+    if (r.failures > 0)
+      log(`${url}: ${r.failures} of ${r.requests} requests failed ${JSON.stringify(r.failedBy ?? {})}`);
     return r;
   };
   const ratio = (a: LoadResult, b: LoadResult) => Math.round((a.reqPerSec / b.reqPerSec) * 100) / 100;
+  /** What failed on either side, or undefined (then the ratio is a measure). */
+  const failures = (tillit: LoadResult, bare: LoadResult): string | undefined => {
+    const say = (who: string, r: LoadResult) =>
+      r.failures > 0
+        ? `${who}: ${r.failures} of ${r.requests} requests failed (${r.failedBy?.timeouts ?? 0} timeouts, ${r.failedBy?.errors ?? 0} errors, ${r.failedBy?.non2xx ?? 0} non-2xx)`
+        : null;
+    const said = [say('Tillit', tillit), say('bare', bare)].filter(Boolean);
+    return said.length > 0 ? said.join('; ') : undefined;
+  };
 
   const getPath = () => `/api/v1/people/${nextId()}`;
   const listPath = () =>
@@ -205,7 +217,8 @@ export async function runDatabaseSuite(
       await bare.stop();
     }
     if (tillitGet && bareGet) {
-      const r = ratio(tillitGet, bareGet);
+      const failed = failures(tillitGet, bareGet);
+      const r = failed ? null : ratio(tillitGet, bareGet);
       results.push({
         workload: `GET one person by id, signed in, ${load.connections} concurrent`,
         database: db.kind,
@@ -213,11 +226,13 @@ export async function runDatabaseSuite(
         baseline: bareGet,
         ratio: r,
         target: '>= 0.5 of bare req/s; p99 < 25 ms',
-        met: r >= 0.5 && tillitGet.p99 < 25,
+        met: r !== null && r >= 0.5 && tillitGet.p99 < 25,
+        ...(failed ? { failed } : {}),
       });
     }
     if (tillitList && bareList) {
-      const r = ratio(tillitList, bareList);
+      const failed = failures(tillitList, bareList);
+      const r = failed ? null : ratio(tillitList, bareList);
       results.push({
         workload: 'list page of 50 people, category filter, sorted by name',
         database: db.kind,
@@ -225,7 +240,8 @@ export async function runDatabaseSuite(
         baseline: bareList,
         ratio: r,
         target: '>= 0.5 of bare req/s; p99 < 50 ms',
-        met: r >= 0.5 && tillitList.p99 < 50,
+        met: r !== null && r >= 0.5 && tillitList.p99 < 50,
+        ...(failed ? { failed } : {}),
       });
     }
   }
