@@ -17,7 +17,7 @@ import {
 } from './suite.ts';
 
 /**
- * `npm run bench [-- --quick] [-- --db=pglite|postgres|both] [-- --seconds=N] [-- --only=a,b]`:
+ * `npm run bench [-- --quick | --scale=N] [-- --db=pglite|postgres|both] [-- --seconds=N] [-- --only=a,b]`:
  * runs every workload (or only those named) on each database beside its bare baseline,
  * writes bench/results/<date>.json and docs/performance.md (a run with --only writes its
  * own results file and leaves docs/performance.md alone). Expects the server to be built
@@ -40,7 +40,10 @@ const numberArg = (name: string) => {
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: must be a whole number above 0, not ${v}`);
   return n;
 };
-const base = quick ? scaled(100) : FULL_SCALE;
+// --scale=N: 1/N of the full data set (--quick is --scale=100), to see how a workload grows
+// with the data between the quick and the full run.
+const divisor = numberArg('scale') ?? (quick ? 100 : 1);
+const base = divisor === 1 ? FULL_SCALE : scaled(divisor);
 // A shorter run of the two slowest workloads when the machine's time is short; the report says so.
 const scale = {
   ...base,
@@ -201,10 +204,13 @@ const report: BenchReport = {
   start,
 };
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-const suffix = `${quick ? '-quick' : ''}${only ? `-only-${only.join('-')}` : ''}`;
+const scaleSuffix = quick ? '-quick' : divisor === 1 ? '' : `-scale${divisor}`;
+const suffix = `${scaleSuffix}${dbArg === 'both' ? '' : `-${dbArg}`}${only ? `-only-${only.join('-')}` : ''}`;
 const file = path.join(ROOT, 'bench', 'results', `${report.date.slice(0, 10)}${suffix}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-// A partial run does not replace the page of the last full run.
-if (!only) writeFileSync(path.join(ROOT, 'docs', 'performance.md'), renderMarkdown(report));
+// docs/performance.md is the page of the last run of every workload at full scale: a partial
+// or smaller run writes its own results file only.
+const complete = !only && divisor === 1;
+if (complete) writeFileSync(path.join(ROOT, 'docs', 'performance.md'), renderMarkdown(report));
 console.log(renderMarkdown(report));
-log(`wrote ${path.relative(ROOT, file)}${only ? '' : ' and docs/performance.md'}`);
+log(`wrote ${path.relative(ROOT, file)}${complete ? ' and docs/performance.md' : ''}`);
