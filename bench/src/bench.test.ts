@@ -17,7 +17,7 @@ import { openCopyTarget } from './copy-target.ts';
 import { generateWorkspaceData } from './generate.ts';
 import { drive } from './load.ts';
 import { freePort, startCommand } from './processes.ts';
-import { renderMarkdown } from './report.ts';
+import { mergeReports, renderMarkdown } from './report.ts';
 import { createRng, uuid7 } from './rng.ts';
 import { type DatabaseUnderBench, parseOnly, runDatabaseSuite, type SuiteDeps } from './suite.ts';
 
@@ -199,6 +199,37 @@ describe('benchmarks (smoke, tiny scale)', () => {
       start: null,
     });
     expect(md).toContain('| no (failed: Tillit: 68 of 135 requests failed (68 timeouts, 0 errors, 0 non-2xx)) |');
+  });
+
+  it('a page put together from separate runs shows every row of each and names each run', () => {
+    const run = (database: 'postgres' | 'pglite', date: string) => ({
+      date,
+      machine: { cpu: 'test', cores: 2, memoryGb: 1, node: process.version },
+      scale: `${database} data`,
+      quick: false,
+      generate: [{ database, ms: 1000 }],
+      results: [
+        {
+          workload: 'GET one person by id, signed in, 50 concurrent',
+          database,
+          tillit: { reqPerSec: 100, p50: 1, p99: 2, requests: 1000, failures: 0 },
+          baseline: { reqPerSec: 200, p50: 1, p99: 2, requests: 2000, failures: 0 },
+          ratio: 0.5,
+          target: '>= 0.5 of bare req/s; p99 < 25 ms',
+          met: true,
+        },
+      ],
+      throughput: [],
+      start: database === 'postgres' ? { ms: 1400, idleRssMb: 233, target: '< 5000 ms', met: true } : null,
+    });
+    const page = mergeReports([run('postgres', '2026-11-26T10:08:00.000Z'), run('pglite', '2026-11-26T10:55:00.000Z')]);
+    const md = renderMarkdown(page);
+    expect(md).toContain('| GET one person by id, signed in, 50 concurrent | postgres |');
+    expect(md).toContain('| GET one person by id, signed in, 50 concurrent | pglite |');
+    expect(md).toContain('  - 2026-11-26T10:08:00.000Z: postgres; postgres data');
+    expect(md).toContain('  - 2026-11-26T10:55:00.000Z: pglite; pglite data');
+    expect(md).toContain('idle RSS 233 MB');
+    expect(() => mergeReports([])).toThrow(/at least one/);
   });
 
   it('the generator is deterministic for a seed', () => {

@@ -8,6 +8,8 @@ export type BenchReport = {
   quick: boolean;
   /** The workloads of a partial run (`--only=`); absent when every workload ran. */
   only?: readonly string[];
+  /** A page put together from several runs (`--page=`): each run's date, scale and workloads. */
+  runs?: readonly string[];
   generate: { database: string; ms: number }[];
   results: WorkloadResult[];
   throughput: ThroughputWorkload[];
@@ -23,6 +25,28 @@ export function machine(): BenchReport['machine'] {
   };
 }
 
+/** One page from the results of separate runs (each database's full-scale run on its own):
+ *  every row of each, each run named with its date and data. */
+export function mergeReports(reports: readonly BenchReport[]): BenchReport {
+  const first = reports[0];
+  if (!first) throw new Error('--page needs at least one results file');
+  const byDate = [...reports].sort((a, b) => a.date.localeCompare(b.date));
+  return {
+    date: byDate.at(-1)?.date ?? first.date,
+    machine: first.machine,
+    scale: [...new Set(reports.map((r) => r.scale))].join(' | '),
+    quick: reports.some((r) => r.quick),
+    runs: byDate.map(
+      (r) =>
+        `${r.date}: ${r.generate.map((g) => g.database).join(', ') || 'no database'}${r.only ? ` (${r.only.join(', ')})` : ''}; ${r.scale}`,
+    ),
+    generate: reports.flatMap((r) => r.generate),
+    results: reports.flatMap((r) => r.results),
+    throughput: reports.flatMap((r) => r.throughput),
+    start: byDate.reduce<BenchReport['start']>((s, r) => r.start ?? s, null),
+  };
+}
+
 const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '-' : String(n));
 
 /** The table for docs/performance.md: every row with its raw figures and its ratio. */
@@ -34,9 +58,11 @@ export function renderMarkdown(report: BenchReport): string {
     '`bench/results/`). Each workload runs beside its bare baseline in the same run, on the',
     'same data, and the ratio is Tillit over the baseline. See `bench/README.md` for how.',
     '',
-    `- Run: ${report.date}${report.quick ? ' (quick: 1/100 scale)' : ''}`,
+    ...(report.runs
+      ? ['- Runs (this page puts separate runs together):', ...report.runs.map((r) => `  - ${r}`)]
+      : [`- Run: ${report.date}${report.quick ? ' (quick: 1/100 scale)' : ''}`]),
     `- Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGb} GB, Node ${report.machine.node}`,
-    `- Data: ${report.scale}`,
+    ...(report.runs ? [] : [`- Data: ${report.scale}`]),
     ...(report.only ? [`- Only: ${report.only.join(', ')} (a partial run)`] : []),
     ...report.generate.map((g) => `- Generation (COPY) on ${g.database}: ${g.ms} ms`),
     '',

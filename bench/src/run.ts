@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { describeScale, FULL_SCALE, scaled } from './generate.ts';
 import { freePort, ROOT, residentMb, startCommand, startNode } from './processes.ts';
-import { type BenchReport, machine, renderMarkdown } from './report.ts';
+import { type BenchReport, machine, mergeReports, renderMarkdown } from './report.ts';
 import {
   type DatabaseUnderBench,
   parseOnly,
@@ -24,6 +24,18 @@ import {
  * (the npm script builds it).
  */
 const args = process.argv.slice(2);
+// --page=a.json,b.json: docs/performance.md from the results of separate runs (each database's
+// full-scale run apart, when one run of both is longer than the time at hand), then stop.
+const pageArg = args.find((a) => a.startsWith('--page='))?.slice('--page='.length);
+if (pageArg !== undefined) {
+  const reports = pageArg
+    .split(',')
+    .filter(Boolean)
+    .map((f) => JSON.parse(readFileSync(path.resolve(ROOT, f), 'utf8')) as BenchReport);
+  writeFileSync(path.join(ROOT, 'docs', 'performance.md'), renderMarkdown(mergeReports(reports)));
+  console.log(`[bench] wrote docs/performance.md from ${reports.length} results files`);
+  process.exit(0);
+}
 const quick = args.includes('--quick');
 const dbArg = args.find((a) => a.startsWith('--db='))?.slice(5) ?? 'both';
 const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.slice(10) ?? (quick ? 3 : 10));
