@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fillPlaceholders, type SQL } from 'drizzle-orm';
 import type { Tx } from './client.ts';
+import { literal } from './tenant.ts';
 
 /**
  * Named (server-side prepared) statements for the hottest reads. PostgreSQL parses and plans
@@ -45,12 +46,28 @@ async function runNamed<R>(tx: Tx, q: { sql: string; params: unknown[] }): Promi
  */
 export function cachedStatement(build: (key: string) => SQL) {
   const texts = new Map<string, { sql: string; params: unknown[] }>();
-  return async <R>(tx: Tx, key: string, values: Record<string, unknown>): Promise<R[]> => {
+  const textOf = (tx: Tx, key: string) => {
     let q = texts.get(key);
     if (!q) {
       q = (tx as unknown as Internals).dialect.sqlToQuery(build(key));
       texts.set(key, q);
     }
+    return q;
+  };
+  const run = async <R>(tx: Tx, key: string, values: Record<string, unknown>): Promise<R[]> => {
+    const q = textOf(tx, key);
     return runNamed<R>(tx, { sql: q.sql, params: fillPlaceholders(q.params, values) });
   };
+  /** The same statement with its values written in as literals, for a message that takes no
+   *  parameters (tenant.ts `sendWithCommit`). The text's only `$` are its placeholders (it is
+   *  built here, values never in it). */
+  const inlined = (tx: Tx, key: string, values: Record<string, unknown>): string => {
+    const q = textOf(tx, key);
+    const params = fillPlaceholders(q.params, values);
+    return q.sql.replace(/\$(\d+)/g, (_, n: string) => {
+      const v = params[Number(n) - 1];
+      return literal(v === null || v === undefined ? null : String(v));
+    });
+  };
+  return Object.assign(run, { inlined });
 }

@@ -32,7 +32,7 @@ export type HeldTransaction = {
 
 /** Rolls back and returns to the pool a held transaction nobody took (idempotent). */
 export async function releaseHeld(held: HeldTransaction | null | undefined): Promise<void> {
-  if (!held || held.state !== 'open') return;
+  if (held?.state !== 'open') return;
   held.state = 'closed';
   try {
     await held.client.query('rollback');

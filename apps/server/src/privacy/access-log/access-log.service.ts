@@ -4,7 +4,7 @@ import { arrayParam } from '../../db/bulk.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { cachedStatement } from '../../db/named.ts';
 import { accessLog, auditEntries, workspaces } from '../../db/schema/index.ts';
-import { literal, sendWithCommit, withSystemScope, withTenant } from '../../db/tenant.ts';
+import { sendWithCommit, withSystemScope, withTenant } from '../../db/tenant.ts';
 import { canonicalJson } from '../../lib/canonical-json.ts';
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../audit/audit.service.ts';
@@ -56,33 +56,13 @@ export async function recordAccess(tx: Tx, workspaceId: string, event: AccessEve
   };
   // Where the transaction can, the row goes with its COMMIT, in the same message: the read
   // pays no round trip for its access row (decision 0008). Nothing reads it back before.
+  const shape = ids.length > 0 ? 'subjects' : 'none';
   const send = sendWithCommit(tx);
   if (send) {
-    send(accessInsertText(values));
+    send(accessStatement.inlined(tx, shape, values));
     return;
   }
-  await accessStatement(tx, ids.length > 0 ? 'subjects' : 'none', values);
-}
-
-/** The access-log row(s) and the commit setting as text, every value a literal. */
-function accessInsertText(v: {
-  ws: string;
-  at: string;
-  actorKind: string;
-  actorId: string | null;
-  action: string;
-  via: string;
-  subjectKind: string | null;
-  details: string;
-  entries: string;
-  subjects: string | null;
-}): string {
-  const subjects = v.subjects === null ? 'array[null]::uuid[]' : `${literal(v.subjects)}::uuid[]`;
-  return `select set_config('synchronous_commit', 'off', true);
-insert into access_log (workspace_id, entry_id, occurred_at, actor_kind, actor_id, action, via, subject_kind, subject_id, details)
-  select ${literal(v.ws)}::uuid, e.entry_id, ${literal(v.at)}::timestamptz, ${literal(v.actorKind)}, ${literal(v.actorId)}::uuid,
-    ${literal(v.action)}, ${literal(v.via)}, ${literal(v.subjectKind)}, e.subject_id, ${literal(v.details)}::jsonb
-  from unnest(${literal(v.entries)}::uuid[], ${subjects}) as e(entry_id, subject_id)`;
+  await accessStatement(tx, shape, values);
 }
 
 /** The insert and the commit setting in one statement (a data-modifying WITH runs whether or
