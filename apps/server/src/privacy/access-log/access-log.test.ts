@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { describeEachDatabase } from '../../../test/harness.ts';
+import type { Tx } from '../../db/client.ts';
 import { withTenant } from '../../db/tenant.ts';
 import { runJob } from '../../jobs/jobs.registry.ts';
 import { newId } from '../../lib/ids.ts';
@@ -160,14 +161,16 @@ describeEachDatabase('the access log', (env) => {
           ).rows[0]?.n,
         ),
       );
+    const readOf = (tx: Tx) =>
+      recordAccess(
+        tx,
+        ws,
+        { actor: reader, action: 'read', via: 'people.get', subjects: { kind: 'person', ids: [person] } },
+        new Date(),
+      );
     await expect(
       withTenant(db(), { workspaceId: ws }, async (tx) => {
-        await recordAccess(
-          tx,
-          ws,
-          { actor: reader, action: 'read', via: 'people.get', subjects: { kind: 'person', ids: [person] } },
-          new Date(),
-        );
+        await readOf(tx);
         throw new Error('the read failed after its row was recorded');
       }),
     ).rejects.toThrow('the read failed');
@@ -175,12 +178,7 @@ describeEachDatabase('the access log', (env) => {
     // A valid row, then one the database refuses (not a UUID): neither is kept.
     await expect(
       withTenant(db(), { workspaceId: ws }, async (tx) => {
-        await recordAccess(
-          tx,
-          ws,
-          { actor: reader, action: 'read', via: 'people.get', subjects: { kind: 'person', ids: [person] } },
-          new Date(),
-        );
+        await readOf(tx);
         await recordAccess(
           tx,
           ws,
