@@ -9,6 +9,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
+import { type CheckpointPolicy, defaultCheckpointPolicy, startCheckpointer } from './pglite-checkpoint.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -25,7 +26,15 @@ export type DatabaseKind = 'pglite' | 'postgres';
  * near what it uses; the OS page cache still holds the data files.
  */
 export const pgliteOptions = {
-  postgresqlconf: ['shared_buffers = 16MB', 'maintenance_work_mem = 16MB', 'work_mem = 4MB'],
+  postgresqlconf: [
+    'shared_buffers = 16MB',
+    'maintenance_work_mem = 16MB',
+    'work_mem = 4MB',
+    // What a checkpoint leaves in pg_wal (pglite-checkpoint.ts runs them): the default 1 GB
+    // would keep up to 1 GB of recycled segments on an embedded install's disk.
+    'max_wal_size = 128MB',
+    'min_wal_size = 32MB',
+  ],
 };
 
 /** The installed PGlite's version: a data directory is only readable by the PostgreSQL that wrote it. */
@@ -133,7 +142,7 @@ export type Database = {
 
 export type DatabaseOptions =
   | { kind: 'postgres'; url: string; poolSize?: number }
-  | { kind: 'pglite'; dataDir: string | null };
+  | { kind: 'pglite'; dataDir: string | null; checkpoint?: Partial<CheckpointPolicy> };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.kind === 'postgres') {
@@ -167,11 +176,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const client = options.dataDir ? new PGlite(options.dataDir, pgliteOptions) : new PGlite(pgliteOptions);
   await client.waitReady;
-  return pgliteDatabase(client);
+  return pgliteDatabase(client, options.checkpoint);
 }
 
-/** The `Database` over an open PGlite (the template build opens its own). */
-export function pgliteDatabase(client: PGlite): Database {
+/** The `Database` over an open PGlite (the template build opens its own), with the
+ *  checkpoints PGlite's single-user PostgreSQL does not run itself (pglite-checkpoint.ts). */
+export function pgliteDatabase(client: PGlite, checkpoint: Partial<CheckpointPolicy> = {}): Database {
+  const checkpointer = startCheckpointer(client, { ...defaultCheckpointPolicy, ...checkpoint });
   const db = drizzlePglite(client, { schema, casing: 'snake_case' }) as unknown as Db;
   return {
     kind: 'pglite',
@@ -196,6 +207,9 @@ export function pgliteDatabase(client: PGlite): Database {
         },
       },
     },
-    close: () => client.close(),
+    close: async () => {
+      await checkpointer.stop();
+      await client.close();
+    },
   };
 }
