@@ -37,11 +37,11 @@ export type FastAuth = SignedIn & {
   };
 };
 
-type CookieSettings = { name: string; key: Buffer; expiresInMs: number; updateAgeMs: number };
+export type CookieSettings = { name: string; key: Buffer; expiresInMs: number; updateAgeMs: number };
 
 const settings = new WeakMap<Services, Promise<CookieSettings>>();
 
-function cookieSettings(services: Services): Promise<CookieSettings> {
+export function cookieSettings(services: Services): Promise<CookieSettings> {
   let s = settings.get(services);
   if (!s) {
     s = services.auth.$context.then((ctx) => ({
@@ -72,7 +72,7 @@ export function verifySignedToken(value: string | undefined, key: Buffer): strin
 const AUTH_QUERY = 'select * from tillit_request_auth($1, $2::uuid, $3, $4)';
 const AUTH_QUERY_NAME = statementName(AUTH_QUERY);
 
-type Row = {
+export type RequestAuthRow = {
   session_id: string;
   user_id: string;
   session_expires_at: Date | string;
@@ -102,7 +102,7 @@ export async function fastRequestAuth(
   const stored = storedSessionToken(services.keys, token);
   const pool = (services.database.db as unknown as { $client?: unknown }).$client;
   if (options.hold && pool instanceof pg.Pool) return heldAuth(pool, s, token, stored, workspaceId, permission);
-  const { rows } = await services.database.raw.query<Row>(
+  const { rows } = await services.database.raw.query<RequestAuthRow>(
     AUTH_QUERY,
     [stored, workspaceId, permission?.object ?? null, permission?.action ?? null],
     AUTH_QUERY_NAME,
@@ -110,11 +110,16 @@ export async function fastRequestAuth(
   return answer(rows[0], s, token);
 }
 
-/** The answer better-auth would give without writing, or `fallback` (see the top). */
-function answer(r: Row | undefined, s: CookieSettings, token: string): FastAuth | 'fallback' {
+/** The answer better-auth would give without writing, or `fallback` (see the top); `now`
+ *  is the real clock, given by a caller that asked the database the same question at it. */
+export function answer(
+  r: RequestAuthRow | undefined,
+  s: CookieSettings,
+  token: string,
+  now = Date.now(),
+): FastAuth | 'fallback' {
   if (!r || r.user_deleted_at) return 'fallback';
   const expiresAt = new Date(r.session_expires_at).getTime();
-  const now = Date.now();
   if (expiresAt < now || expiresAt - s.expiresInMs + s.updateAgeMs <= now) return 'fallback';
   return {
     user: {
@@ -157,7 +162,7 @@ async function heldAuth(
       `begin; select a.*, set_config('app.workspace_id', coalesce(a.workspace_id::text, ''), true),
         set_config('app.user_id', a.user_id::text, true), set_config('role', '${APP_ROLE}', true)
       from tillit_request_auth(${literal(stored)}, ${literal(workspaceId)}::uuid, ${literal(permission?.object ?? null)}, ${literal(permission?.action ?? null)}) a`,
-    )) as unknown as pg.QueryResult<Row>[];
+    )) as unknown as pg.QueryResult<RequestAuthRow>[];
     const fast = answer(results[1]?.rows[0], s, token);
     if (fast === 'fallback' || !fast.membership.workspaceId) {
       await releaseHeld(held);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { fillPlaceholders, type SQL } from 'drizzle-orm';
+import { fillPlaceholders, Placeholder, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Tx } from './client.ts';
 import { literal } from './tenant.ts';
 
@@ -69,5 +70,20 @@ export function cachedStatement(build: (key: string) => SQL) {
       return literal(v === null || v === undefined ? null : String(v));
     });
   };
-  return Object.assign(run, { inlined });
+  /** The statement's text with each placeholder written as the SQL expression `names` gives
+   *  for it (a PL/pgSQL variable, say), for a server-side function that runs the same read
+   *  (modules/people/people.get-once.ts). Every value must be a placeholder. */
+  const rendered = (key: string, names: Record<string, string>): string => {
+    const q = renderDialect.sqlToQuery(build(key));
+    return q.sql.replace(/\$(\d+)/g, (_, n: string) => {
+      const p = q.params[Number(n) - 1];
+      const name = p instanceof Placeholder ? names[p.name] : undefined;
+      if (name === undefined) throw new Error(`cachedStatement.rendered: no expression for parameter $${n}`);
+      return name;
+    });
+  };
+  return Object.assign(run, { inlined, rendered });
 }
+
+/** Renders statements outside a transaction with the settings the databases are opened with. */
+const renderDialect = new PgDialect({ casing: 'snake_case' });

@@ -1,3 +1,4 @@
+import { personGetFunction } from '../modules/people/people.get-once.ts';
 import { declaredTables } from '../privacy/data-map/data-map.ts';
 import { REQUEST_AUTH_FUNCTION } from './request-auth.ts';
 import { APP_ROLE } from './tenant.ts';
@@ -44,6 +45,7 @@ export function rowLevelSecurityScript(): string {
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APP_ROLE};`,
     `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE};`,
     REQUEST_AUTH_FUNCTION,
+    personGetFunction(),
   ];
   for (const t of declaredTables()) {
     if (t.tenancy !== 'tenant') continue;

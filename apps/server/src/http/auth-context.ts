@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
-import { fastRequestAuth } from '../auth/request-auth.ts';
+import { type FastAuth, fastRequestAuth } from '../auth/request-auth.ts';
 import { members, type WorkspaceRole, workspaces } from '../db/schema/index.ts';
 import { type HeldTransaction, releaseHeld, withTenant } from '../db/tenant.ts';
 import { AppError, forbidden, unauthenticated } from '../lib/errors.ts';
@@ -109,7 +109,7 @@ export async function requireUser(services: Services, request: FastifyRequest): 
   return signedIn;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The workspace this request acts in (the `X-Tillit-Workspace` header, else the session's
@@ -133,6 +133,9 @@ export async function requireMember(
      * connection until then); whatever is not taken is rolled back when the response is sent.
      */
     hold?: boolean;
+    /** The fast check's answer, when the caller already asked the database (a read done in
+     *  the same statement, modules/people/people.get-once.ts): decided here as if asked now. */
+    answered?: FastAuth;
   } = {},
 ): Promise<InWorkspace> {
   const bearer = bearerOf(request.headers.authorization);
@@ -153,9 +156,11 @@ export async function requireMember(
   if (asked !== null && !UUID.test(asked)) throw badWorkspaceHeader();
   // The common case in one round trip (auth/request-auth.ts); anything unusual goes the
   // long way through better-auth below, which decides it exactly as before.
-  const fast = cache.has(request)
-    ? 'fallback'
-    : await fastRequestAuth(services, request, asked, options.permission ?? null, { hold: options.hold === true });
+  const fast =
+    options.answered ??
+    (cache.has(request)
+      ? 'fallback'
+      : await fastRequestAuth(services, request, asked, options.permission ?? null, { hold: options.hold === true }));
   if (fast !== 'fallback') {
     cache.set(request, { user: fast.user, session: fast.session });
     if (fast.held) heldOf.set(request, fast.held);

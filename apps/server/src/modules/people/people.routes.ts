@@ -21,6 +21,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { notFound } from '../../lib/errors.ts';
 import type { Services } from '../../services.ts';
 import { registerCompanyRoutes } from '../companies/companies.routes.ts';
 import { restoreCompany } from '../companies/companies.service.ts';
@@ -29,6 +30,7 @@ import { requireAllowed } from '../permissions/permissions.ts';
 import { restoreProject } from '../projects/projects.service.ts';
 import { restoreTask } from '../tasks/tasks.service.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
+import { getPersonOnce } from './people.get-once.ts';
 import {
   createPerson,
   deletePerson,
@@ -89,7 +91,16 @@ export function registerPeopleRoutes(app: FastifyInstance, services: Services): 
   r.get(
     '/api/v1/people/:id',
     { schema: { tags, summary: 'One person', params: ZPersonParams, response: { 200: ZPerson } } },
-    async (request) => getPerson(services, await reader(request), request.params.id),
+    async (request) => {
+      // One statement when the request is the common case (people.get-once.ts); the server
+      // still decides the sign-in and the permission from what it answered.
+      const once = await getPersonOnce(services, request, request.params.id);
+      if (once === 'fallback') return getPerson(services, await reader(request), request.params.id);
+      const ctx = await requireAllowed(services, request, 'people', 'read', { answered: once.auth });
+      if (!once.admitted) return getPerson(services, actorOf(ctx), request.params.id);
+      if (!once.person) throw notFound('The person');
+      return once.person;
+    },
   );
 
   r.patch(

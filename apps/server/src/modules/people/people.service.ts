@@ -233,7 +233,7 @@ const PERSON_COLUMNS = Object.entries(getTableColumns(people));
 
 /** A live person the actor may see, with their parts (`partsFields`), in one named
  *  statement built once per visibility shape ('all' for admins, else 'visible'). */
-const readPersonStatement = cachedStatement((shape) => {
+export const readPersonStatement = cachedStatement((shape) => {
   const ph = placeholderActor(shape);
   const cols = sql.join(
     PERSON_COLUMNS.map(([k, c]) => sql`${c} as ${sql.identifier(k)}`),
@@ -249,13 +249,16 @@ const readPersonStatement = cachedStatement((shape) => {
       and ${people.deletedAt} is null ${visible ? sql`and ${visible}` : sql``}`;
 });
 
-function personWithParts(raw: Record<string, unknown>): PersonRow & Parts {
+/** A row of `readPersonStatement` (from the driver, or as JSON from people.get-once.ts) as
+ *  the API shows it. */
+export function presentPersonRead(raw: Record<string, unknown>): TPerson {
   const row: Record<string, unknown> = { ...raw };
   for (const [k, c] of PERSON_COLUMNS) {
     const v = raw[k];
     row[k] = v === null || v === undefined ? null : c.mapFromDriverValue(v);
   }
-  return row as PersonRow & Parts;
+  const { emails, phones, tags, categories, companies: links, custom, ...personRow } = row as PersonRow & Parts;
+  return presentWithParts(personRow, { emails, phones, tags, categories, companies: links, custom });
 }
 
 export async function getPerson(services: Services, actor: Actor, personId: string): Promise<TPerson> {
@@ -266,10 +269,8 @@ export async function getPerson(services: Services, actor: Actor, personId: stri
       user: actor.userId,
       id: personId,
     });
-    const row = raw ? personWithParts(raw) : undefined;
-    if (!row) throw notFound('The person');
-    const { emails, phones, tags, categories, companies: links, custom, ...personRow } = row;
-    const person = presentWithParts(personRow, { emails, phones, tags, categories, companies: links, custom });
+    if (!raw) throw notFound('The person');
+    const person = presentPersonRead(raw);
     await recordAccess(
       tx,
       actor.workspaceId,

@@ -1,6 +1,7 @@
 import type { TPermissionAction, TPermissionObject, TPrivacyScope } from '@tillit/contracts';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
+import type { FastAuth } from '../../auth/request-auth.ts';
 import type { Tx } from '../../db/client.ts';
 import { rolePermissions, type WorkspaceRole } from '../../db/schema/index.ts';
 import { withTenant } from '../../db/tenant.ts';
@@ -78,13 +79,14 @@ export async function requireAllowed(
   request: FastifyRequest,
   object: TPermissionObject,
   action: TPermissionAction,
-  /** `hold`: see requireMember (a transaction not taken is rolled back with the response). */
-  options: { hold?: boolean } = {},
+  /** `hold`, `answered`: see requireMember (a transaction not taken is rolled back with the response). */
+  options: { hold?: boolean; answered?: FastAuth } = {},
 ): Promise<InWorkspace> {
   const ctx = await requireMember(services, request, 'viewer', {
     allowApiKey: true,
     permission: { object, action },
     ...(options.hold ? { hold: true } : {}),
+    ...(options.answered ? { answered: options.answered } : {}),
   });
   await assertAllowed(
     services,
