@@ -76,10 +76,15 @@ describeEachDatabase('reads whose sign-in check opens their transaction', (env) 
     expect(Number((logged as unknown as { rows: { n: number }[] }).rows[0]?.n)).toBe(1);
   });
 
-  it('a page of people and a search answer as before', async () => {
-    const page = await w.member.client.get<TPersonList>('/api/v1/people?limit=50');
-    expect(page.status).toBe(200);
-    expect(page.body.items.map((p) => p.id)).toContain(person.id);
+  it('a page of people (check + BEGIN, the page with its parts, access row + COMMIT) and a search answer as before', async () => {
+    let page: { status: number; body: TPersonList } | undefined;
+    const sent = await messages(async () => {
+      page = await w.member.client.get<TPersonList>('/api/v1/people?limit=50&subjectCategory=client&sort=name');
+    });
+    expect(page?.status).toBe(200);
+    expect(page?.body.items.map((p) => p.id)).toContain(person.id);
+    expect(page?.body.items.find((p) => p.id === person.id)?.emails.map((e) => e.value)).toEqual(['held@example.com']);
+    if (sent !== null) expect(sent).toBe(3);
     const found = await w.member.client.get<{ items: { id: string }[] }>('/api/v1/search?q=held%40example');
     expect(found.status).toBe(200);
     expect(found.body.items.map((i) => i.id)).toContain(person.id);

@@ -29,7 +29,7 @@ import {
 import type { z } from 'zod';
 import { arrayParam } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
-import { cachedStatement } from '../../db/named.ts';
+import { cachedStatement, runNamedQuery } from '../../db/named.ts';
 import {
   companies,
   people,
@@ -376,12 +376,16 @@ export async function peoplePage(
     );
   }
   const order = q.dir === 'asc' ? asc : desc;
-  const rows = await tx
-    .select()
-    .from(people)
-    .where(and(...conds))
-    .orderBy(order(col), order(people.personId))
-    .limit(page.limit + 1);
+  // The page and each person's parts in one statement, named by its text: the text depends
+  // only on which filters are set and the sort, so a connection plans each kind of page once.
+  const rows = await runNamedQuery(
+    tx
+      .select({ ...getTableColumns(people), ...partsFields(actor, people.personId) })
+      .from(people)
+      .where(and(...conds))
+      .orderBy(order(col), order(people.personId))
+      .limit(page.limit + 1),
+  );
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
   const next =
@@ -391,7 +395,12 @@ export async function peoplePage(
           id: last.personId,
         }
       : null;
-  return { items: await presentPeople(tx, actor, items), next };
+  return {
+    items: items.map(({ emails, phones, tags, categories, companies: links, custom, ...row }) =>
+      presentWithParts(row, { emails, phones, tags, categories, companies: links, custom }),
+    ),
+    next,
+  };
 }
 
 /** One page of the people the actor can see (`peoplePage` behind an opaque cursor). */
