@@ -34,7 +34,7 @@ import {
   visibleTo,
 } from '../people/people.policy.ts';
 import { presentTrashItem } from '../people/people.presenter.ts';
-import { inTenant, type KeysetPosition } from '../people/people.service.ts';
+import { addressValues, inTenant, type KeysetPosition } from '../people/people.service.ts';
 import { reindexRecords } from '../search/search.index.ts';
 import { emitRecordEvent, eventWanted } from '../webhooks/webhooks.emit.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
@@ -202,15 +202,6 @@ export async function listCompanies(services: Services, actor: Actor, q: Company
     const nextCursor = next ? encodeCursor({ sort: key, dir: q.dir, ...next }) : null;
     return { items, nextCursor };
   });
-}
-
-function addressValues(a: CreateCompanyInput['address']) {
-  if (!a) return {};
-  const out: Record<string, string | null> = {};
-  for (const k of ['street', 'state', 'postalCode', 'city', 'country'] as const) {
-    if (a[k] !== undefined) out[k] = a[k] ?? null;
-  }
-  return out;
 }
 
 export async function createCompany(services: Services, actor: Actor, input: CreateCompanyInput): Promise<TCompany> {

@@ -560,7 +560,9 @@ export async function assertCompanyVisible(tx: Tx, actor: Actor, companyId: stri
   return c.name;
 }
 
-function addressValues(a: CreateInput['address']) {
+/** The address of a create or update body (people and companies share its contract) as the
+ *  address columns to write: a part left out stays as it is, a null clears it. */
+export function addressValues(a: CreateInput['address']) {
   if (!a) return {};
   const out: Record<string, string | null> = {};
   for (const k of ['street', 'state', 'postalCode', 'city', 'country'] as const) {
