@@ -8,10 +8,9 @@ import type {
 } from '@tillit/contracts';
 import { and, asc, eq, gt, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { alias, type PgColumn } from 'drizzle-orm/pg-core';
-import { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
 import { companies, companyFieldValues, companyMerges, companyNonDuplicates } from '../../db/schema/index.ts';
-import { AppError, notFound, validationFailed } from '../../lib/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
@@ -20,21 +19,10 @@ import { assertCanWrite, effectiveVisibility, visibleTo } from '../people/people
 import { inTenant } from '../people/people.service.ts';
 import { reindexRecords } from '../search/search.index.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
+import { decodePairCursor, type Pair, unionPairPage } from './duplicates.pairs.ts';
 import { repointCompany } from './merge.repoint.ts';
 
 const userActor = (actor: Actor) => ({ kind: 'user' as const, id: actor.userId });
-
-type Pair = { a: string; b: string };
-const ZPairCursor = z.tuple([z.uuid(), z.uuid()]);
-const encodePairCursor = (p: Pair) => Buffer.from(JSON.stringify([p.a, p.b])).toString('base64url');
-function decodePairCursor(raw: string): Pair {
-  try {
-    const [a, b] = ZPairCursor.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
-    return { a, b };
-  } catch {
-    throw validationFailed({ after: 'is not a cursor from this list' });
-  }
-}
 
 const c1 = alias(companies, 'c1');
 const c2 = alias(companies, 'c2');
@@ -71,7 +59,7 @@ async function pairsBy(tx: Tx, actor: Actor, reason: TCompanyDuplicateReason, af
     .limit(limit);
 }
 
-/** One keyset page of candidate pairs (exact union of the rules' first pages, as for people). */
+/** One keyset page of candidate pairs (`unionPairPage`, as for people). */
 export async function listCompanyDuplicates(
   services: Services,
   actor: Actor,
@@ -79,20 +67,11 @@ export async function listCompanyDuplicates(
 ): Promise<TCompanyDuplicateList> {
   const after = q.after ? decodePairCursor(q.after) : undefined;
   return inTenant(services, actor, async (tx) => {
-    const byPair = new Map<string, { pair: Pair; reasons: Set<TCompanyDuplicateReason> }>();
-    for (const reason of RULES) {
-      for (const pair of await pairsBy(tx, actor, reason, after, q.limit + 1)) {
-        const key = `${pair.a}:${pair.b}`;
-        const entry = byPair.get(key) ?? { pair, reasons: new Set<TCompanyDuplicateReason>() };
-        entry.reasons.add(reason);
-        byPair.set(key, entry);
-      }
-    }
-    const sorted = [...byPair.values()].sort((x, y) =>
-      x.pair.a === y.pair.a ? (x.pair.b < y.pair.b ? -1 : 1) : x.pair.a < y.pair.a ? -1 : 1,
+    const { page, ids, nextCursor } = await unionPairPage(
+      RULES,
+      (reason, limit) => pairsBy(tx, actor, reason, after, limit),
+      q.limit,
     );
-    const page = sorted.slice(0, q.limit);
-    const ids = [...new Set(page.flatMap((e) => [e.pair.a, e.pair.b]))];
     const rows = ids.length
       ? await tx
           .select()
@@ -103,12 +82,9 @@ export async function listCompanyDuplicates(
     const items = page.flatMap((e) => {
       const a = presented.get(e.pair.a);
       const b = presented.get(e.pair.b);
-      return a && b
-        ? [{ companies: [a, b] as [TCompany, TCompany], reasons: RULES.filter((r) => e.reasons.has(r)) }]
-        : [];
+      return a && b ? [{ companies: [a, b] as [TCompany, TCompany], reasons: e.reasons }] : [];
     });
-    const last = page.at(-1);
-    return { items, nextCursor: sorted.length > q.limit && last ? encodePairCursor(last.pair) : null };
+    return { items, nextCursor };
   });
 }
 

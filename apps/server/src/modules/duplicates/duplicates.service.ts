@@ -7,7 +7,6 @@ import type {
 } from '@tillit/contracts';
 import { and, asc, eq, gt, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { alias, type PgColumn } from 'drizzle-orm/pg-core';
-import { z } from 'zod';
 import type { Tx } from '../../db/client.ts';
 import {
   companies,
@@ -20,7 +19,7 @@ import {
   personPhones,
   personTags,
 } from '../../db/schema/index.ts';
-import { AppError, notFound, validationFailed } from '../../lib/errors.ts';
+import { AppError, notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { appendAudit } from '../../privacy/audit/audit.service.ts';
 import type { Services } from '../../services.ts';
@@ -28,28 +27,12 @@ import { assertCanWrite, effectiveVisibility, visibleTo } from '../people/people
 import { inTenant, presentPeople } from '../people/people.service.ts';
 import { reindexRecords } from '../search/search.index.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
+import { decodePairCursor, type Pair, unionPairPage } from './duplicates.pairs.ts';
 import { repointPerson } from './merge.repoint.ts';
 
 const userActor = (actor: Actor) => ({ kind: 'user' as const, id: actor.userId });
 
 // Finding duplicates
-
-type Pair = { a: string; b: string };
-
-const ZPairCursor = z.tuple([z.uuid(), z.uuid()]);
-
-function encodePairCursor(p: Pair): string {
-  return Buffer.from(JSON.stringify([p.a, p.b])).toString('base64url');
-}
-
-function decodePairCursor(raw: string): Pair {
-  try {
-    const [a, b] = ZPairCursor.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
-    return { a, b };
-  } catch {
-    throw validationFailed({ after: 'is not a cursor from this list' });
-  }
-}
 
 const p1 = alias(people, 'p1');
 const p2 = alias(people, 'p2');
@@ -126,12 +109,7 @@ async function pairsBy(tx: Tx, actor: Actor, reason: TDuplicateReason, after: Pa
 
 const RULES: TDuplicateReason[] = ['email', 'phone', 'name_company'];
 
-/**
- * One keyset page of candidate pairs. Each rule yields its own first `limit + 1` pairs after
- * the cursor; the page is the first `limit` of their union. That is exact: a pair among the
- * first `limit` of the union is among the first `limit` of every rule that finds it, so its
- * reasons are complete too.
- */
+/** One keyset page of candidate pairs (`unionPairPage`: the exact union of the rules' first pages). */
 export async function listDuplicates(
   services: Services,
   actor: Actor,
@@ -139,20 +117,11 @@ export async function listDuplicates(
 ): Promise<TDuplicateList> {
   const after = q.after ? decodePairCursor(q.after) : undefined;
   return inTenant(services, actor, async (tx) => {
-    const byPair = new Map<string, { pair: Pair; reasons: Set<TDuplicateReason> }>();
-    for (const reason of RULES) {
-      for (const pair of await pairsBy(tx, actor, reason, after, q.limit + 1)) {
-        const key = `${pair.a}:${pair.b}`;
-        const entry = byPair.get(key) ?? { pair, reasons: new Set<TDuplicateReason>() };
-        entry.reasons.add(reason);
-        byPair.set(key, entry);
-      }
-    }
-    const sorted = [...byPair.values()].sort((x, y) =>
-      x.pair.a === y.pair.a ? (x.pair.b < y.pair.b ? -1 : 1) : x.pair.a < y.pair.a ? -1 : 1,
+    const { page, ids, nextCursor } = await unionPairPage(
+      RULES,
+      (reason, limit) => pairsBy(tx, actor, reason, after, limit),
+      q.limit,
     );
-    const page = sorted.slice(0, q.limit);
-    const ids = [...new Set(page.flatMap((e) => [e.pair.a, e.pair.b]))];
     const rows = ids.length
       ? await tx
           .select()
@@ -163,10 +132,9 @@ export async function listDuplicates(
     const items = page.flatMap((e) => {
       const a = presented.get(e.pair.a);
       const b = presented.get(e.pair.b);
-      return a && b ? [{ people: [a, b] as [typeof a, typeof b], reasons: RULES.filter((r) => e.reasons.has(r)) }] : [];
+      return a && b ? [{ people: [a, b] as [typeof a, typeof b], reasons: e.reasons }] : [];
     });
-    const last = page.at(-1);
-    return { items, nextCursor: sorted.length > q.limit && last ? encodePairCursor(last.pair) : null };
+    return { items, nextCursor };
   });
 }
 
