@@ -1,4 +1,5 @@
 import { Alert, Badge, Button, Checkbox, Group, Popover, Stack, Table, Text, UnstyledButton } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
 import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { describeError } from '../lib/i18n.ts';
@@ -212,4 +213,111 @@ export function useSlashToSearch(): RefObject<HTMLInputElement | null> {
     return () => document.removeEventListener('keydown', onKey);
   }, []);
   return ref;
+}
+
+/**
+ * The search box and tag filter of a list whose state lives in the address: the address follows
+ * typing after a short pause (so that each key is not a request), and a change of address from
+ * elsewhere (a link, Back) brings the boxes in line.
+ */
+export function useSearchBoxes(
+  search: { q?: string | undefined; tag?: string | undefined },
+  setSearch: (patch: { q: string | undefined; tag: string | undefined }) => unknown,
+) {
+  const [q, setQ] = useState(search.q ?? '');
+  const [tag, setTag] = useState(search.tag ?? '');
+  const [debouncedQ] = useDebouncedValue(q, 250);
+  const [debouncedTag] = useDebouncedValue(tag, 250);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only typing should navigate
+  useEffect(() => {
+    if ((search.q ?? '') !== debouncedQ.trim() || (search.tag ?? '') !== debouncedTag.trim()) {
+      void setSearch({ q: debouncedQ.trim() || undefined, tag: debouncedTag.trim() || undefined });
+    }
+  }, [debouncedQ, debouncedTag]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only the address should reset the boxes
+  useEffect(() => {
+    if ((search.q ?? '') !== debouncedQ.trim()) setQ(search.q ?? '');
+    if ((search.tag ?? '') !== debouncedTag.trim()) setTag(search.tag ?? '');
+  }, [search.q, search.tag]);
+  return { q, setQ, tag, setTag };
+}
+
+/**
+ * The table of a record list (people, companies): the name column, then the chosen columns
+ * (a header that sorts where the column has a sort), rows that open their record, and Load
+ * more. `list` is the list's infinite query: busy while it fetches, faded while it still shows
+ * the rows of the previous filters.
+ */
+export function RecordsTable<R extends { id: string }>(props: {
+  label: string;
+  rows: R[];
+  columns: TColumn<string, R, string>[];
+  sort: TSortState<string>;
+  onSort: (next: TSortState<string>) => void;
+  /** The name cell: a link to the record (and what goes with the name). */
+  name: (row: R) => ReactNode;
+  onOpen: (row: R) => void;
+  list: {
+    isFetching: boolean;
+    isPlaceholderData: boolean;
+    hasNextPage: boolean;
+    isFetchingNextPage: boolean;
+    fetchNextPage: () => unknown;
+  };
+}) {
+  const { t } = useTranslation();
+  const { rows, columns, sort, onSort, list } = props;
+  return (
+    <Stack gap="sm">
+      <Table.ScrollContainer minWidth={1000}>
+        <Table
+          striped
+          highlightOnHover
+          verticalSpacing={4}
+          fz="sm"
+          aria-label={props.label}
+          aria-busy={list.isFetching}
+          style={{ opacity: list.isPlaceholderData ? 0.6 : 1 }}
+        >
+          <Table.Thead>
+            <Table.Tr>
+              <SortableTh field="name" label={t('common.name')} state={sort} onSort={onSort} />
+              {columns.map((c) =>
+                c.sort ? (
+                  <SortableTh
+                    key={c.key}
+                    field={c.sort}
+                    label={c.label}
+                    state={sort}
+                    firstDir={c.firstDir ?? 'desc'}
+                    onSort={onSort}
+                  />
+                ) : (
+                  <Table.Th key={c.key}>{c.label}</Table.Th>
+                ),
+              )}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((row) => (
+              <ClickableRow key={row.id} onOpen={() => props.onOpen(row)}>
+                <Table.Td>{props.name(row)}</Table.Td>
+                {columns.map((c) => (
+                  <Table.Td key={c.key} style={c.nowrap ? { whiteSpace: 'nowrap' } : undefined}>
+                    {c.cell(row)}
+                  </Table.Td>
+                ))}
+              </ClickableRow>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      <LoadMore
+        shown={rows.length}
+        hasMore={list.hasNextPage}
+        loading={list.isFetchingNextPage}
+        onLoad={() => void list.fetchNextPage()}
+      />
+    </Stack>
+  );
 }

@@ -1,20 +1,17 @@
-import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { Button, Group, NativeSelect, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { COMPANY_SORTS } from '@tillit/contracts';
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
-  ClickableRow,
   ColumnsMenu,
   DeletedNotice,
-  LoadMore,
-  SortableTh,
+  RecordsTable,
   TagBadges,
   type TColumn,
   type TSortState,
   useColumnChoice,
+  useSearchBoxes,
   useSlashToSearch,
 } from '../../components/data-table.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
@@ -61,22 +58,7 @@ export function CompaniesListPage() {
     },
   });
   const searchRef = useSlashToSearch();
-  const [q, setQ] = useState(search.q ?? '');
-  const [tag, setTag] = useState(search.tag ?? '');
-  const [debouncedQ] = useDebouncedValue(q, 250);
-  const [debouncedTag] = useDebouncedValue(tag, 250);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only typing should navigate
-  useEffect(() => {
-    if ((search.q ?? '') !== debouncedQ.trim() || (search.tag ?? '') !== debouncedTag.trim()) {
-      void setSearch({ q: debouncedQ.trim() || undefined, tag: debouncedTag.trim() || undefined });
-    }
-  }, [debouncedQ, debouncedTag]);
-  // A change of address from elsewhere (a link, Back) brings the boxes in line.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only the address should reset the boxes
-  useEffect(() => {
-    if ((search.q ?? '') !== debouncedQ.trim()) setQ(search.q ?? '');
-    if ((search.tag ?? '') !== debouncedTag.trim()) setTag(search.tag ?? '');
-  }, [search.q, search.tag]);
+  const { q, setQ, tag, setTag } = useSearchBoxes(search, setSearch);
 
   const companies = useInfiniteQuery(companiesListQuery(filters));
   const members = useQuery(membersQuery);
@@ -284,69 +266,20 @@ export function CompaniesListPage() {
       ) : rows.length === 0 ? (
         <Text c="dimmed">{filtered ? t('records.noMatches') : t('companies.empty')}</Text>
       ) : (
-        <Stack gap="sm">
-          <Table.ScrollContainer minWidth={1000}>
-            <Table
-              striped
-              highlightOnHover
-              verticalSpacing={4}
-              fz="sm"
-              aria-label={t('companies.title')}
-              aria-busy={companies.isFetching}
-              style={{ opacity: companies.isPlaceholderData ? 0.6 : 1 }}
-            >
-              <Table.Thead>
-                <Table.Tr>
-                  <SortableTh
-                    field="name"
-                    label={t('common.name')}
-                    state={sort}
-                    onSort={(s) => void setSearch(s as TSortState<TSortField>)}
-                  />
-                  {visible.map((c) =>
-                    c.sort ? (
-                      <SortableTh
-                        key={c.key}
-                        field={c.sort}
-                        label={c.label}
-                        state={sort}
-                        firstDir={c.firstDir ?? 'desc'}
-                        onSort={(s) => void setSearch(s as TSortState<TSortField>)}
-                      />
-                    ) : (
-                      <Table.Th key={c.key}>{c.label}</Table.Th>
-                    ),
-                  )}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((c) => (
-                  <ClickableRow
-                    key={c.id}
-                    onOpen={() => void navigate({ to: '/companies/$companyId', params: { companyId: c.id } })}
-                  >
-                    <Table.Td>
-                      <AnchorLink to="/companies/$companyId" params={{ companyId: c.id }} fw={500} fz="sm">
-                        {c.name}
-                      </AnchorLink>
-                    </Table.Td>
-                    {visible.map((col) => (
-                      <Table.Td key={col.key} style={col.nowrap ? { whiteSpace: 'nowrap' } : undefined}>
-                        {col.cell(c)}
-                      </Table.Td>
-                    ))}
-                  </ClickableRow>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <LoadMore
-            shown={rows.length}
-            hasMore={companies.hasNextPage}
-            loading={companies.isFetchingNextPage}
-            onLoad={() => void companies.fetchNextPage()}
-          />
-        </Stack>
+        <RecordsTable
+          label={t('companies.title')}
+          rows={rows}
+          columns={visible}
+          sort={sort}
+          onSort={(s) => void setSearch(s as TSortState<TSortField>)}
+          name={(c) => (
+            <AnchorLink to="/companies/$companyId" params={{ companyId: c.id }} fw={500} fz="sm">
+              {c.name}
+            </AnchorLink>
+          )}
+          onOpen={(r) => void navigate({ to: '/companies/$companyId', params: { companyId: r.id } })}
+          list={companies}
+        />
       )}
     </Page>
   );

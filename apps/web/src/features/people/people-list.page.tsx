@@ -1,20 +1,17 @@
-import { Button, Group, NativeSelect, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { Button, Group, NativeSelect, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, useNavigate } from '@tanstack/react-router';
 import { PERSON_SORTS, type TCustomFieldValue } from '@tillit/contracts';
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
-  ClickableRow,
   ColumnsMenu,
   DeletedNotice,
-  LoadMore,
-  SortableTh,
+  RecordsTable,
   TagBadges,
   type TColumn,
   type TSortState,
   useColumnChoice,
+  useSearchBoxes,
   useSlashToSearch,
 } from '../../components/data-table.tsx';
 import { AnchorLink, ButtonLink } from '../../components/links.tsx';
@@ -75,22 +72,7 @@ export function PeopleListPage() {
     },
   });
   const searchRef = useSlashToSearch();
-  const [q, setQ] = useState(search.q ?? '');
-  const [tag, setTag] = useState(search.tag ?? '');
-  const [debouncedQ] = useDebouncedValue(q, 250);
-  const [debouncedTag] = useDebouncedValue(tag, 250);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only typing should navigate
-  useEffect(() => {
-    if ((search.q ?? '') !== debouncedQ.trim() || (search.tag ?? '') !== debouncedTag.trim()) {
-      void setSearch({ q: debouncedQ.trim() || undefined, tag: debouncedTag.trim() || undefined });
-    }
-  }, [debouncedQ, debouncedTag]);
-  // A change of address from elsewhere (a link, Back) brings the boxes in line.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only the address should reset the boxes
-  useEffect(() => {
-    if ((search.q ?? '') !== debouncedQ.trim()) setQ(search.q ?? '');
-    if ((search.tag ?? '') !== debouncedTag.trim()) setTag(search.tag ?? '');
-  }, [search.q, search.tag]);
+  const { q, setQ, tag, setTag } = useSearchBoxes(search, setSearch);
 
   const people = useInfiniteQuery(peopleListQuery(filters));
   const members = useQuery(membersQuery);
@@ -322,75 +304,28 @@ export function PeopleListPage() {
       ) : rows.length === 0 ? (
         <Text c="dimmed">{filtered ? t('records.noMatches') : t('people.empty')}</Text>
       ) : (
-        <Stack gap="sm">
-          <Table.ScrollContainer minWidth={1000}>
-            <Table
-              striped
-              highlightOnHover
-              verticalSpacing={4}
-              fz="sm"
-              aria-label={t('people.title')}
-              aria-busy={people.isFetching}
-              style={{ opacity: people.isPlaceholderData ? 0.6 : 1 }}
-            >
-              <Table.Thead>
-                <Table.Tr>
-                  <SortableTh
-                    field="name"
-                    label={t('common.name')}
-                    state={sort}
-                    onSort={(s) => void setSearch(s as TSortState<TSortField>)}
-                  />
-                  {visible.map((c) =>
-                    c.sort ? (
-                      <SortableTh
-                        key={c.key}
-                        field={c.sort}
-                        label={c.label}
-                        state={sort}
-                        firstDir={c.firstDir ?? 'desc'}
-                        onSort={(s) => void setSearch(s as TSortState<TSortField>)}
-                      />
-                    ) : (
-                      <Table.Th key={c.key}>{c.label}</Table.Th>
-                    ),
-                  )}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((p) => (
-                  <ClickableRow
-                    key={p.id}
-                    onOpen={() => void navigate({ to: '/people/$personId', params: { personId: p.id } })}
-                  >
-                    <Table.Td>
-                      <PersonAvatar person={p} />
-                      <AnchorLink to="/people/$personId" params={{ personId: p.id }} fw={500} fz="sm">
-                        {personName(p) || t('people.unnamed')}
-                      </AnchorLink>
-                      {p.title && !shown.has('title') && (
-                        <Text span c="dimmed" fz="xs" ml={6}>
-                          {p.title}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    {visible.map((c) => (
-                      <Table.Td key={c.key} style={c.nowrap ? { whiteSpace: 'nowrap' } : undefined}>
-                        {c.cell(p)}
-                      </Table.Td>
-                    ))}
-                  </ClickableRow>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          <LoadMore
-            shown={rows.length}
-            hasMore={people.hasNextPage}
-            loading={people.isFetchingNextPage}
-            onLoad={() => void people.fetchNextPage()}
-          />
-        </Stack>
+        <RecordsTable
+          label={t('people.title')}
+          rows={rows}
+          columns={visible}
+          sort={sort}
+          onSort={(s) => void setSearch(s as TSortState<TSortField>)}
+          name={(p) => (
+            <>
+              <PersonAvatar person={p} />
+              <AnchorLink to="/people/$personId" params={{ personId: p.id }} fw={500} fz="sm">
+                {personName(p) || t('people.unnamed')}
+              </AnchorLink>
+              {p.title && !shown.has('title') && (
+                <Text span c="dimmed" fz="xs" ml={6}>
+                  {p.title}
+                </Text>
+              )}
+            </>
+          )}
+          onOpen={(r) => void navigate({ to: '/people/$personId', params: { personId: r.id } })}
+          list={people}
+        />
       )}
     </Page>
   );
