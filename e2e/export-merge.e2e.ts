@@ -6,7 +6,8 @@ import { type RunningServer, startServer } from './support/server.ts';
 
 /**
  * Export and merge (issue 3): the CSV of a filtered people view holds only that view's rows,
- * and two duplicates found by the duplicate finder are merged in the merge screen.
+ * and two duplicates found by the duplicate finder are merged in the merge screen; the company
+ * duplicates page shows a pair, links its merge screen and marks it not duplicates.
  */
 let server: RunningServer;
 let browser: Browser;
@@ -145,4 +146,32 @@ it('finds two duplicates and merges them in the merge screen, keeping both email
   await page.getByText('No duplicates found.').waitFor();
   const list = await page.request.get('/api/v1/people?q=kari');
   expect(((await list.json()) as { items: { id: string }[] }).items.map((p) => p.id)).toEqual([kari.id]);
+});
+
+it('finds two companies with the same domain, links the merge screen, and marks them not duplicates', async () => {
+  const page = context.pages()[0] ?? (await firstRun());
+  const made: string[] = [];
+  for (const name of ['Fjord Shipping', 'Fjord Shipping AS']) {
+    const res = await page.request.post('/api/v1/companies', {
+      data: { name, domain: 'fjordshipping.example' },
+      headers: { origin: server.url },
+    });
+    expect(res.status(), await res.text()).toBe(201);
+    made.push(((await res.json()) as { id: string }).id);
+  }
+
+  await page.goto('/companies');
+  await page.getByRole('link', { name: 'Find duplicates' }).click();
+  await page.getByRole('heading', { name: 'Duplicate companies' }).waitFor();
+  const table = page.getByRole('table', { name: 'Duplicate companies' });
+  await table.getByText('Same domain', { exact: true }).waitFor();
+  await table.getByRole('link', { name: 'Fjord Shipping AS', exact: true }).waitFor();
+  await table.getByText('fjordshipping.example').first().waitFor();
+  const merge = table.getByRole('link', { name: /^Merge Fjord Shipping/ });
+  const href = new URL((await merge.getAttribute('href')) ?? '', server.url);
+  expect(href.pathname).toBe('/companies/merge');
+  expect([href.searchParams.get('a'), href.searchParams.get('b')].sort()).toEqual([...made].sort());
+
+  await table.getByRole('button', { name: /^Not duplicates: Fjord Shipping/ }).click();
+  await page.getByText('No duplicates found.').waitFor();
 });
