@@ -51,7 +51,6 @@ import type { Services } from '../../services.ts';
 import {
   checkValues,
   foldValueRows,
-  loadValues,
   type StoredValueRow,
   writeValues,
 } from '../custom-fields/custom-fields.service.ts';

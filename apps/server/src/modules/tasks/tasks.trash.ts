@@ -1,7 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
 import { projects, tasks } from '../../db/schema/index.ts';
-import { heldRecords } from '../../privacy/retention/retention.holds.ts';
 import { projectVisibleTo } from '../projects/projects.policy.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { taskVisibleTo } from './tasks.policy.ts';
