@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { type CheckpointPolicy, defaultCheckpointPolicy, startCheckpointer } from './pglite-checkpoint.ts';
+import { yieldBeforeEachTurn } from './pglite-turns.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -182,6 +183,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 /** The `Database` over an open PGlite (the template build opens its own), with the
  *  checkpoints PGlite's single-user PostgreSQL does not run itself (pglite-checkpoint.ts). */
 export function pgliteDatabase(client: PGlite, checkpoint: Partial<CheckpointPolicy> = {}): Database {
+  // Requests, timers and responses get a turn between two holds of the engine (pglite-turns.ts).
+  yieldBeforeEachTurn(client);
   const checkpointer = startCheckpointer(client, { ...defaultCheckpointPolicy, ...checkpoint });
   const db = drizzlePglite(client, { schema, casing: 'snake_case' }) as unknown as Db;
   return {
