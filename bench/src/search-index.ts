@@ -2,6 +2,30 @@ import { companyTerms, personTerms, trigrams } from '../../apps/server/src/modul
 import { type CopyTarget, csvRow } from './copy-target.ts';
 
 const PAGE = 50_000;
+/** Rows per COPY chunk, as the generator's: a page of people gives about 250,000 postings, and
+ *  the PGlite target can only checkpoint between chunks (copy-target.ts). */
+const CHUNK_ROWS = 10_000;
+
+/** Collects CSV rows into chunks of `CHUNK_ROWS`. */
+function collectChunks(): { add(row: string): void; done(): string[] } {
+  const chunks: string[] = [];
+  let current = '';
+  let rows = 0;
+  return {
+    add(row) {
+      current += row;
+      if (++rows === CHUNK_ROWS) {
+        chunks.push(current);
+        current = '';
+        rows = 0;
+      }
+    },
+    done() {
+      if (rows > 0) chunks.push(current);
+      return chunks;
+    },
+  };
+}
 
 /**
  * The global search's index for a generated workspace, by the application's own rules
@@ -30,15 +54,15 @@ export async function writeSearchIndex(
       [workspaceId, after],
     );
     if (rows.length === 0) break;
-    let chunk = '';
+    const chunks = collectChunks();
     for (const r of rows) {
       for (const term of personTerms({ firstName: r.first_name, lastName: r.last_name, emails: r.emails ?? [] })) {
-        chunk += csvRow([workspaceId, term, r.id]);
+        chunks.add(csvRow([workspaceId, term, r.id]));
         postings += 1;
         note(term);
       }
     }
-    await target.copy('person_search_terms', ['workspace_id', 'term', 'person_id'], [chunk]);
+    await target.copy('person_search_terms', ['workspace_id', 'term', 'person_id'], chunks.done());
     after = rows[rows.length - 1]?.id as string;
   }
   after = '00000000-0000-0000-0000-000000000000';
@@ -49,22 +73,22 @@ export async function writeSearchIndex(
       [workspaceId, after],
     );
     if (rows.length === 0) break;
-    let chunk = '';
+    const chunks = collectChunks();
     for (const c of rows) {
       for (const term of companyTerms(c)) {
-        chunk += csvRow([workspaceId, term, c.id]);
+        chunks.add(csvRow([workspaceId, term, c.id]));
         postings += 1;
         note(term);
       }
     }
-    await target.copy('company_search_terms', ['workspace_id', 'term', 'company_id'], [chunk]);
+    await target.copy('company_search_terms', ['workspace_id', 'term', 'company_id'], chunks.done());
     after = rows[rows.length - 1]?.id as string;
   }
   const words = [...vocabulary];
   for (let at = 0; at < words.length; at += PAGE) {
-    let chunk = '';
-    for (const w of words.slice(at, at + PAGE)) for (const g of trigrams(w)) chunk += csvRow([workspaceId, w, g]);
-    await target.copy('search_words', ['workspace_id', 'word', 'gram'], [chunk]);
+    const chunks = collectChunks();
+    for (const w of words.slice(at, at + PAGE)) for (const g of trigrams(w)) chunks.add(csvRow([workspaceId, w, g]));
+    await target.copy('search_words', ['workspace_id', 'word', 'gram'], chunks.done());
   }
   return { postings, words: words.length };
 }
