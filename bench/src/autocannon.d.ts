@@ -7,7 +7,12 @@ declare module 'autocannon' {
     duration?: number;
     amount?: number;
     headers?: Record<string, string>;
-    requests?: { method?: string; path?: string; setupRequest?: (req: Request) => Request }[];
+    requests?: {
+      method?: string;
+      path?: string;
+      setupRequest?: (req: Request) => Request;
+      onResponse?: (status: number, body: string | undefined) => void;
+    }[];
   };
   type Histogram = { average: number; mean: number; p50: number; p90: number; p97_5: number; p99: number; max: number };
   export type Result = {

@@ -1,4 +1,4 @@
-import autocannon from 'autocannon';
+import autocannon, { type Result } from 'autocannon';
 
 export type LoadResult = {
   reqPerSec: number;
@@ -10,9 +10,30 @@ export type LoadResult = {
   max?: number;
   requests: number;
   failures: number;
-  /** What the failures were, when there were any (autocannon's counts). */
-  failedBy?: { non2xx: number; errors: number; timeouts: number };
+  /** What the failures were, when there were any: `errors` are connection errors other than
+   *  timeouts; `answers`, the first few non-2xx answers (status and the start of the body). */
+  failedBy?: { non2xx: number; errors: number; timeouts: number; answers?: string[] };
 };
+
+/**
+ * The failures of an autocannon result, each counted once. autocannon's `errors` include its
+ * `timeouts` ("The number of connection errors (including timeouts)", its README): adding both
+ * counted every timeout twice (the full-scale PGlite list run read "13 timeouts, 13 errors",
+ * which were 13 timeouts).
+ */
+export function failuresOf(result: Pick<Result, 'non2xx' | 'errors' | 'timeouts'>): {
+  failures: number;
+  failedBy?: { non2xx: number; errors: number; timeouts: number };
+} {
+  const failures = result.non2xx + result.errors;
+  if (failures === 0) return { failures };
+  return {
+    failures,
+    failedBy: { non2xx: result.non2xx, errors: result.errors - result.timeouts, timeouts: result.timeouts },
+  };
+}
+
+const ANSWERS_KEPT = 3;
 
 /**
  * Drives `paths()` (one path per request) at `url` with `connections` concurrent
@@ -27,6 +48,7 @@ export async function drive(input: {
   headers?: Record<string, string>;
   paths: () => string;
 }): Promise<LoadResult> {
+  const answers: string[] = [];
   const result = await autocannon({
     url: input.url,
     connections: input.connections,
@@ -36,19 +58,23 @@ export async function drive(input: {
       {
         method: 'GET',
         setupRequest: (req) => ({ ...req, path: input.paths() }),
+        onResponse: (status, body) => {
+          if ((status < 200 || status > 299) && answers.length < ANSWERS_KEPT) {
+            answers.push(`${status} ${String(body ?? '').slice(0, 300)}`);
+          }
+        },
       },
     ],
   });
+  const { failures, failedBy } = failuresOf(result);
   return {
     reqPerSec: Math.round(result.requests.average * 10) / 10,
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
     // No answer at all within the duration is a failure too, not a rate of zero.
-    failures: result.non2xx + result.errors + result.timeouts + (result.requests.total === 0 ? 1 : 0),
-    ...(result.non2xx + result.errors + result.timeouts > 0
-      ? { failedBy: { non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts } }
-      : {}),
+    failures: failures + (result.requests.total === 0 ? 1 : 0),
+    ...(failedBy ? { failedBy: answers.length > 0 ? { ...failedBy, answers } : failedBy } : {}),
   };
 }
 
