@@ -229,7 +229,17 @@ describe('benchmarks (smoke, tiny scale)', () => {
     expect(md).toContain('  - 2026-11-26T10:08:00.000Z: postgres; postgres data');
     expect(md).toContain('  - 2026-11-26T10:55:00.000Z: pglite; pglite data');
     expect(md).toContain('idle RSS 233 MB');
+    expect(md).toContain('- Machine: test, 2 cores');
     expect(() => mergeReports([])).toThrow(/at least one/);
+    // Runs on two machines: each run names its own, the machine line both.
+    const elsewhere = {
+      ...run('pglite', '2026-11-27T09:00:00.000Z'),
+      machine: { ...run('pglite', '').machine, cpu: 'other' },
+    };
+    const mixed = renderMarkdown(mergeReports([run('postgres', '2026-11-26T10:08:00.000Z'), elsewhere]));
+    expect(mixed).toContain('  - 2026-11-26T10:08:00.000Z: postgres; postgres data; on test');
+    expect(mixed).toContain('  - 2026-11-27T09:00:00.000Z: pglite; pglite data; on other');
+    expect(mixed).toContain('- Machine: test / other, 2 cores');
   });
 
   it('the generator is deterministic for a seed', () => {

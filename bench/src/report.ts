@@ -31,14 +31,17 @@ export function mergeReports(reports: readonly BenchReport[]): BenchReport {
   const first = reports[0];
   if (!first) throw new Error('--page needs at least one results file');
   const byDate = [...reports].sort((a, b) => a.date.localeCompare(b.date));
+  // Runs from different machines (a session's machine is not the next one's) name theirs.
+  const cpus = [...new Set(reports.map((r) => r.machine.cpu))];
+  const on = (r: BenchReport) => (cpus.length > 1 ? `; on ${r.machine.cpu}` : '');
   return {
     date: byDate.at(-1)?.date ?? first.date,
-    machine: first.machine,
+    machine: { ...first.machine, cpu: cpus.join(' / ') },
     scale: [...new Set(reports.map((r) => r.scale))].join(' | '),
     quick: reports.some((r) => r.quick),
     runs: byDate.map(
       (r) =>
-        `${r.date}: ${r.generate.map((g) => g.database).join(', ') || 'no database'}${r.only ? ` (${r.only.join(', ')})` : ''}; ${r.scale}`,
+        `${r.date}: ${r.generate.map((g) => g.database).join(', ') || 'no database'}${r.only ? ` (${r.only.join(', ')})` : ''}; ${r.scale}${on(r)}`,
     ),
     generate: reports.flatMap((r) => r.generate),
     results: reports.flatMap((r) => r.results),
