@@ -180,7 +180,15 @@ async function embeddedStart(): Promise<BenchReport['start']> {
 const results: WorkloadResult[] = [];
 const throughputResults: ThroughputWorkload[] = [];
 const generate: BenchReport['generate'] = [];
-const suiteOptions = { scale, seconds, connections, log, ...(suiteOnly ? { only: suiteOnly } : {}) };
+const reuseDir = process.env.BENCH_REUSE_DIR;
+const suiteOptions = {
+  scale,
+  seconds,
+  connections,
+  log,
+  ...(suiteOnly ? { only: suiteOnly } : {}),
+  ...(reuseDir ? { reuseDir } : {}),
+};
 if (needsDatabases && (dbArg === 'both' || dbArg === 'pglite')) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tillit-bench-pglite-'));
   try {

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generatePeopleCsv } from '../import/generate-people-csv.ts';
@@ -42,6 +42,20 @@ export type SuiteOptions = {
   privacySample?: number;
   /** Only these workloads (`--only=`); all when absent. The data set is generated either way. */
   only?: readonly WorkloadKey[];
+  /**
+   * PGlite only (`BENCH_REUSE_DIR`): a folder holding a generated data set. When it holds one
+   * of the same scale, the run starts from a copy of it instead of generating (and reports the
+   * generation time measured when it was made); otherwise the run generates as usual and keeps
+   * a copy there. Lets the data set be made once while the code under test still changes.
+   */
+  reuseDir?: string;
+};
+
+type Kept = {
+  scale: string;
+  session: { cookie: string; workspaceId: string; userId: string };
+  generated: Generated;
+  generateMs: number;
 };
 
 /** The workloads by the names `--only=` takes (run.ts; `start` is run.ts's own). */
@@ -130,35 +144,60 @@ export async function runDatabaseSuite(
     openCopyTarget(
       db.kind === 'postgres' ? { kind: 'postgres', url: db.adminUrl } : { kind: 'pglite', dataDir: pgliteDir },
     );
-  let server = await deps.startTillit(db);
-  const session = await firstRun(server.url);
-  await server.stop();
-
-  log(`${db.kind}: generating ${describeScale(options.scale)}`);
-  const started = performance.now();
-  const target = await openTarget();
-  let generated: Generated;
-  try {
-    generated = await generateWorkspaceData(target, {
-      workspaceId: session.workspaceId,
-      ownerId: session.userId,
-      scale: options.scale,
-    });
-    await target.commit();
-    // Table by table: the first read of a freshly written page sets its hint bits, which with
-    // data checksums (on in PGlite's PostgreSQL 18) writes the whole page to the WAL, and on
-    // PGlite a checkpoint can only come between two statements (copy-target.ts): one ANALYZE
-    // of everything grew pg_wal from 134 to 402 MB at the end of a --scale=10 generation.
-    const tables = await target.query<{ name: string }>(
-      `select tablename as name from pg_tables where schemaname = 'public' order by tablename`,
-    );
-    for (const { name } of tables) await target.query(`analyze "${name}"`);
-  } finally {
-    await target.close();
+  const keptFile = options.reuseDir ? path.join(options.reuseDir, 'generated.json') : '';
+  const keptData = options.reuseDir ? path.join(options.reuseDir, 'data') : '';
+  if (options.reuseDir && db.kind !== 'pglite') throw new Error('BENCH_REUSE_DIR: only for PGlite runs (--db=pglite)');
+  const kept = keptFile && existsSync(keptFile) ? (JSON.parse(readFileSync(keptFile, 'utf8')) as Kept) : null;
+  if (kept && kept.scale !== describeScale(options.scale)) {
+    throw new Error(`BENCH_REUSE_DIR holds a data set of another scale (${kept.scale})`);
   }
-  const generateMs = Math.round(performance.now() - started);
-  log(`${db.kind}: generated in ${generateMs} ms`);
+  let session: Kept['session'];
+  let generated: Generated;
+  let generateMs: number;
+  if (kept && db.kind === 'pglite') {
+    log(`${db.kind}: copying the data set kept in ${options.reuseDir} (generated in ${kept.generateMs} ms)`);
+    rmSync(db.dataDir, { recursive: true, force: true });
+    cpSync(keptData, db.dataDir, { recursive: true });
+    ({ session, generated, generateMs } = kept);
+  } else {
+    const first = await deps.startTillit(db);
+    session = await firstRun(first.url);
+    await first.stop();
 
+    log(`${db.kind}: generating ${describeScale(options.scale)}`);
+    const started = performance.now();
+    const target = await openTarget();
+    try {
+      generated = await generateWorkspaceData(target, {
+        workspaceId: session.workspaceId,
+        ownerId: session.userId,
+        scale: options.scale,
+      });
+      await target.commit();
+      // Table by table: the first read of a freshly written page sets its hint bits, which with
+      // data checksums (on in PGlite's PostgreSQL 18) writes the whole page to the WAL, and on
+      // PGlite a checkpoint can only come between two statements (copy-target.ts): one ANALYZE
+      // of everything grew pg_wal from 134 to 402 MB at the end of a --scale=10 generation.
+      const tables = await target.query<{ name: string }>(
+        `select tablename as name from pg_tables where schemaname = 'public' order by tablename`,
+      );
+      for (const { name } of tables) await target.query(`analyze "${name}"`);
+    } finally {
+      await target.close();
+    }
+    generateMs = Math.round(performance.now() - started);
+    log(`${db.kind}: generated in ${generateMs} ms`);
+    if (options.reuseDir && db.kind === 'pglite') {
+      mkdirSync(options.reuseDir, { recursive: true });
+      rmSync(keptData, { recursive: true, force: true });
+      cpSync(db.dataDir, keptData, { recursive: true });
+      const keep: Kept = { scale: describeScale(options.scale), session, generated, generateMs };
+      writeFileSync(keptFile, JSON.stringify(keep));
+      log(`${db.kind}: kept the data set in ${options.reuseDir}`);
+    }
+  }
+
+  let server: Server;
   const wants = (k: WorkloadKey) => !options.only || options.only.includes(k);
   const ids = generated.samplePersonIds;
   let n = 0;
