@@ -1,5 +1,5 @@
 // Bundles the server into dist/ (workspace packages inlined, npm dependencies left
-// external), copies the SQL migrations beside it and writes the PGlite template (an empty,
+// external), copies the SQL migrations and the embedded database's worker script beside it and writes the PGlite template (an empty,
 // migrated data directory a first start unpacks; src/db/pglite-template.ts), made again only
 // when the migrations, the policies or PGlite changed (cached in node_modules/.cache/tillit).
 import { execFileSync } from 'node:child_process';
@@ -23,6 +23,8 @@ await build({
   logLevel: 'warning',
 });
 cpSync('src/db/migrations', 'dist/migrations', { recursive: true });
+// The embedded database's thread (src/db/pglite-remote.ts finds it beside the bundle).
+cpSync('src/db/pglite-worker.mjs', 'dist/pglite-worker.mjs');
 execFileSync(process.execPath, ['dist/build-template.js', 'node_modules/.cache/tillit'], { stdio: 'inherit' });
 rmSync('dist/build-template.js');
 rmSync('dist/build-template.js.map');

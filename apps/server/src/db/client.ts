@@ -3,14 +3,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { type CheckpointPolicy, defaultCheckpointPolicy, startCheckpointer } from './pglite-checkpoint.ts';
-import { yieldBeforeEachTurn } from './pglite-turns.ts';
+import { type EmbeddedClient, openPgliteWorker } from './pglite-remote.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -175,24 +175,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       else await initPgliteInChild(options.dataDir);
     }
   }
-  const client = options.dataDir ? new PGlite(options.dataDir, pgliteOptions) : new PGlite(pgliteOptions);
-  await client.waitReady;
+  // The engine runs in its own thread (pglite-remote.ts): requests are accepted, read and
+  // answered while it works.
+  const client = await openPgliteWorker(options.dataDir, pgliteOptions);
   return pgliteDatabase(client, options.checkpoint);
 }
 
-/** The `Database` over an open PGlite (the template build opens its own), with the
- *  checkpoints PGlite's single-user PostgreSQL does not run itself (pglite-checkpoint.ts). */
-export function pgliteDatabase(client: PGlite, checkpoint: Partial<CheckpointPolicy> = {}): Database {
-  // Requests, timers and responses get a turn between two holds of the engine (pglite-turns.ts).
-  yieldBeforeEachTurn(client);
+/** The `Database` over an open PGlite, in a worker thread (`openDatabase`) or in this one (the
+ *  template build opens its own), with the checkpoints PGlite's single-user PostgreSQL does
+ *  not run itself (pglite-checkpoint.ts). */
+export function pgliteDatabase(client: EmbeddedClient | PGlite, checkpoint: Partial<CheckpointPolicy> = {}): Database {
   const checkpointer = startCheckpointer(client, { ...defaultCheckpointPolicy, ...checkpoint });
-  const db = drizzlePglite(client, { schema, casing: 'snake_case' }) as unknown as Db;
+  const db = drizzlePglite({ client: client as PGlite, schema, casing: 'snake_case' }) as unknown as Db;
   return {
     kind: 'pglite',
     db,
     raw: {
       query: async <R>(text: string, params?: unknown[]) => {
-        const r = await client.query<R>(text, params as unknown[] | undefined);
+        const r = await (client as EmbeddedClient).query<R>(text, params as unknown[] | undefined);
         return { rows: r.rows };
       },
       exec: async (text) => {

@@ -1,0 +1,247 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedClient, openPgliteWorker } from './pglite-remote.ts';
+
+// The embedded database is PGlite whichever database the suite runs on: these tests open their own.
+describe('PGlite in a worker thread', () => {
+  let client: EmbeddedClient;
+  beforeAll(async () => {
+    client = await openPgliteWorker(null, {});
+    await client.exec('create table t (id int primary key, v text not null)');
+  });
+  afterAll(async () => {
+    await client.close();
+  });
+
+  /** How many 5 ms timer ticks this thread ran while `work` ran. */
+  async function ticksDuring(work: () => Promise<unknown>): Promise<number> {
+    let ticks = 0;
+    const timer = setInterval(() => {
+      ticks += 1;
+    }, 5);
+    try {
+      await work();
+    } finally {
+      clearInterval(timer);
+    }
+    return ticks;
+  }
+  const LONG = 'select count(*) from generate_series(1, 3000000) g where g % 7 = 3';
+
+  it('runs statements off this thread: timers fire while a long statement runs, and did not in this thread', async () => {
+    const inThread = new PGlite();
+    try {
+      await inThread.query('select 1');
+      const started = performance.now();
+      expect(await ticksDuring(() => inThread.query(LONG))).toBe(0);
+      const took = performance.now() - started;
+      const ticks = await ticksDuring(() => client.query(LONG));
+      // The same statement took `took` ms in this thread; in the worker this thread kept running.
+      expect(took).toBeGreaterThan(100);
+      expect(ticks).toBeGreaterThan(5);
+    } finally {
+      await inThread.close();
+    }
+  });
+
+  it('commits a transaction, rolls back one that throws or calls rollback', async () => {
+    await client.transaction(async (tx) => {
+      await tx.query('insert into t values ($1, $2)', [1, 'kept']);
+    });
+    await expect(
+      client.transaction(async (tx) => {
+        await tx.query('insert into t values ($1, $2)', [2, 'thrown']);
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    await client.transaction(async (tx) => {
+      await tx.query('insert into t values ($1, $2)', [3, 'rolled back']);
+      await tx.rollback();
+      expect(tx.closed).toBe(true);
+      await expect(tx.query('select 1')).rejects.toThrow('Transaction is closed');
+    });
+    const { rows } = await client.query<{ id: number; v: string }>('select id, v from t order by id');
+    expect(rows).toEqual([{ id: 1, v: 'kept' }]);
+  });
+
+  it('a top-level statement waits for an open transaction, as in PGlite itself', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const order: string[] = [];
+    const tx = client.transaction(async (t) => {
+      await t.query('insert into t values (10, $1)', ['in transaction']);
+      await held;
+      order.push('commit');
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const outside = client.query<{ n: number }>('select count(*)::int as n from t where id = 10').then((r) => {
+      order.push('outside');
+      return r.rows[0]?.n;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(order).toEqual([]);
+    release();
+    await tx;
+    expect(await outside).toBe(1);
+    expect(order).toEqual(['commit', 'outside']);
+  });
+
+  it("keeps PostgreSQL's error fields (code, constraint, detail) and leaves nothing half-written", async () => {
+    const error = await client
+      .transaction(async (tx) => {
+        await tx.query('insert into t values (20, $1)', ['first']);
+        await tx.query('insert into t values (1, $1)', ['duplicate']);
+      })
+      .catch((e: unknown) => e as Record<string, unknown>);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ code: '23505', constraint: 't_pkey', table: 't' });
+    expect(String((error as Record<string, unknown>).detail)).toContain('(id)=(1)');
+    const { rows } = await client.query('select 1 from t where id = 20');
+    expect(rows).toEqual([]);
+    await expect(client.query('select nope from t')).rejects.toMatchObject({ code: '42703' });
+  });
+
+  it("returns PostgreSQL's values, and runs the caller's parsers in this thread on the text", async () => {
+    const seen: number[] = [];
+    const parsers = {
+      1184: (text: string, typeId: number) => {
+        seen.push(typeId);
+        return `parsed ${text}`;
+      },
+    };
+    const sql = `select '2026-01-02 03:04:05+00'::timestamptz as at, '\\x0102'::bytea as b, '{"a":[1,2]}'::jsonb as j,
+                        null::timestamptz as none, 'x' as s, 42 as n`;
+    const objects = await client.query<Record<string, unknown>>(sql, [], { parsers });
+    expect(objects.rows[0]).toMatchObject({
+      at: 'parsed 2026-01-02 03:04:05+00',
+      j: { a: [1, 2] },
+      none: null,
+      s: 'x',
+      n: 42,
+    });
+    expect(Array.from(objects.rows[0]?.b as Uint8Array)).toEqual([1, 2]);
+    const arrays = await client.query<unknown[]>(sql, [], { rowMode: 'array', parsers });
+    expect(arrays.rows[0]?.[0]).toBe('parsed 2026-01-02 03:04:05+00');
+    expect(arrays.fields.map((f) => f.name)).toEqual(['at', 'b', 'j', 'none', 's', 'n']);
+    expect(seen).toEqual([1184, 1184]);
+    // Without parsers, PGlite's own parsing (in the worker): a Date.
+    const plain = await client.query<{ at: Date }>(`select '2026-01-02 03:04:05+00'::timestamptz as at`);
+    expect(plain.rows[0]?.at).toEqual(new Date('2026-01-02T03:04:05Z'));
+    // Parameters cross too: bytes, dates.
+    const echoed = await client.query<{ b: Uint8Array; d: Date }>('select $1::bytea as b, $2::timestamptz as d', [
+      Buffer.from([7, 8]),
+      new Date('2026-03-04T05:06:07Z'),
+    ]);
+    expect(Array.from(echoed.rows[0]?.b ?? [])).toEqual([7, 8]);
+    expect(echoed.rows[0]?.d).toEqual(new Date('2026-03-04T05:06:07Z'));
+  });
+
+  it('exec runs several statements and returns each result', async () => {
+    const results = await client.exec('select 1 as a; select 2 as b');
+    expect(results.map((r) => r.rows)).toEqual([[{ a: 1 }], [{ b: 2 }]]);
+  });
+
+  it('refuses calls once closed', async () => {
+    const other = await openPgliteWorker(null, {});
+    await other.close();
+    expect(other.closed).toBe(true);
+    await expect(other.query('select 1')).rejects.toThrow(/closed/);
+  });
+
+  it('close waits for statements sent before it and lets a begun transaction finish; it refuses new work', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tillit-remote-close-'));
+    try {
+      const db = await openPgliteWorker(dir, {});
+      await db.exec('create table c (n int)');
+      let closing: Promise<void> | undefined;
+      let second: Promise<void> | undefined;
+      await db.transaction(async (tx) => {
+        await tx.query('insert into c values (1)');
+        // Another caller's transaction, asked for before the close: it waits for this one.
+        second = db.transaction(async (t) => {
+          await t.query('insert into c values (3)');
+        });
+        await new Promise((r) => setTimeout(r, 20));
+        closing = db.close();
+        await expect(db.query('select 1')).rejects.toThrow(/closed/);
+        await expect(db.transaction(async () => {})).rejects.toThrow(/closed/);
+        await tx.query('insert into c values (2)');
+      });
+      await second;
+      await closing;
+      const again = await openPgliteWorker(dir, {});
+      expect((await again.query<{ n: number }>('select n from c order by n')).rows).toEqual([
+        { n: 1 },
+        { n: 2 },
+        { n: 3 },
+      ]);
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('close rolls back a transaction that does not end within its grace', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tillit-remote-close-'));
+    try {
+      const db = await openPgliteWorker(dir, {});
+      await db.exec('create table c (n int)');
+      let begun: () => void = () => {};
+      const inside = new Promise<void>((r) => {
+        begun = r;
+      });
+      const stuck = db.transaction(async (tx) => {
+        await tx.query('insert into c values (1)');
+        begun();
+        await new Promise(() => {});
+      });
+      await inside;
+      const started = performance.now();
+      await db.close();
+      expect(performance.now() - started).toBeGreaterThan(4_000);
+      void stuck.catch(() => {});
+      const again = await openPgliteWorker(dir, {});
+      expect((await again.query('select n from c')).rows).toEqual([]);
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a script that awaits a call is not cut short, and one that never closes still exits', async () => {
+    const url = new URL('./pglite-remote.ts', import.meta.url).href;
+    const code = `const { openPgliteWorker } = await import(${JSON.stringify(url)});
+      const db = await openPgliteWorker(null, {});
+      await new Promise((r) => setTimeout(r, 10));
+      const { rows } = await db.query('select 41 + 1 as n');
+      console.log(rows[0].n);`;
+    const dir = mkdtempSync(path.join(tmpdir(), 'tillit-remote-'));
+    const script = path.join(dir, 'script.mjs');
+    writeFileSync(script, code);
+    const out = await new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new Error('the script did not exit'));
+      }, 20_000);
+      child.once('exit', (status) => {
+        clearTimeout(timer);
+        resolve({ status, stdout });
+      });
+    });
+    rmSync(dir, { recursive: true, force: true });
+    expect(out).toEqual({ status: 0, stdout: '42\n' });
+  });
+});

@@ -1,0 +1,187 @@
+// @ts-check
+// The embedded database's engine in its own thread (see pglite-remote.ts, which starts this
+// worker and speaks to it). Plain JavaScript so that Node.js loads it as it is, from src/ under
+// the tests and from dist/ (copied by build.mjs) in the built server.
+//
+// Messages in: { id, op: 'query' | 'exec' | 'begin' | 'end' | 'close', tx?, ... }.
+// Messages out: { id, ok: true, value } or { id, ok: false, error }, and once { ready } at start.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+
+if (!parentPort) throw new Error('pglite-worker.mjs runs as a worker thread');
+const port = parentPort;
+
+/** @type {{ dataDir: string | null, options: Record<string, unknown> }} */
+const { dataDir, options } = workerData;
+
+/** The fields of PostgreSQL's error report that callers look at (never functions or options). */
+const ERROR_FIELDS = [
+  'severity',
+  'code',
+  'detail',
+  'hint',
+  'position',
+  'internalPosition',
+  'internalQuery',
+  'where',
+  'schema',
+  'table',
+  'column',
+  'dataType',
+  'constraint',
+  'file',
+  'line',
+  'routine',
+];
+
+/** @param {unknown} e */
+function describeError(e) {
+  const error = /** @type {Record<string, unknown>} */ (e && typeof e === 'object' ? e : {});
+  /** @type {Record<string, unknown>} */
+  const out = { message: typeof error.message === 'string' ? error.message : String(e) };
+  if (typeof error.name === 'string') out.name = error.name;
+  for (const key of ERROR_FIELDS) {
+    const value = error[key];
+    if (value !== undefined && typeof value !== 'function' && typeof value !== 'object') out[key] = value;
+  }
+  return out;
+}
+
+/** @param {string} text */
+const asText = (text) => text;
+
+/** @param {{ rowMode?: 'array' | 'object', text?: number[] }} m */
+function queryOptions(m) {
+  /** @type {{ rowMode?: 'array' | 'object', parsers?: Record<number, (text: string) => unknown> }} */
+  const o = {};
+  if (m.rowMode) o.rowMode = m.rowMode;
+  // Types the caller parses itself (in its own thread) arrive as PostgreSQL's text.
+  if (m.text && m.text.length > 0) {
+    o.parsers = {};
+    for (const oid of m.text) o.parsers[oid] = asText;
+  }
+  return o;
+}
+
+/** @param {{ rows: unknown[], fields: unknown[], affectedRows?: number }} r */
+const result = (r) => ({ rows: r.rows, fields: r.fields, affectedRows: r.affectedRows });
+
+/**
+ * Open transactions by the caller's id. PGlite runs a transaction as a callback that holds its
+ * engine: here the callback waits until the caller sends `end`, and the caller's statements
+ * in between run on its `tx`.
+ * @type {Map<number, { tx: import('@electric-sql/pglite').Transaction | null, finish: (commit: boolean) => void, done: Promise<void> }>}
+ */
+const open = new Map();
+
+/** @type {PGlite} */
+let db;
+
+/** Messages being handled (not counting `close`). */
+let inflight = 0;
+/** How long `close` waits for statements under way and open transactions to end. */
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * PGlite's `close` does not wait for a statement under way: one that was waiting between two
+ * of its steps never finished, and its transaction never ended. So `close` waits until every
+ * message sent before it is answered and every open transaction has ended (their owners may
+ * still send statements: the caller lets a begun transaction finish), at most
+ * CLOSE_GRACE_MS; then what is still open is rolled back.
+ */
+async function closeWhenIdle() {
+  const deadline = Date.now() + CLOSE_GRACE_MS;
+  while ((inflight > 0 || open.size > 0) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  for (const entry of open.values()) entry.finish(false);
+  await Promise.allSettled([...open.values()].map((entry) => entry.done));
+  await db.close();
+}
+
+/** @param {{ tx?: number }} m */
+function on(m) {
+  if (m.tx === undefined) return db;
+  const t = open.get(m.tx)?.tx;
+  if (!t) throw new Error(`There is no open transaction ${m.tx}.`);
+  return t;
+}
+
+/** @param {any} m */
+async function handle(m) {
+  switch (m.op) {
+    case 'query':
+      return result(await on(m).query(m.sql, m.params, queryOptions(m)));
+    case 'exec':
+      return (await on(m).exec(m.sql)).map(result);
+    case 'begin':
+      return new Promise((begun, failed) => {
+        /** @type {(commit: boolean) => void} */
+        let finish = () => {};
+        /** @type {Promise<boolean>} */
+        const finished = new Promise((resolve) => {
+          finish = resolve;
+        });
+        /** @type {{ tx: import('@electric-sql/pglite').Transaction | null, finish: (commit: boolean) => void, done: Promise<void> }} */
+        const entry = { tx: null, finish, done: Promise.resolve() };
+        open.set(m.tx, entry);
+        entry.done = db.transaction(async (tx) => {
+          entry.tx = tx;
+          begun(null);
+          if (!(await finished) && !tx.closed) await tx.rollback();
+        });
+        // BEGIN itself failed: the callback never ran.
+        entry.done.catch((error) => {
+          if (!entry.tx) {
+            open.delete(m.tx);
+            failed(error);
+          }
+        });
+      });
+    case 'end': {
+      const entry = open.get(m.tx);
+      if (!entry) throw new Error(`There is no open transaction ${m.tx}.`);
+      entry.finish(Boolean(m.commit));
+      try {
+        await entry.done;
+      } finally {
+        open.delete(m.tx);
+      }
+      return null;
+    }
+    case 'close':
+      await closeWhenIdle();
+      return null;
+    default:
+      throw new Error(`Unknown operation ${m.op}`);
+  }
+}
+
+try {
+  db = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
+  await db.waitReady;
+  /** @param {number} id @param {unknown} error */
+  const refuse = (id, error) => port.postMessage({ id, ok: false, error: describeError(error) });
+  port.on('message', (m) => {
+    const counted = m.op !== 'close';
+    if (counted) inflight += 1;
+    handle(m)
+      .finally(() => {
+        if (counted) inflight -= 1;
+      })
+      .then(
+        (value) => {
+          try {
+            port.postMessage({ id: m.id, ok: true, value });
+          } catch (error) {
+            // A value the structured clone cannot carry: the caller gets an error, not silence.
+            refuse(m.id, error);
+          }
+        },
+        (error) => refuse(m.id, error),
+      );
+  });
+  port.postMessage({ ready: true });
+} catch (error) {
+  port.postMessage({ ready: false, error: describeError(error) });
+}
