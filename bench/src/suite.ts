@@ -98,7 +98,8 @@ export type ThroughputWorkload = {
   baseline: ThroughputResult;
   ratio: number;
   target: string;
-  met: boolean;
+  /** null: no target on this database (the import's is set on PostgreSQL). */
+  met: boolean | null;
   notes?: string;
 };
 
@@ -394,7 +395,7 @@ export async function runDatabaseSuite(
       baseline: copyRun,
       ratio: importRatio,
       target: db.kind === 'postgres' ? '>= 0.4 of COPY rows/s' : '- (the target is set on PostgreSQL)',
-      met: db.kind === 'postgres' ? importRatio >= 0.4 : true,
+      met: db.kind === 'postgres' ? importRatio >= 0.4 : null,
       notes:
         importRun.searchIndexMs === null
           ? `${importRun.created} created`
