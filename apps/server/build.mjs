@@ -1,7 +1,8 @@
 // Bundles the server into dist/ (workspace packages inlined, npm dependencies left
-// external), copies the SQL migrations and the embedded database's worker script beside it and writes the PGlite template (an empty,
-// migrated data directory a first start unpacks; src/db/pglite-template.ts), made again only
-// when the migrations, the policies or PGlite changed (cached in node_modules/.cache/tillit).
+// external), copies the SQL migrations and the embedded database's worker script
+// (src/db/pglite-worker.mjs) beside it and writes the PGlite template (an empty, migrated data
+// directory a first start unpacks; src/db/pglite-template.ts), made again only when the
+// migrations, the policies or PGlite changed (cached in node_modules/.cache/tillit).
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';

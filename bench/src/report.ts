@@ -52,11 +52,11 @@ export function mergeReports(reports: readonly BenchReport[]): BenchReport {
 
 const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '-' : String(n));
 
-/** The table for docs/performance.md: every row with its raw figures and its ratio. */
 /** Whether a throughput row has a target on its database: the import's is set on PostgreSQL
  *  (results files before 2026-11-26T16 said `met: true` for PGlite's; its target text is `-`). */
 const judged = (t: ThroughputWorkload) => t.met !== null && !t.target.startsWith('-');
 
+/** The table for docs/performance.md: every row with its raw figures and its ratio. */
 export function renderMarkdown(report: BenchReport): string {
   const lines = [
     '# Performance',

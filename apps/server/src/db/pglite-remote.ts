@@ -40,7 +40,7 @@ type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false;
 type Ready = { ready: true } | { ready: false; error: Record<string, unknown> };
 
 /** Where the worker's script is: beside this module in src/db, and beside the bundle in dist. */
-export const pgliteWorkerScript = new URL('./pglite-worker.mjs', import.meta.url);
+const pgliteWorkerScript = new URL('./pglite-worker.mjs', import.meta.url);
 
 /** An error as PostgreSQL reported it in the worker (code, constraint, detail, ...), thrown here. */
 function rebuildError(fields: Record<string, unknown>): Error {
@@ -76,7 +76,6 @@ export async function openPgliteWorker(dataDir: string | null, options: object):
   const stop = (error: Error) => {
     if (stopped) return;
     stopped = error;
-    closed = true;
     for (const call of calls.values()) call.reject(error);
     calls.clear();
   };
@@ -199,8 +198,9 @@ export async function openPgliteWorker(dataDir: string | null, options: object):
         await worker.terminate();
       }
     },
+    // Closed by its owner, or its thread stopped.
     get closed() {
-      return closed;
+      return closed || stopped !== null;
     },
   };
   return client;
