@@ -142,6 +142,70 @@ describe('PGlite in a worker thread', () => {
     expect(echoed.rows[0]?.d).toEqual(new Date('2026-03-04T05:06:07Z'));
   });
 
+  it('runs `first` inside the transaction right after BEGIN; if it fails, nothing opens and the engine is free', async () => {
+    const seen = await client.transaction(
+      async (tx) => (await tx.query<{ v: string }>(`select current_setting('app.probe', true) as v`)).rows[0]?.v,
+      { first: `select set_config('app.probe', 'set first', true)` },
+    );
+    expect(seen).toBe('set first');
+    // Local to that transaction: gone after its commit.
+    const after = await client.query<{ v: string | null }>(`select current_setting('app.probe', true) as v`);
+    expect(after.rows[0]?.v ?? '').toBe('');
+
+    let ran = false;
+    const error = await client
+      .transaction(
+        async () => {
+          ran = true;
+        },
+        { first: `insert into t values (30, 'first'); select nope` },
+      )
+      .catch((e: unknown) => e as Record<string, unknown>);
+    expect(error).toMatchObject({ code: '42703' });
+    expect(ran).toBe(false);
+    // Rolled back (the insert before the failing statement too), and nothing holds the engine.
+    const { rows } = await client.query('select 1 from t where id = 30');
+    expect(rows).toEqual([]);
+  });
+
+  it('runs `last` just before the commit, not on rollback; if it fails, the whole transaction is rolled back', async () => {
+    await client.transaction(
+      async (tx) => {
+        await tx.query('insert into t values (40, $1)', ['body']);
+      },
+      { last: () => `insert into t values (41, 'with the commit')` },
+    );
+    let asked = 0;
+    await expect(
+      client.transaction(
+        async (tx) => {
+          await tx.query('insert into t values (42, $1)', ['thrown']);
+          throw new Error('no');
+        },
+        {
+          last: () => {
+            asked += 1;
+            return `insert into t values (43, 'never')`;
+          },
+        },
+      ),
+    ).rejects.toThrow('no');
+    expect(asked).toBe(0);
+    const failed = await client
+      .transaction(
+        async (tx) => {
+          await tx.query('insert into t values (44, $1)', ['body of a failed commit']);
+          return 'answered';
+        },
+        // The first insert of `last` runs, the second fails: neither it nor the body stays.
+        { last: () => `insert into t values (45, 'partial'); insert into t values (40, 'duplicate')` },
+      )
+      .catch((e: unknown) => e as Record<string, unknown>);
+    expect(failed).toMatchObject({ code: '23505', constraint: 't_pkey' });
+    const { rows } = await client.query<{ id: number }>('select id from t where id between 40 and 49 order by id');
+    expect(rows.map((r) => r.id)).toEqual([40, 41]);
+  });
+
   it('exec runs several statements and returns each result', async () => {
     const results = await client.exec('select 1 as a; select 2 as b');
     expect(results.map((r) => r.rows)).toEqual([[{ a: 1 }], [{ b: 2 }]]);

@@ -31,8 +31,16 @@ export type EmbeddedTransaction = {
   rollback(): Promise<void>;
   readonly closed: boolean;
 };
+/**
+ * Statements a transaction sends with its first and last messages instead of on their own (a
+ * round trip each fewer, while the transaction holds the engine): `first` runs right after
+ * BEGIN (the tenant settings), `last` is asked for at the commit and runs just before it (the
+ * access-log row of a read). Both are texts without parameters; if either fails, the whole
+ * transaction is rolled back and the error is the transaction's.
+ */
+export type EmbeddedTransactionOptions = { first?: string; last?: () => string | null };
 export type EmbeddedClient = Omit<EmbeddedTransaction, 'rollback'> & {
-  transaction<T>(fn: (tx: EmbeddedTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: EmbeddedTransaction) => Promise<T>, options?: EmbeddedTransactionOptions): Promise<T>;
   close(): Promise<void>;
 };
 
@@ -47,6 +55,14 @@ function rebuildError(fields: Record<string, unknown>): Error {
   const error = new Error(String(fields.message ?? 'The embedded database failed'));
   const { message: _message, ...rest } = fields;
   return Object.assign(error, rest);
+}
+
+/** The clients `openPgliteWorker` made (they take `EmbeddedTransactionOptions`; PGlite's own
+ *  `transaction` would ignore them). */
+const workerClients = new WeakSet<object>();
+
+export function isEmbeddedWorkerClient(value: unknown): value is EmbeddedClient {
+  return typeof value === 'object' && value !== null && workerClients.has(value);
 }
 
 export async function openPgliteWorker(dataDir: string | null, options: object): Promise<EmbeddedClient> {
@@ -146,15 +162,19 @@ export async function openPgliteWorker(dataDir: string | null, options: object):
   const client: EmbeddedClient = {
     query: (text, params, options) => query(text, params, options, undefined),
     exec: (text) => call({ op: 'exec', sql: text }),
-    async transaction<T>(fn: (tx: EmbeddedTransaction) => Promise<T>): Promise<T> {
+    async transaction<T>(
+      fn: (tx: EmbeddedTransaction) => Promise<T>,
+      options?: EmbeddedTransactionOptions,
+    ): Promise<T> {
       const id = nextTx++;
       hold();
       try {
-        await call({ op: 'begin', tx: id });
+        await call({ op: 'begin', tx: id, ...(options?.first ? { sql: options.first } : {}) });
         let ended = false;
         const end = async (commit: boolean) => {
           ended = true;
-          await call({ op: 'end', tx: id, commit });
+          const last = commit ? options?.last?.() : null;
+          await call({ op: 'end', tx: id, commit, ...(last ? { sql: last } : {}) });
         };
         const guard = () => {
           if (ended) throw new Error('Transaction is closed');
@@ -203,6 +223,7 @@ export async function openPgliteWorker(dataDir: string | null, options: object):
       return closed || stopped !== null;
     },
   };
+  workerClients.add(client);
   return client;
 }
 

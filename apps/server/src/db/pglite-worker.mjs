@@ -67,10 +67,14 @@ function queryOptions(m) {
 const result = (r) => ({ rows: r.rows, fields: r.fields, affectedRows: r.affectedRows });
 
 /**
+ * @typedef {{ tx: import('@electric-sql/pglite').Transaction | null,
+ *   finish: (end: { commit: boolean, sql?: string }) => void, done: Promise<void> }} Entry
+ */
+/**
  * Open transactions by the caller's id. PGlite runs a transaction as a callback that holds its
  * engine: here the callback waits until the caller sends `end`, and the caller's statements
  * in between run on its `tx`.
- * @type {Map<number, { tx: import('@electric-sql/pglite').Transaction | null, finish: (commit: boolean) => void, done: Promise<void> }>}
+ * @type {Map<number, Entry>}
  */
 const open = new Map();
 
@@ -94,7 +98,7 @@ async function closeWhenIdle() {
   while ((inflight > 0 || open.size > 0) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  for (const entry of open.values()) entry.finish(false);
+  for (const entry of open.values()) entry.finish({ commit: false });
   await Promise.allSettled([...open.values()].map((entry) => entry.done));
   await db.close();
 }
@@ -115,22 +119,33 @@ async function handle(m) {
     case 'exec':
       return (await on(m).exec(m.sql)).map(result);
     case 'begin':
+      // `sql` (optional, no parameters): statements run first in the transaction, in the same
+      // message (the tenant settings): if they fail, the transaction is rolled back and the
+      // begin fails with their error.
       return new Promise((begun, failed) => {
-        /** @type {(commit: boolean) => void} */
+        /** @type {(end: { commit: boolean, sql?: string }) => void} */
         let finish = () => {};
-        /** @type {Promise<boolean>} */
+        /** @type {Promise<{ commit: boolean, sql?: string }>} */
         const finished = new Promise((resolve) => {
           finish = resolve;
         });
-        /** @type {{ tx: import('@electric-sql/pglite').Transaction | null, finish: (commit: boolean) => void, done: Promise<void> }} */
+        /** @type {Entry} */
         const entry = { tx: null, finish, done: Promise.resolve() };
         open.set(m.tx, entry);
         entry.done = db.transaction(async (tx) => {
+          if (typeof m.sql === 'string' && m.sql) await tx.exec(m.sql);
           entry.tx = tx;
           begun(null);
-          if (!(await finished) && !tx.closed) await tx.rollback();
+          const end = await finished;
+          if (!end.commit) {
+            if (!tx.closed) await tx.rollback();
+            return;
+          }
+          // Statements sent with the commit run last: if one fails, PGlite rolls the whole
+          // transaction back and `end` answers with that error.
+          if (end.sql) await tx.exec(end.sql);
         });
-        // BEGIN itself failed: the callback never ran.
+        // BEGIN or its first statements failed: the transaction never opened for the caller.
         entry.done.catch((error) => {
           if (!entry.tx) {
             open.delete(m.tx);
@@ -141,7 +156,7 @@ async function handle(m) {
     case 'end': {
       const entry = open.get(m.tx);
       if (!entry) throw new Error(`There is no open transaction ${m.tx}.`);
-      entry.finish(Boolean(m.commit));
+      entry.finish({ commit: Boolean(m.commit), sql: typeof m.sql === 'string' ? m.sql : undefined });
       try {
         await entry.done;
       } finally {

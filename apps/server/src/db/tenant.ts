@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres';
+import { PgliteSession, PgliteTransaction } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Db, Tx } from './client.ts';
+import { type EmbeddedClient, isEmbeddedWorkerClient } from './pglite-remote.ts';
 
 /** The role every tenant transaction runs as: not a superuser, not a table owner, so
  *  PostgreSQL's row-level security applies to it (see rls.ts). */
@@ -66,10 +68,10 @@ export async function withTenant<T>(
     }
     await releaseHeld(held);
   }
-  const pool = (db as unknown as { $client?: unknown }).$client;
-  if (pool instanceof pg.Pool && UUID.test(ctx.workspaceId) && (!ctx.userId || UUID.test(ctx.userId))) {
-    return onePoolClient(db, pool, ctx, fn, options);
-  }
+  const client = (db as unknown as { $client?: unknown }).$client;
+  const ids = UUID.test(ctx.workspaceId) && (!ctx.userId || UUID.test(ctx.userId));
+  if (client instanceof pg.Pool && ids) return onePoolClient(db, client, ctx, fn, options);
+  if (isEmbeddedWorkerClient(client) && ids) return embeddedTransaction(db, client, ctx, fn, options);
   return db.transaction(
     async (tx) => {
       await tx.execute(
@@ -88,8 +90,8 @@ const atCommit = new WeakMap<Tx, string[]>();
 
 /**
  * Where the transaction can take a statement to send with its COMMIT, as one simple-protocol
- * message (one round trip for both): a function that queues the text, else null (PGlite,
- * nested transactions, drizzle's own). The text takes no parameters: every value in it must be
+ * message (one round trip for both): a function that queues the text, else null (nested
+ * transactions, drizzle's own, an embedded engine in this thread). The text takes no parameters: every value in it must be
  * written with `literal`. The statement runs last in the transaction, atomically with it: if
  * it fails, nothing of the transaction is committed and the error is the transaction's.
  * Only for writes nothing later in the transaction reads (the access-log row of a read).
@@ -123,14 +125,47 @@ async function onePoolClient<T>(
   const client = await pool.connect();
   const begin = options.snapshot ? 'begin isolation level repeatable read read only' : 'begin';
   try {
-    await client.query(
-      `${begin}; select set_config('app.workspace_id', '${ctx.workspaceId}', true), set_config('app.user_id', '${ctx.userId ?? ''}', true), set_config('role', '${APP_ROLE}', true)`,
-    );
+    await client.query(`${begin}; ${settingsText(ctx)}`);
   } catch (error) {
     client.release(true);
     throw error;
   }
   return inClient(db, client, fn);
+}
+
+/** The tenant settings and the role, as a statement without parameters (the ids proved UUIDs). */
+function settingsText(ctx: TenantContext): string {
+  return `select set_config('app.workspace_id', '${ctx.workspaceId}', true), set_config('app.user_id', '${ctx.userId ?? ''}', true), set_config('role', '${APP_ROLE}', true)`;
+}
+
+/**
+ * The same transaction on the embedded engine's thread (pglite-remote.ts) with two messages
+ * fewer: the settings go with BEGIN and the statements queued by `sendWithCommit` with the
+ * COMMIT, as on PostgreSQL. A transaction holds the one engine from its BEGIN to its end, so
+ * every message between the two threads it saves is time the engine is free for others.
+ */
+async function embeddedTransaction<T>(
+  db: Db,
+  client: EmbeddedClient,
+  ctx: TenantContext,
+  fn: (tx: Tx) => Promise<T>,
+  options: TenantOptions,
+): Promise<T> {
+  const settings = settingsText(ctx);
+  const queued: string[] = [];
+  const base = db as unknown as { dialect: never; session: { schema: never; options: never } };
+  return client.transaction(
+    async (etx) => {
+      const session = new PgliteSession(etx as never, base.dialect, base.session.schema, base.session.options);
+      const tx = new PgliteTransaction(base.dialect, session, base.session.schema) as unknown as Tx;
+      atCommit.set(tx, queued);
+      return fn(tx);
+    },
+    {
+      first: options.snapshot ? `set transaction isolation level repeatable read read only; ${settings}` : settings,
+      last: () => (queued.length > 0 ? queued.join(';\n') : null),
+    },
+  );
 }
 
 /**

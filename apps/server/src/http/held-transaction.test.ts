@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import type { TPerson, TPersonList } from '@tillit/contracts';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
@@ -23,11 +24,25 @@ describeEachDatabase('reads whose sign-in check opens their transaction', (env) 
     person = await makePerson(w.member.client, { emails: [{ value: 'held@example.com', type: 'work' }] });
   }, 90_000);
 
-  /** Messages node-postgres sends while `fn` runs (PostgreSQL only; null on PGlite). */
-  async function messages(fn: () => Promise<void>): Promise<number | null> {
+  /** Messages node-postgres sends while `fn` runs; on PGlite, the messages to the engine's
+   *  thread of the transactions opened for `userId` (those whose BEGIN carries their id). */
+  async function messages(fn: () => Promise<void>, userId?: string): Promise<number> {
     if (env().kind !== 'postgres') {
-      await fn();
-      return null;
+      const post = Worker.prototype.postMessage;
+      const mine = new Set<number>();
+      let n = 0;
+      Worker.prototype.postMessage = function (this: Worker, value: unknown, ...rest: unknown[]) {
+        const m = value as { op?: string; tx?: number; sql?: string };
+        if (m.op === 'begin' && m.tx !== undefined && userId && m.sql?.includes(userId)) mine.add(m.tx);
+        if (m.tx !== undefined && mine.has(m.tx)) n += 1;
+        return (post as (...a: unknown[]) => void).call(this, value, ...rest);
+      } as typeof post;
+      try {
+        await fn();
+      } finally {
+        Worker.prototype.postMessage = post;
+      }
+      return n;
     }
     const original = pg.Client.prototype.query;
     let n = 0;
@@ -56,7 +71,7 @@ describeEachDatabase('reads whose sign-in check opens their transaction', (env) 
     return idleInTransaction();
   };
 
-  it('[P-SEC-5] GET person the ordinary way: the same answer and access row, in three messages on PostgreSQL (check + BEGIN, read, access row + COMMIT)', async () => {
+  it('[P-SEC-5] GET person the ordinary way: the same answer and access row, in three messages (PostgreSQL: check + BEGIN, read, access row + COMMIT; PGlite: BEGIN + settings, read, access row + COMMIT)', async () => {
     let body: TPerson | undefined;
     const sent = await messages(async () => {
       // A workspace header that is not a UUID is refused; an empty one is "no header", which
@@ -64,10 +79,10 @@ describeEachDatabase('reads whose sign-in check opens their transaction', (env) 
       const res = await w.viewer.client.get<TPerson>(`/api/v1/people/${person.id}`, { 'x-tillit-workspace': '' });
       expect(res.status).toBe(200);
       body = res.body;
-    });
+    }, w.viewer.userId);
     expect(body?.id).toBe(person.id);
     expect(body?.emails.map((e) => e.value)).toEqual(['held@example.com']);
-    if (sent !== null) expect(sent).toBe(3);
+    expect(sent).toBe(3);
     const logged = await withTenant(env().services.database.db, { workspaceId: w.workspaceId }, (tx) =>
       tx.execute(
         sql`select count(*)::int as n from access_log where workspace_id = ${w.workspaceId} and subject_id = ${person.id} and via = 'people.get' and actor_id = ${w.viewer.userId}`,
@@ -80,11 +95,11 @@ describeEachDatabase('reads whose sign-in check opens their transaction', (env) 
     let page: { status: number; body: TPersonList } | undefined;
     const sent = await messages(async () => {
       page = await w.member.client.get<TPersonList>('/api/v1/people?limit=50&subjectCategory=client&sort=name');
-    });
+    }, w.member.userId);
     expect(page?.status).toBe(200);
     expect(page?.body.items.map((p) => p.id)).toContain(person.id);
     expect(page?.body.items.find((p) => p.id === person.id)?.emails.map((e) => e.value)).toEqual(['held@example.com']);
-    if (sent !== null) expect(sent).toBe(3);
+    expect(sent).toBe(3);
     const found = await w.member.client.get<{ items: { id: string }[] }>('/api/v1/search?q=held%40example');
     expect(found.status).toBe(200);
     expect(found.body.items.map((i) => i.id)).toContain(person.id);
