@@ -147,10 +147,15 @@ async function withPostgres<T>(fn: (db: DatabaseUnderBench) => Promise<T>): Prom
       adminUrl: u(new URL(adminUrl).username || 'postgres'),
     });
   } finally {
-    const a = new pg.Client({ connectionString: adminUrl });
-    await a.connect();
-    await a.query(`drop database if exists ${name} with (force)`);
-    await a.end();
+    if (process.env.BENCH_PG_KEEP === '1') {
+      // For profiling statements against the generated data afterwards (psql, EXPLAIN).
+      log(`kept database ${name} (BENCH_PG_KEEP=1): drop it when done`);
+    } else {
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    }
   }
 }
 

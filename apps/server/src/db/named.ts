@@ -40,18 +40,6 @@ async function runNamed<R>(tx: Tx, q: { sql: string; params: unknown[] }): Promi
 }
 
 /**
- * A drizzle query run as a named statement (drizzle maps its rows as usual). For hot reads
- * whose text takes few shapes (a page of people: which filters are set, the sort), built per
- * request but planned once per connection and shape.
- */
-export function runNamedQuery<T>(query: {
-  toSQL(): { sql: string };
-  prepare(name: string): { execute(): Promise<T> };
-}): Promise<T> {
-  return query.prepare(statementName(query.toSQL().sql)).execute();
-}
-
-/**
  * A statement whose text is built once (per `key`) with `sql.placeholder(...)` where the
  * values go, then run as a named statement with the values filled in. For the hottest reads:
  * building a statement with drizzle (walking its chunks, checking each one's kind) cost more
