@@ -411,13 +411,21 @@ export async function peoplePage(
     sort: sort as PageShape['sort'],
     dir: q.dir,
   };
-  const raws = await pageStatement<Record<string, unknown>>(tx, JSON.stringify(shape), {
-    ...values,
-    user: actor.userId,
-    afterValue: page.after?.value,
-    afterId: page.after?.id,
-    limit: page.limit + 1,
-  });
+  // Table-view filters (`filter=`, pushed into `conds` by tableViewPage) take many shapes:
+  // that page is built for the request; every other page is one of few cached texts.
+  const raws = q.filter?.length
+    ? (
+        (await tx.execute(
+          pageSql(actor, conds, { sort: shape.sort, dir: q.dir }, { ...page, limit: page.limit + 1 }),
+        )) as unknown as { rows: Record<string, unknown>[] }
+      ).rows
+    : await pageStatement<Record<string, unknown>>(tx, JSON.stringify(shape), {
+        ...values,
+        user: actor.userId,
+        afterValue: page.after?.value,
+        afterId: page.after?.id,
+        limit: page.limit + 1,
+      });
   const rows = raws.map(readPersonRow);
   const items = rows.slice(0, page.limit);
   const last = items.at(-1)?.row;
@@ -468,23 +476,34 @@ const pageStatement = cachedStatement((key) => {
     createdAfter: p(s.createdAfter, 'createdAfter'),
     createdBefore: p(s.createdBefore, 'createdBefore'),
   });
+  return pageSql(ph, conds, s, {
+    after: s.after ? { value: sql.placeholder('afterValue'), id: sql.placeholder('afterId') } : undefined,
+    limit: sql.placeholder('limit'),
+  });
+});
+
+/** A page of people with their parts over `conds`, by a built-in sort: values or placeholders. */
+function pageSql(
+  actor: Actor,
+  conds: (SQL | undefined)[],
+  s: { sort: keyof typeof SORT_COLUMNS; dir: 'asc' | 'desc' },
+  page: { after?: { value: unknown; id: unknown } | undefined; limit: unknown },
+): SQL {
   const col = SORT_COLUMNS[s.sort];
-  if (s.after) {
-    const value =
-      s.sort === 'name' ? sql`${sql.placeholder('afterValue')}` : sql`${sql.placeholder('afterValue')}::timestamptz`;
-    const id = sql`${sql.placeholder('afterId')}::uuid`;
-    conds.push(
+  const where = [...conds];
+  if (page.after) {
+    const value = s.sort === 'name' ? sql`${page.after.value}` : sql`${page.after.value}::timestamptz`;
+    const id = sql`${page.after.id}::uuid`;
+    where.push(
       s.dir === 'asc'
         ? sql`(${col}, ${people.personId}) > (${value}, ${id})`
         : sql`(${col}, ${people.personId}) < (${value}, ${id})`,
     );
   }
   const dir = s.dir === 'asc' ? sql`asc` : sql`desc`;
-  // The page and each person's parts in one statement, named by its text: a connection plans
-  // each kind of page once.
-  return sql`select ${personWithParts(ph)} from ${people} where ${and(...conds)}
-    order by ${col} ${dir}, ${people.personId} ${dir} limit ${sql.placeholder('limit')}`;
-});
+  return sql`select ${personWithParts(actor)} from ${people} where ${and(...where)}
+    order by ${col} ${dir}, ${people.personId} ${dir} limit ${page.limit}`;
+}
 
 /** One page of the people the actor can see (`peoplePage` behind an opaque cursor). */
 /** Who an access row names: the API key when one made the request, else the member. */
