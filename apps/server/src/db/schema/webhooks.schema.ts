@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   foreignKey,
   index,
@@ -79,10 +80,13 @@ export const webhookEvents = declareTable(
       occurredAt: ts('occurred_at').notNull(),
       data: jsonb('data').notNull(),
       dispatchedAt: ts('dispatched_at'),
+      /** The order the events were written in: deliveries go in this order (`occurred_at` ties
+       *  within a millisecond, and under a test's fixed clock always). */
+      seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
     },
     (t) => [
       primaryKey({ columns: [t.workspaceId, t.eventId] }),
-      index('webhook_events_pending_idx').on(t.workspaceId, t.occurredAt).where(sql`dispatched_at is null`),
+      index('webhook_events_pending_idx').on(t.workspaceId, t.seq).where(sql`dispatched_at is null`),
       index('webhook_events_person_idx').on(t.workspaceId, t.personId),
     ],
   ),
@@ -100,6 +104,7 @@ export const webhookEvents = declareTable(
       occurredAt: notPersonal(),
       data: personal('user.contact', 'the record as the API returns it (names, contact details)'),
       dispatchedAt: notPersonal(),
+      seq: notPersonal(),
     },
   },
 );

@@ -287,7 +287,7 @@ export async function deliverWorkspace(
       .select({ eventId: webhookEvents.eventId, type: webhookEvents.type })
       .from(webhookEvents)
       .where(and(eq(webhookEvents.workspaceId, workspaceId), isNull(webhookEvents.dispatchedAt)))
-      .orderBy(asc(webhookEvents.occurredAt))
+      .orderBy(asc(webhookEvents.seq))
       .limit(1000);
     if (events.length) {
       const subs = await tx
@@ -329,33 +329,38 @@ export async function deliverWorkspace(
           lt(webhookEvents.dispatchedAt, new Date(now.getTime() - EVENT_RETENTION_MS)),
         ),
       );
-    return tx
-      .select({ d: webhookDeliveries, s: webhookSubscriptions, e: webhookEvents })
-      .from(webhookDeliveries)
-      .innerJoin(
-        webhookSubscriptions,
-        and(
-          eq(webhookSubscriptions.workspaceId, webhookDeliveries.workspaceId),
-          eq(webhookSubscriptions.subscriptionId, webhookDeliveries.subscriptionId),
-        ),
-      )
-      .innerJoin(
-        webhookEvents,
-        and(
-          eq(webhookEvents.workspaceId, webhookDeliveries.workspaceId),
-          eq(webhookEvents.eventId, webhookDeliveries.eventId),
-        ),
-      )
-      .where(
-        and(
-          eq(webhookDeliveries.workspaceId, workspaceId),
-          eq(webhookDeliveries.status, 'pending'),
-          lte(webhookDeliveries.nextAttemptAt, now),
-          eq(webhookSubscriptions.active, true),
-        ),
-      )
-      .orderBy(asc(webhookDeliveries.nextAttemptAt))
-      .limit(200);
+    return (
+      tx
+        .select({ d: webhookDeliveries, s: webhookSubscriptions, e: webhookEvents })
+        .from(webhookDeliveries)
+        .innerJoin(
+          webhookSubscriptions,
+          and(
+            eq(webhookSubscriptions.workspaceId, webhookDeliveries.workspaceId),
+            eq(webhookSubscriptions.subscriptionId, webhookDeliveries.subscriptionId),
+          ),
+        )
+        .innerJoin(
+          webhookEvents,
+          and(
+            eq(webhookEvents.workspaceId, webhookDeliveries.workspaceId),
+            eq(webhookEvents.eventId, webhookDeliveries.eventId),
+          ),
+        )
+        .where(
+          and(
+            eq(webhookDeliveries.workspaceId, workspaceId),
+            eq(webhookDeliveries.status, 'pending'),
+            lte(webhookDeliveries.nextAttemptAt, now),
+            eq(webhookSubscriptions.active, true),
+          ),
+        )
+        // Deliveries made in one dispatch share their first attempt time: then in the order the
+        // events were written (`seq`; a plan's row order is no order, and PGlite's prepared
+        // statements changed it).
+        .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookEvents.seq))
+        .limit(200)
+    );
   });
 
   const cipher = cipherOf(services);

@@ -1,0 +1,3 @@
+DROP INDEX "webhook_events_pending_idx";--> statement-breakpoint
+ALTER TABLE "webhook_events" ADD COLUMN "seq" bigint NOT NULL GENERATED ALWAYS AS IDENTITY (sequence name "webhook_events_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1);--> statement-breakpoint
+CREATE INDEX "webhook_events_pending_idx" ON "webhook_events" USING btree ("workspace_id","seq") WHERE dispatched_at is null;
