@@ -206,6 +206,48 @@ describe('PGlite in a worker thread', () => {
     expect(rows.map((r) => r.id)).toEqual([40, 41]);
   });
 
+  it('runs a statement with parameters as a prepared statement: the same answers, values exactly as given, errors as before', async () => {
+    const preparedFor = async (text: string) =>
+      (
+        await client.query<{ n: number }>(
+          'select count(*)::int as n from pg_prepared_statements where statement like $1',
+          [`%${text}%`],
+        )
+      ).rows[0]?.n;
+    const text = 'select $1::text as v, $2::int + 1 as n, $3::boolean as b, $4::timestamptz as at, $5::text as none';
+    const tricky = "it's a \\ back\\slash, 'quoted' and $1";
+    const args = [tricky, 41, true, new Date('2026-03-04T05:06:07Z'), null];
+    const first = await client.query(text, args);
+    const second = await client.query(text, args);
+    expect(first.rows).toEqual([{ v: tricky, n: 42, b: true, at: new Date('2026-03-04T05:06:07Z'), none: null }]);
+    expect(second.rows).toEqual(first.rows);
+    expect(await preparedFor('$2::int + 1 as n')).toBe(1);
+    // Values a literal cannot carry without their type (bytes, arrays) take PGlite's own path.
+    const bytes = await client.query<{ b: Uint8Array; a: number[] }>('select $1::bytea as b, $2::int[] as a', [
+      Buffer.from([0, 39, 92]),
+      [1, 2],
+    ]);
+    expect(Array.from(bytes.rows[0]?.b ?? [])).toEqual([0, 39, 92]);
+    expect(bytes.rows[0]?.a).toEqual([1, 2]);
+    expect(await preparedFor('$1::bytea as b')).toBe(0);
+    // An error in the text keeps its code and its position in the text.
+    await expect(client.query('select nope from t where id = $1', [1])).rejects.toMatchObject({
+      code: '42703',
+      position: '8',
+    });
+    // Two statements in one text are refused as before (never half-run).
+    await expect(client.query('select $1::int; insert into t values (50, $2)', [1, 'x'])).rejects.toThrow();
+    expect((await client.query('select 1 from t where id = 50')).rows).toEqual([]);
+    // Rows written and counted as through `query`.
+    const written = await client.query('insert into t values ($1, $2), ($3, $4)', [51, 'a', 52, 'b']);
+    expect(written.affectedRows).toBe(2);
+    // The least recently used beyond 256 are deallocated.
+    for (let i = 0; i < 300; i++) await client.query(`select $1::int + ${i} as n`, [i]);
+    const held = await client.query<{ n: number }>('select count(*)::int as n from pg_prepared_statements');
+    expect(held.rows[0]?.n).toBeLessThanOrEqual(256);
+    expect((await client.query<{ n: number }>('select $1::int + 299 as n', [1])).rows[0]?.n).toBe(300);
+  });
+
   it('exec runs several statements and returns each result', async () => {
     const results = await client.exec('select 1 as a; select 2 as b');
     expect(results.map((r) => r.rows)).toEqual([[{ a: 1 }], [{ b: 2 }]]);
