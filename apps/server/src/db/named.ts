@@ -40,6 +40,15 @@ async function runNamed<R>(tx: Tx, q: { sql: string; params: unknown[] }): Promi
 }
 
 /**
+ * `query` as a named statement: for a hot statement built per request whose text still takes
+ * few shapes (the search's round trips: which parts a query needs decides the text, every
+ * value is a parameter), so PostgreSQL parses and plans each shape once per connection.
+ */
+export async function rowsNamed<R>(tx: Tx, query: SQL): Promise<R[]> {
+  return runNamed<R>(tx, (tx as unknown as Internals).dialect.sqlToQuery(query));
+}
+
+/**
  * A statement whose text is built once (per `key`) with `sql.placeholder(...)` where the
  * values go, then run as a named statement with the values filled in. For the hottest reads:
  * building a statement with drizzle (walking its chunks, checking each one's kind) cost more

@@ -1,5 +1,5 @@
 import type { TPermissionAction, TPermissionObject, TPrivacyScope } from '@tillit/contracts';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, or } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { FastAuth } from '../../auth/request-auth.ts';
 import type { Tx } from '../../db/client.ts';
@@ -71,6 +71,45 @@ export async function assertAllowed(
         : await read(source);
   const allowed = override ?? isDefault(role, object, action);
   if (!allowed) throw refuse(object, action, `this workspace does not allow it for the ${ctx.role} role`);
+}
+
+/**
+ * Which of `asks` the caller may do, each decided as `assertAllowed` decides it (the key's
+ * scopes, the owner, the ceiling, the workspace's change or the default), with the
+ * workspace's changes of all of them read in one statement, and none when no ask needs one.
+ * For a read that covers several objects (the search: people and companies).
+ */
+export async function allowedOf(
+  tx: Tx,
+  ctx: PermissionContext,
+  asks: readonly { object: TPermissionObject; action: TPermissionAction }[],
+): Promise<boolean[]> {
+  const role = ctx.role;
+  const scoped = (object: TPermissionObject, action: TPermissionAction) =>
+    !ctx.apiKey || ctx.apiKey.scopes.includes(scopeOf(object, action));
+  if (role === 'owner') return asks.map(({ object, action }) => scoped(object, action));
+  // false: refused whatever the workspace says; undefined: the workspace's change decides.
+  const fixed = asks.map(({ object, action }) =>
+    scoped(object, action) && CEILING_MATRIX[role][object].includes(action) ? undefined : false,
+  );
+  const open = asks.filter((_, i) => fixed[i] === undefined);
+  if (open.length === 0) return fixed.map(() => false);
+  const rows = await tx
+    .select({ object: rolePermissions.object, action: rolePermissions.action, allowed: rolePermissions.allowed })
+    .from(rolePermissions)
+    .where(
+      and(
+        eq(rolePermissions.workspaceId, ctx.workspaceId),
+        eq(rolePermissions.role, role),
+        or(...open.map((a) => and(eq(rolePermissions.object, a.object), eq(rolePermissions.action, a.action)))),
+      ),
+    );
+  return asks.map(({ object, action }, i) => {
+    const known = fixed[i];
+    if (known !== undefined) return known;
+    const row = rows.find((r) => r.object === object && r.action === action);
+    return row?.allowed ?? isDefault(role, object, action);
+  });
 }
 
 /** For routes: the caller (member or API key) of this workspace, once allowed `action` on `object`. */

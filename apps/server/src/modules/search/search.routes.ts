@@ -5,7 +5,7 @@ import type { Tx } from '../../db/client.ts';
 import { requireMember } from '../../http/auth-context.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Services } from '../../services.ts';
-import { assertAllowed, permissionContextOf } from '../permissions/permissions.ts';
+import { allowedOf, permissionContextOf } from '../permissions/permissions.ts';
 import { actorOf } from '../workspaces/workspaces.service.ts';
 import type { SearchKind } from './search.index.ts';
 import { search } from './search.service.ts';
@@ -25,22 +25,23 @@ export function registerSearchRoutes(app: FastifyInstance, services: Services): 
       },
     },
     async (request) => {
-      // The check opens the search's transaction (one round trip fewer; requireMember's `hold`).
-      const ctx = await requireMember(services, request, 'viewer', { allowApiKey: true, hold: true });
+      // The check opens the search's transaction (one round trip fewer; requireMember's `hold`),
+      // with the generic plans the search asks for (search.service.ts).
+      const ctx = await requireMember(services, request, 'viewer', {
+        allowApiKey: true,
+        hold: true,
+        genericPlans: true,
+      });
       const permission = permissionContextOf(ctx);
-      // Asked inside the search's own transaction: no transaction of its own per kind.
+      // Asked inside the search's own transaction, both in one statement.
       const kindsOf = async (tx: Tx) => {
+        const [people, companies] = await allowedOf(tx, permission, [
+          { object: 'people', action: 'read' },
+          { object: 'companies', action: 'read' },
+        ]);
         const kinds = new Set<SearchKind>();
-        const may = async (object: 'people' | 'companies') =>
-          assertAllowed(tx, permission, object, 'read').then(
-            () => true,
-            (e: unknown) => {
-              if (e instanceof AppError && e.status === 403) return false;
-              throw e;
-            },
-          );
-        if (await may('people')) kinds.add('person');
-        if (await may('companies')) kinds.add('company');
+        if (people) kinds.add('person');
+        if (companies) kinds.add('company');
         if (kinds.size === 0)
           throw new AppError('forbidden', 403, 'You may not search: you may read neither people nor companies.');
         return kinds;

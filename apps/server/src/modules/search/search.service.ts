@@ -3,13 +3,14 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { arrayParam } from '../../db/bulk.ts';
 import type { Tx } from '../../db/client.ts';
+import { rowsNamed } from '../../db/named.ts';
 import { companies, people, workspaces } from '../../db/schema/index.ts';
+import { withTenant } from '../../db/tenant.ts';
 import { recordAccess } from '../../privacy/access-log/access-log.service.ts';
 import type { Services } from '../../services.ts';
 import { prefixRange } from '../people/people.cursor.ts';
 import { callingCode } from '../people/people.phone.ts';
 import { visibleTo } from '../people/people.policy.ts';
-import { inTenant } from '../people/people.service.ts';
 import type { Actor } from '../workspaces/workspaces.service.ts';
 import { rowsOf, type SearchKind } from './search.index.ts';
 import { emailWords, fold, phoneDigits, phonePrefixes, trigrams, wordScorer, words } from './search.terms.ts';
@@ -203,7 +204,7 @@ async function firstPass(
   const out = new Candidates();
   const vocabulary: string[] = [];
   if (parts.length === 0) return { candidates: out, vocabulary };
-  const rows = await rowsOf<{ src: string; id: string | null; key: string }>(tx, sql.join(parts, sql` union all `));
+  const rows = await rowsNamed<{ src: string; id: string | null; key: string }>(tx, sql.join(parts, sql` union all `));
   const exactOr = (value: string, exact: number, prefix: number) => (value === q ? exact : prefix);
   const fuzzyOf = (list: string[]) => FUZZY * matchScore(qws, list);
   for (const r of rows) {
@@ -278,7 +279,7 @@ async function termCounts(
   const count = (kind: SearchKind) =>
     sql`(select ${kind}::text as kind, m.term, (select count(*) from (select 1 from ${KINDS[kind].terms} t where t.workspace_id = ${ws} and t.term = m.term limit ${FREQ_CAP}) c)::int as n
         from unnest(${arrayParam(terms)}::text[]) as m(term))`;
-  const rows = await rowsOf<{ kind: SearchKind; term: string; n: number }>(
+  const rows = await rowsNamed<{ kind: SearchKind; term: string; n: number }>(
     tx,
     sql.join(kinds.map(count), sql` union all `),
   );
@@ -446,7 +447,7 @@ async function present(tx: Tx, ws: string, found: Candidate[], sources: Source[]
   }
   parts.push(...sources);
   if (parts.length === 0) return [];
-  return rowsOf<Presented>(
+  return rowsNamed<Presented>(
     tx,
     sql`with c as (${sql.join(parts, sql` union all `)}),
         b as (select distinct on (c.kind, c.id) c.kind, c.id, c.score, c.field, c.ord from c order by c.kind, c.id, c.score desc, c.ord),
@@ -532,42 +533,52 @@ export async function search(
   ]),
 ): Promise<TSearchResponse> {
   const raw = input.q;
-  return inTenant(services, actor, async (tx) => {
-    const kinds = typeof kindsOf === 'function' ? await kindsOf(tx) : kindsOf;
-    const allowed = (['person', 'company'] as const).filter((k) => kinds.has(k));
-    const perSource = input.limit * 2;
-    const qws = queryWords(raw);
-    const first = await firstPass(tx, actor, raw, qws, kinds, perSource);
-    const found = first.candidates.list();
-    let sources: Source[] = [];
-    if (qws.length > 0 && qws.some((q) => q.word.length >= 2)) {
-      const matches = similarWords(qws, first.vocabulary);
-      const ceiling = fuzzyCeiling(qws.length, matches);
-      // The fuzzy match cannot rank any record above `ceiling`: when the prefixes found a
-      // page at or above it, reading the postings would change nothing but ties.
-      const enough = found.filter((c) => c.score >= ceiling - 1e-9).length >= input.limit;
-      if (matches.length > 0 && !enough) sources = await fuzzySources(tx, actor, qws, matches, allowed, perSource);
-    }
-    const rows = await present(tx, actor.workspaceId, found, sources, input.limit * 3);
-    const items = rank(qws, rows).slice(0, input.limit);
-    if (items.length > 0) {
-      // Like a list page: one access row per request with counts, never the query text
-      // (it may be a name or a phone number); opening a result is logged as a read.
-      await recordAccess(
-        tx,
-        actor.workspaceId,
-        {
-          actor: actor.apiKeyId ? { kind: 'api_key', id: actor.apiKeyId } : { kind: 'user', id: actor.userId },
-          action: 'search',
-          via: 'search',
-          details: {
-            people: items.filter((i) => i.kind === 'person').length,
-            companies: items.filter((i) => i.kind === 'company').length,
+  const ctx = { workspaceId: actor.workspaceId, userId: actor.userId, held: actor.held };
+  // Generic plans: every round trip's text is one of a few shapes whose parts are index
+  // ranges on (workspace_id, key) whatever the values, so each shape is planned once per
+  // connection (db/named.ts `rowsNamed`). A custom plan of the first round trip took longer to
+  // plan (0.9 ms) than to run (0.3 ms).
+  return withTenant(
+    services.database.db,
+    ctx,
+    async (tx) => {
+      const kinds = typeof kindsOf === 'function' ? await kindsOf(tx) : kindsOf;
+      const allowed = (['person', 'company'] as const).filter((k) => kinds.has(k));
+      const perSource = input.limit * 2;
+      const qws = queryWords(raw);
+      const first = await firstPass(tx, actor, raw, qws, kinds, perSource);
+      const found = first.candidates.list();
+      let sources: Source[] = [];
+      if (qws.length > 0 && qws.some((q) => q.word.length >= 2)) {
+        const matches = similarWords(qws, first.vocabulary);
+        const ceiling = fuzzyCeiling(qws.length, matches);
+        // The fuzzy match cannot rank any record above `ceiling`: when the prefixes found a
+        // page at or above it, reading the postings would change nothing but ties.
+        const enough = found.filter((c) => c.score >= ceiling - 1e-9).length >= input.limit;
+        if (matches.length > 0 && !enough) sources = await fuzzySources(tx, actor, qws, matches, allowed, perSource);
+      }
+      const rows = await present(tx, actor.workspaceId, found, sources, input.limit * 3);
+      const items = rank(qws, rows).slice(0, input.limit);
+      if (items.length > 0) {
+        // Like a list page: one access row per request with counts, never the query text
+        // (it may be a name or a phone number); opening a result is logged as a read.
+        await recordAccess(
+          tx,
+          actor.workspaceId,
+          {
+            actor: actor.apiKeyId ? { kind: 'api_key', id: actor.apiKeyId } : { kind: 'user', id: actor.userId },
+            action: 'search',
+            via: 'search',
+            details: {
+              people: items.filter((i) => i.kind === 'person').length,
+              companies: items.filter((i) => i.kind === 'company').length,
+            },
           },
-        },
-        services.clock.now(),
-      );
-    }
-    return { items };
-  });
+          services.clock.now(),
+        );
+      }
+      return { items };
+    },
+    { genericPlans: true },
+  );
 }
