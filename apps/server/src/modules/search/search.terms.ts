@@ -31,7 +31,9 @@ export function words(s: string): string[] {
 export function trigrams(word: string, open = false): string[] {
   const chars = Array.from(`  ${word}${open ? '' : ' '}`);
   const out = new Set<string>();
-  for (let i = 0; i + 3 <= chars.length; i++) out.add(chars.slice(i, i + 3).join(''));
+  // Three code points by concatenation (a search scores every word of its vocabulary: the
+  // slice-and-join of each gram was the search's hottest function of ours in a profile).
+  for (let i = 0; i + 3 <= chars.length; i++) out.add(`${chars[i]}${chars[i + 1]}${chars[i + 2]}`);
   return [...out];
 }
 
@@ -39,9 +41,10 @@ export function trigrams(word: string, open = false): string[] {
 export function gramSimilarity(a: string[], b: string[]): number {
   if (a.length === 0 || b.length === 0) return 0;
   const set = new Set(a);
+  const other = new Set(b);
   let shared = 0;
-  for (const g of new Set(b)) if (set.has(g)) shared++;
-  return shared / (set.size + new Set(b).size - shared);
+  for (const g of other) if (set.has(g)) shared++;
+  return shared / (set.size + other.size - shared);
 }
 
 /** Optimal string alignment distance (Levenshtein plus adjacent swaps: "jonh" → "john" is 1). */
