@@ -240,6 +240,23 @@ describe('benchmarks (smoke, tiny scale)', () => {
     expect(mixed).toContain('  - 2026-11-26T10:08:00.000Z: postgres; postgres data; on test');
     expect(mixed).toContain('  - 2026-11-27T09:00:00.000Z: pglite; pglite data; on other');
     expect(mixed).toContain('- Machine: test / other, 2 cores');
+    // A partial run after a full one: its rows replace the full run's of the same workload
+    // and database, whatever the order the files are given in.
+    const later = run('postgres', '2026-11-28T09:00:00.000Z');
+    const again = {
+      ...later,
+      only: ['get'],
+      results: later.results.map((r) => ({ ...r, tillit: { ...r.tillit, reqPerSec: 150 } })),
+    };
+    const merged = mergeReports([
+      again,
+      run('postgres', '2026-11-26T10:08:00.000Z'),
+      run('pglite', '2026-11-26T10:55:00.000Z'),
+    ]);
+    expect(merged.results.map((r) => [r.database, r.tillit?.reqPerSec])).toEqual([
+      ['postgres', 150],
+      ['pglite', 100],
+    ]);
   });
 
   it('the generator is deterministic for a seed', () => {

@@ -27,6 +27,14 @@ export function machine(): BenchReport['machine'] {
 
 /** One page from the results of separate runs (each database's full-scale run on its own):
  *  every row of each, each run named with its date and data. */
+/** Rows of several runs, one per workload and database: a later run's row replaces an earlier
+ *  one's (a partial run, `--only=`, re-measures some rows of a full run), in first-seen order. */
+function latestRows<R extends { workload: string; database: string }>(runs: readonly R[][]): R[] {
+  const rows = new Map<string, R>();
+  for (const list of runs) for (const r of list) rows.set(`${r.database}\u0000${r.workload}`, r);
+  return [...rows.values()];
+}
+
 export function mergeReports(reports: readonly BenchReport[]): BenchReport {
   const first = reports[0];
   if (!first) throw new Error('--page needs at least one results file');
@@ -44,8 +52,8 @@ export function mergeReports(reports: readonly BenchReport[]): BenchReport {
         `${r.date}: ${r.generate.map((g) => g.database).join(', ') || 'no database'}${r.only ? ` (${r.only.join(', ')})` : ''}; ${r.scale}${on(r)}`,
     ),
     generate: reports.flatMap((r) => r.generate),
-    results: reports.flatMap((r) => r.results),
-    throughput: reports.flatMap((r) => r.throughput),
+    results: latestRows(byDate.map((r) => r.results)),
+    throughput: latestRows(byDate.map((r) => r.throughput)),
     start: byDate.reduce<BenchReport['start']>((s, r) => r.start ?? s, null),
   };
 }
