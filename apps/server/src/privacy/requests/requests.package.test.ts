@@ -1,5 +1,5 @@
 import type { TFulfilPrivacyRequestResult, TPrivacyRequestDetail } from '@tillit/contracts';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDatabase, type TestEnv } from '../../../test/harness.ts';
@@ -11,7 +11,7 @@ import { rawRequest, uploadOk } from '../../modules/files/files.test-helpers.ts'
 import { type CrmWorkspace, crmWorkspace, makePerson } from '../../modules/people/people.test-helpers.ts';
 import type { FileStorage } from '../../storage/storage.ts';
 import { declaredTables } from '../data-map/data-map.ts';
-import { extractSources } from './requests.extract.ts';
+import { extractSources, readSourceKeys, readSourceRows } from './requests.extract.ts';
 import { privacyPackageJob } from './requests.jobs.ts';
 import { buildPackage, createPackage, packageStorage } from './requests.package.ts';
 import { readStoredZip } from './requests.zip.ts';
@@ -174,6 +174,45 @@ describeEachDatabase('access and portability packages (P-DSR-1, P-DSR-4)', (env)
     expect(zip.get(filePart)?.toString('utf8')).toBe('Curriculum vitae of Grace\n');
     expect(zip.get('contact.vcf')?.toString('utf8')).toContain('FN:Grace Subject');
     expect(zip.get('report.html')?.toString('utf8')).toContain('Note about Grace: prefers calls after 4pm');
+  });
+
+  it('[P-DSR-1] the link tables are read whole with their keys, each row as a read by key gives it', async () => {
+    const { person } = await personWithData('Ada');
+    // A time with a fraction of a second on a link row (stored to the millisecond).
+    const note = await w.owner.client.post<{ id: string }>('/api/v1/notes', {
+      bodyHtml: '<p>Second note</p>',
+      personIds: [person.id],
+    });
+    expect(note.status, JSON.stringify(note.body)).toBe(201);
+    await withTenant(env().services.database.db, { workspaceId: w.workspaceId }, (tx) =>
+      tx.execute(
+        sql`update note_people set occurred_at = '2026-03-04 05:06:07.891999+00' where workspace_id = ${w.workspaceId} and note_id = ${note.body.id}`,
+      ),
+    );
+    const sources = extractSources();
+    const whole = sources.filter((s) => s.wholeRows);
+    expect(whole.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['note_people', 'interaction_people', 'task_people']),
+    );
+    // A linked table is never read whole (its rows are the wide ones).
+    expect(whole.filter((s) => s.keysFrom)).toEqual([]);
+    await withTenant(env().services.database.db, { workspaceId: w.workspaceId }, async (tx) => {
+      const keys = await readSourceKeys(tx, sources, w.workspaceId, [person.id]);
+      for (const [i, source] of sources.entries()) {
+        const k = keys[i];
+        if (!source.wholeRows) {
+          expect(k?.rows, source.name).toBeUndefined();
+          continue;
+        }
+        const byKey = await readSourceRows(tx, source, w.workspaceId, k as NonNullable<typeof k>, 0, k?.count ?? 0);
+        expect(k?.rows, source.name).toEqual(byKey);
+        // Key order of the object too: the package writes each row as JSON.
+        expect(Object.keys(k?.rows?.[0] ?? {}), source.name).toEqual(Object.keys(byKey[0] ?? {}));
+      }
+      const notes = keys[sources.findIndex((s) => s.name === 'note_people')]?.rows ?? [];
+      expect(notes.map((r) => r.occurred_at)).toContain('2026-03-04 05:06:07.892+00');
+      expect(notes.length).toBe(2);
+    });
   });
 
   it('[P-DSR-1] every download by the link is audited and counted; the link expires after 7 days', async () => {

@@ -302,8 +302,9 @@ type SourcePlan = { keys: SourceKeys; rows: RawRow[] | null };
 
 /**
  * The keys of every source still to write, in one read-only snapshot (so the sources agree
- * on who is linked to what), with the rows of the small sources while they fit in one page
- * in all: a light person's package is read in this one transaction.
+ * on who is linked to what), with the rows of the link tables (read whole with their keys)
+ * and of the small sources while they fit in one page in all: a light person's package is
+ * read in this one transaction.
  */
 async function planSources(c: BuildContext, sources: readonly ExtractSource[]): Promise<SourcePlan[]> {
   return withTenant(
@@ -315,8 +316,8 @@ async function planSources(c: BuildContext, sources: readonly ExtractSource[]): 
       const keys = await readSourceKeys(tx, sources, c.workspaceId, c.personIds);
       for (const [i, source] of sources.entries()) {
         const k = keys[i] as SourceKeys;
-        let rows: RawRow[] | null = null;
-        if (k.count <= budget) {
+        let rows: RawRow[] | null = k.rows ?? null;
+        if (!rows && k.count <= budget) {
           rows = await readSourceRows(tx, source, c.workspaceId, k, 0, k.count);
           budget -= k.count;
         }
