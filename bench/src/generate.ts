@@ -493,6 +493,12 @@ export async function generateWorkspaceData(target: CopyTarget, input: GenerateI
   return { samplePersonIds, sampleSearches, heavyPersonIds, sampleCompanyId: companyIds[0] as string, counts };
 }
 
+/** The part of `describeScale` the generated data set depends on (the import's file and the
+ *  retention's rows are written by their workloads, so a kept data set serves any of those). */
+export function describeData(scale: Scale): string {
+  return describeScale(scale).split('; import ')[0] as string;
+}
+
 export function describeScale(scale: Scale): string {
   return `${scale.people} people, ${scale.companies} companies, ${scale.deals} deals, ${scale.timeline} timeline entries, ${scale.tasks} tasks, consents of 40 % of the people; import ${scale.importRows} rows; retention ${scale.retentionRows} expired rows`;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generatePeopleCsv } from '../import/generate-people-csv.ts';
 import { openCopyTarget } from './copy-target.ts';
-import { describeScale, type Generated, generateWorkspaceData, type Scale } from './generate.ts';
+import { describeData, describeScale, type Generated, generateWorkspaceData, type Scale } from './generate.ts';
 import { drive, type LoadResult, timeEach } from './load.ts';
 import {
   accessExports,
@@ -149,7 +149,8 @@ export async function runDatabaseSuite(
   const keptData = options.reuseDir ? path.join(options.reuseDir, 'data') : '';
   if (options.reuseDir && db.kind !== 'pglite') throw new Error('BENCH_REUSE_DIR: only for PGlite runs (--db=pglite)');
   const kept = keptFile && existsSync(keptFile) ? (JSON.parse(readFileSync(keptFile, 'utf8')) as Kept) : null;
-  if (kept && kept.scale !== describeScale(options.scale)) {
+  // The kept file names the whole scale of the run that made it; only its data part must match.
+  if (kept && kept.scale.split('; import ')[0] !== describeData(options.scale)) {
     throw new Error(`BENCH_REUSE_DIR holds a data set of another scale (${kept.scale})`);
   }
   let session: Kept['session'];
