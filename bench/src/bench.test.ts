@@ -269,13 +269,28 @@ describe('benchmarks (smoke, tiny scale)', () => {
 
   it('runs every workload on PGlite beside its baseline and renders the report', async () => {
     const dir = scratch();
+    // After every workload, the rows so far (what a run stopped part-way keeps).
+    const progress: { database: string; results: number; throughput: number }[] = [];
     const run = await runDatabaseSuite({ kind: 'pglite', dataDir: dir }, inProcessDeps(scratch()), {
       scale: SMOKE_SCALE,
       // Two seconds: on a loaded machine the first requests of a cold server can take a second.
       seconds: 2,
       connections: 4,
       privacySample: 3,
+      progress: (rows) =>
+        progress.push({
+          database: rows.generate.database,
+          results: rows.results.length,
+          throughput: rows.throughput.length,
+        }),
     });
+    expect(progress).toEqual(
+      [1, 2, 3, 4, 5, 5, 5].map((n, i) => ({
+        database: 'pglite',
+        results: n,
+        throughput: Math.max(0, i - 4),
+      })),
+    );
     const { searchPostings, consents, ...counts } = run.generated.counts;
     expect(counts).toEqual({
       companies: 30,

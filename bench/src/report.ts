@@ -8,6 +8,8 @@ export type BenchReport = {
   quick: boolean;
   /** The workloads of a partial run (`--only=`); absent when every workload ran. */
   only?: readonly string[];
+  /** A run stopped part-way (`-partial` file): the rows it measured before it stopped. */
+  partial?: boolean;
   /** A page put together from several runs (`--page=`): each run's date, scale and workloads. */
   runs?: readonly string[];
   generate: { database: string; ms: number }[];
@@ -49,7 +51,7 @@ export function mergeReports(reports: readonly BenchReport[]): BenchReport {
     quick: reports.some((r) => r.quick),
     runs: byDate.map(
       (r) =>
-        `${r.date}: ${r.generate.map((g) => g.database).join(', ') || 'no database'}${r.only ? ` (${r.only.join(', ')})` : ''}; ${r.scale}${on(r)}`,
+        `${r.date}: ${r.generate.map((g) => g.database).join(', ') || 'no database'}${r.only ? ` (${r.only.join(', ')})` : ''}${r.partial ? ' (stopped part-way: the rows it measured)' : ''}; ${r.scale}${on(r)}`,
     ),
     generate: reports.flatMap((r) => r.generate),
     results: latestRows(byDate.map((r) => r.results)),

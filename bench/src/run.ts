@@ -186,11 +186,38 @@ const results: WorkloadResult[] = [];
 const throughputResults: ThroughputWorkload[] = [];
 const generate: BenchReport['generate'] = [];
 const reuseDir = process.env.BENCH_REUSE_DIR;
+mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
+const scaleSuffix = quick ? '-quick' : divisor === 1 ? '' : `-scale${divisor}`;
+const suffix = `${scaleSuffix}${dbArg === 'both' ? '' : `-${dbArg}`}${only ? `-only-${only.join('-')}` : ''}`;
+const runDate = new Date().toISOString();
+/** What a run stopped part-way leaves: the rows measured so far, rewritten after every
+ *  workload and removed when the run ends (`--page=` takes it like any results file). */
+const partialFile = path.join(ROOT, 'bench', 'results', `${runDate.slice(0, 10)}${suffix}-partial.json`);
+const writePartial = (rows: {
+  generate: BenchReport['generate'][number];
+  results: readonly WorkloadResult[];
+  throughput: readonly ThroughputWorkload[];
+}) => {
+  const partial: BenchReport = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    scale: describeScale(scale),
+    quick,
+    ...(only ? { only } : {}),
+    partial: true,
+    generate: [...generate, rows.generate],
+    results: [...results, ...rows.results],
+    throughput: [...throughputResults, ...rows.throughput],
+    start: null,
+  };
+  writeFileSync(partialFile, `${JSON.stringify(partial, null, 2)}\n`);
+};
 const suiteOptions = {
   scale,
   seconds,
   connections,
   log,
+  progress: writePartial,
   ...(suiteOnly ? { only: suiteOnly } : {}),
   ...(reuseDir ? { reuseDir } : {}),
 };
@@ -228,11 +255,9 @@ const report: BenchReport = {
   throughput: throughputResults,
   start,
 };
-mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-const scaleSuffix = quick ? '-quick' : divisor === 1 ? '' : `-scale${divisor}`;
-const suffix = `${scaleSuffix}${dbArg === 'both' ? '' : `-${dbArg}`}${only ? `-only-${only.join('-')}` : ''}`;
 const file = path.join(ROOT, 'bench', 'results', `${report.date.slice(0, 10)}${suffix}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+rmSync(partialFile, { force: true });
 // docs/performance.md is the page of the last run of every workload at full scale: a partial
 // or smaller run writes its own results file only.
 const complete = !only && divisor === 1;

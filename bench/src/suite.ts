@@ -49,6 +49,13 @@ export type SuiteOptions = {
    * a copy there. Lets the data set be made once while the code under test still changes.
    */
   reuseDir?: string;
+  /** Called after every workload with the rows so far, so a run stopped part-way keeps what
+   *  it measured (run.ts writes them to a `-partial` results file). */
+  progress?: (rows: {
+    generate: { database: string; ms: number };
+    results: readonly WorkloadResult[];
+    throughput: readonly ThroughputWorkload[];
+  }) => void;
 };
 
 type Kept = {
@@ -209,6 +216,14 @@ export async function runDatabaseSuite(
   const load = { seconds: options.seconds, connections: options.connections };
   const results: WorkloadResult[] = [];
   const throughputs: ThroughputWorkload[] = [];
+  const addResult = (row: WorkloadResult) => {
+    results.push(row);
+    options.progress?.({ generate: { database: db.kind, ms: generateMs }, results, throughput: throughputs });
+  };
+  const addThroughput = (row: ThroughputWorkload) => {
+    throughputs.push(row);
+    options.progress?.({ generate: { database: db.kind, ms: generateMs }, results, throughput: throughputs });
+  };
 
   const measure = async (url: string, headers: Record<string, string>, paths: () => string) => {
     // A short warm-up so both sides start with the same caches.
@@ -267,7 +282,7 @@ export async function runDatabaseSuite(
     if (tillitGet && bareGet) {
       const failed = failures(tillitGet, bareGet);
       const r = failed ? null : ratio(tillitGet, bareGet);
-      results.push({
+      addResult({
         workload: `GET one person by id, signed in, ${load.connections} concurrent`,
         database: db.kind,
         tillit: tillitGet,
@@ -281,7 +296,7 @@ export async function runDatabaseSuite(
     if (tillitList && bareList) {
       const failed = failures(tillitList, bareList);
       const r = failed ? null : ratio(tillitList, bareList);
-      results.push({
+      addResult({
         workload: 'list page of 50 people, category filter, sorted by name',
         database: db.kind,
         tillit: tillitList,
@@ -317,7 +332,7 @@ export async function runDatabaseSuite(
         const searchRun = await timeEach(Math.min(200, searches.length * 4), 4, (i) =>
           get(`/api/v1/search?q=${encodeURIComponent(searches[i % searches.length] as string)}`),
         );
-        results.push({
+        addResult({
           workload: 'global search, typo-tolerant (last name, a typo, full name, email prefix), 4 at a time',
           database: db.kind,
           tillit: searchRun,
@@ -333,7 +348,7 @@ export async function runDatabaseSuite(
       if (wants('export')) {
         log(`${db.kind}: access export of ${toErase.length} people`);
         const exportRun = await accessExports(server.url, session.cookie, toErase);
-        results.push({
+        addResult({
           workload:
             'access export of one person (request, fulfil, package built, zip downloaded; the 10 longest timelines, then 10 sampled)',
           database: db.kind,
@@ -356,7 +371,7 @@ export async function runDatabaseSuite(
           if (res.status !== 200) throw new Error(`erase: ${res.status} ${await res.text()}`);
           await res.arrayBuffer();
         });
-        results.push({
+        addResult({
           workload: 'erasure of one person (the 10 longest timelines, then 10 sampled), one at a time',
           database: db.kind,
           tillit: erasureRun,
@@ -389,7 +404,7 @@ export async function runDatabaseSuite(
     );
     rmSync(csvFile, { force: true });
     const importRatio = Math.round((importRun.rowsPerSec / copyRun.rowsPerSec) * 100) / 100;
-    throughputs.push({
+    addThroughput({
       workload: `CSV import of ${importRun.rows} people (validation, duplicates, tombstones, audit; ${importRun.failed} bad rows reported)`,
       database: db.kind,
       tillit: importRun,
@@ -448,7 +463,7 @@ export async function runDatabaseSuite(
     }
     const purgeRun = throughput(purged.rows, purgeMs);
     const purgeRatio = Math.round((purgeRun.rowsPerSec / bareDelete.rowsPerSec) * 100) / 100;
-    throughputs.push({
+    addThroughput({
       workload: `retention purge of ${purgeRun.rows} expired rows (notes in the trash past the period, with their links)`,
       database: db.kind,
       tillit: purgeRun,
