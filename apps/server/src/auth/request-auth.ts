@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import pg from 'pg';
 import { statementName } from '../db/named.ts';
-import { APP_ROLE, GENERIC_PLANS, type HeldTransaction, literal, releaseHeld } from '../db/tenant.ts';
+import { APP_ROLE, type HeldTransaction, literal, releaseHeld } from '../db/tenant.ts';
 import type { SignedIn } from '../http/auth-context.ts';
 import type { Services } from '../services.ts';
 import { storedSessionToken } from './protected-adapter.ts';
@@ -94,15 +94,14 @@ export async function fastRequestAuth(
   request: FastifyRequest,
   workspaceId: string | null,
   permission: { object: string; action: string } | null,
-  options: { hold?: boolean; genericPlans?: boolean } = {},
+  options: { hold?: boolean } = {},
 ): Promise<FastAuth | 'fallback'> {
   const s = await cookieSettings(services);
   const token = verifySignedToken(request.cookies?.[s.name], s.key);
   if (!token) return 'fallback';
   const stored = storedSessionToken(services.keys, token);
   const pool = (services.database.db as unknown as { $client?: unknown }).$client;
-  if (options.hold && pool instanceof pg.Pool)
-    return heldAuth(pool, s, token, stored, workspaceId, permission, options.genericPlans === true);
+  if (options.hold && pool instanceof pg.Pool) return heldAuth(pool, s, token, stored, workspaceId, permission);
   const { rows } = await services.database.raw.query<RequestAuthRow>(
     AUTH_QUERY,
     [stored, workspaceId, permission?.object ?? null, permission?.action ?? null],
@@ -155,14 +154,13 @@ async function heldAuth(
   stored: string,
   workspaceId: string | null,
   permission: { object: string; action: string } | null,
-  genericPlans: boolean,
 ): Promise<FastAuth | 'fallback'> {
   const client = await pool.connect();
-  const held: HeldTransaction = { client, workspaceId: '', userId: '', state: 'open', genericPlans };
+  const held: HeldTransaction = { client, workspaceId: '', userId: '', state: 'open' };
   try {
     const results = (await client.query(
       `begin; select a.*, set_config('app.workspace_id', coalesce(a.workspace_id::text, ''), true),
-        set_config('app.user_id', a.user_id::text, true), set_config('role', '${APP_ROLE}', true)${genericPlans ? `, ${GENERIC_PLANS}` : ''}
+        set_config('app.user_id', a.user_id::text, true), set_config('role', '${APP_ROLE}', true)
       from tillit_request_auth(${literal(stored)}, ${literal(workspaceId)}::uuid, ${literal(permission?.object ?? null)}, ${literal(permission?.action ?? null)}) a`,
     )) as unknown as pg.QueryResult<RequestAuthRow>[];
     const fast = answer(results[1]?.rows[0], s, token);

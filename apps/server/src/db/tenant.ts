@@ -30,8 +30,6 @@ export type HeldTransaction = {
   workspaceId: string;
   userId: string;
   state: 'open' | 'taken' | 'closed';
-  /** The check also set `plan_cache_mode` to `force_generic_plan` (`TenantOptions.genericPlans`). */
-  genericPlans?: boolean;
 };
 
 /** Rolls back and returns to the pool a held transaction nobody took (idempotent). */
@@ -49,18 +47,7 @@ export async function releaseHeld(held: HeldTransaction | null | undefined): Pro
 /** `snapshot`: a read-only REPEATABLE READ transaction, so that every statement sees the same
  *  snapshot (under the default READ COMMITTED each statement sees what committed before it,
  *  and a page assembled from several reads can mix two states). Works on PGlite too. */
-export type TenantOptions = {
-  snapshot?: boolean;
-  /**
-   * `plan_cache_mode = force_generic_plan` for the transaction: its named statements
-   * (db/named.ts) are planned once per connection and text, never per execution. For a
-   * transaction whose statements are all served by the same index ranges whatever the
-   * values (the search's: a custom plan of its first round trip took 0.9 ms to plan and
-   * 0.3 ms to run, measured on PostgreSQL 15). Sent with BEGIN and the settings (or with
-   * the check of a held transaction that was asked for it), no round trip of its own.
-   */
-  genericPlans?: boolean;
-};
+export type TenantOptions = { snapshot?: boolean };
 
 /**
  * Runs `fn` in a transaction scoped to one workspace: the transaction switches to the
@@ -77,15 +64,6 @@ export async function withTenant<T>(
   if (held?.state === 'open') {
     if (!options.snapshot && held.workspaceId === ctx.workspaceId && held.userId === ctx.userId) {
       held.state = 'taken';
-      if (options.genericPlans && !held.genericPlans) {
-        try {
-          await held.client.query(`select ${GENERIC_PLANS}`);
-        } catch (error) {
-          await held.client.query('rollback').catch(() => undefined);
-          held.client.release(true);
-          throw error;
-        }
-      }
       return inClient(db, held.client, fn);
     }
     await releaseHeld(held);
@@ -97,16 +75,13 @@ export async function withTenant<T>(
   return db.transaction(
     async (tx) => {
       await tx.execute(
-        sql`select set_config('app.workspace_id', ${ctx.workspaceId}, true), set_config('app.user_id', ${ctx.userId ?? ''}, true), set_config('role', ${APP_ROLE}, true)${options.genericPlans ? sql.raw(`, ${GENERIC_PLANS}`) : sql``}`,
+        sql`select set_config('app.workspace_id', ${ctx.workspaceId}, true), set_config('app.user_id', ${ctx.userId ?? ''}, true), set_config('role', ${APP_ROLE}, true)`,
       );
       return fn(tx as Tx);
     },
     options.snapshot ? { isolationLevel: 'repeatable read', accessMode: 'read only' } : undefined,
   );
 }
-
-/** The setting `TenantOptions.genericPlans` adds to a transaction's settings. */
-export const GENERIC_PLANS = "set_config('plan_cache_mode', 'force_generic_plan', true)";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -150,7 +125,7 @@ async function onePoolClient<T>(
   const client = await pool.connect();
   const begin = options.snapshot ? 'begin isolation level repeatable read read only' : 'begin';
   try {
-    await client.query(`${begin}; ${settingsText(ctx, options)}`);
+    await client.query(`${begin}; ${settingsText(ctx)}`);
   } catch (error) {
     client.release(true);
     throw error;
@@ -159,8 +134,8 @@ async function onePoolClient<T>(
 }
 
 /** The tenant settings and the role, as a statement without parameters (the ids proved UUIDs). */
-function settingsText(ctx: TenantContext, options: TenantOptions): string {
-  return `select set_config('app.workspace_id', '${ctx.workspaceId}', true), set_config('app.user_id', '${ctx.userId ?? ''}', true), set_config('role', '${APP_ROLE}', true)${options.genericPlans ? `, ${GENERIC_PLANS}` : ''}`;
+function settingsText(ctx: TenantContext): string {
+  return `select set_config('app.workspace_id', '${ctx.workspaceId}', true), set_config('app.user_id', '${ctx.userId ?? ''}', true), set_config('role', '${APP_ROLE}', true)`;
 }
 
 /**
@@ -176,7 +151,7 @@ async function embeddedTransaction<T>(
   fn: (tx: Tx) => Promise<T>,
   options: TenantOptions,
 ): Promise<T> {
-  const settings = settingsText(ctx, options);
+  const settings = settingsText(ctx);
   const queued: string[] = [];
   const base = db as unknown as { dialect: never; session: { schema: never; options: never } };
   return client.transaction(

@@ -133,9 +133,6 @@ export async function requireMember(
      * connection until then); whatever is not taken is rolled back when the response is sent.
      */
     hold?: boolean;
-    /** With `hold`: the held transaction's named statements get generic plans (db/tenant.ts
-     *  `TenantOptions.genericPlans`); the caller's `withTenant` must ask for them too. */
-    genericPlans?: boolean;
     /** The fast check's answer, when the caller already asked the database (a read done in
      *  the same statement, modules/people/people.get-once.ts): decided here as if asked now. */
     answered?: FastAuth;
@@ -163,10 +160,7 @@ export async function requireMember(
     options.answered ??
     (cache.has(request)
       ? 'fallback'
-      : await fastRequestAuth(services, request, asked, options.permission ?? null, {
-          hold: options.hold === true,
-          genericPlans: options.genericPlans === true,
-        }));
+      : await fastRequestAuth(services, request, asked, options.permission ?? null, { hold: options.hold === true }));
   if (fast !== 'fallback') {
     cache.set(request, { user: fast.user, session: fast.session });
     if (fast.held) heldOf.set(request, fast.held);

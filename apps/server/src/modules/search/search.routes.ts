@@ -25,12 +25,10 @@ export function registerSearchRoutes(app: FastifyInstance, services: Services): 
       },
     },
     async (request) => {
-      // The check opens the search's transaction (one round trip fewer; requireMember's `hold`),
-      // with the generic plans the search asks for (search.service.ts).
+      // The check opens the search's transaction (one round trip fewer; requireMember's `hold`).
       const ctx = await requireMember(services, request, 'viewer', {
         allowApiKey: true,
         hold: true,
-        genericPlans: true,
       });
       const permission = permissionContextOf(ctx);
       // Asked inside the search's own transaction, both in one statement.
