@@ -190,6 +190,17 @@ mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 const scaleSuffix = quick ? '-quick' : divisor === 1 ? '' : `-scale${divisor}`;
 const suffix = `${scaleSuffix}${dbArg === 'both' ? '' : `-${dbArg}`}${only ? `-only-${only.join('-')}` : ''}`;
 const runDate = new Date().toISOString();
+/** This run's report, dated now, with the rows given. */
+const reportOf = (
+  rows: Pick<BenchReport, 'generate' | 'results' | 'throughput' | 'start'> & { partial?: boolean },
+): BenchReport => ({
+  date: new Date().toISOString(),
+  machine: machine(),
+  scale: describeScale(scale),
+  quick,
+  ...(only ? { only } : {}),
+  ...rows,
+});
 /** What a run stopped part-way leaves: the rows measured so far, rewritten after every
  *  workload and removed when the run ends (`--page=` takes it like any results file). */
 const partialFile = path.join(ROOT, 'bench', 'results', `${runDate.slice(0, 10)}${suffix}-partial.json`);
@@ -198,18 +209,13 @@ const writePartial = (rows: {
   results: readonly WorkloadResult[];
   throughput: readonly ThroughputWorkload[];
 }) => {
-  const partial: BenchReport = {
-    date: new Date().toISOString(),
-    machine: machine(),
-    scale: describeScale(scale),
-    quick,
-    ...(only ? { only } : {}),
+  const partial = reportOf({
     partial: true,
     generate: [...generate, rows.generate],
     results: [...results, ...rows.results],
     throughput: [...throughputResults, ...rows.throughput],
     start: null,
-  };
+  });
   writeFileSync(partialFile, `${JSON.stringify(partial, null, 2)}\n`);
 };
 const suiteOptions = {
@@ -244,17 +250,7 @@ if (wants('start')) {
   start = await embeddedStart();
 }
 
-const report: BenchReport = {
-  date: new Date().toISOString(),
-  machine: machine(),
-  scale: describeScale(scale),
-  quick,
-  ...(only ? { only } : {}),
-  generate,
-  results,
-  throughput: throughputResults,
-  start,
-};
+const report = reportOf({ generate, results, throughput: throughputResults, start });
 const file = path.join(ROOT, 'bench', 'results', `${report.date.slice(0, 10)}${suffix}.json`);
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 rmSync(partialFile, { force: true });
