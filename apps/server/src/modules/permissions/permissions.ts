@@ -29,6 +29,24 @@ function refuse(object: TPermissionObject, action: TPermissionAction, why: strin
 }
 
 /**
+ * What decides `action` on `object` before the workspace's changes do: 'allowed' (the owner,
+ * with the key's scope if a key asks), why it is refused (the key's scopes, the role's
+ * ceiling), or null (the workspace's change of the matrix, else its default, decides).
+ */
+function fixedRule(
+  ctx: PermissionContext,
+  object: TPermissionObject,
+  action: TPermissionAction,
+): 'allowed' | string | null {
+  if (ctx.apiKey && !ctx.apiKey.scopes.includes(scopeOf(object, action))) {
+    return `this API key lacks the scope ${scopeOf(object, action)}`;
+  }
+  if (ctx.role === 'owner') return 'allowed';
+  if (!CEILING_MATRIX[ctx.role][object].includes(action)) return `the ${ctx.role} role never can`;
+  return null;
+}
+
+/**
  * Throws 403 `forbidden` (the code every role refusal has always had; the message names
  * the object, the action and why) unless the caller's role may do `action` on `object` in
  * this workspace (the default matrix, with the workspace's changes), and, for an API key,
@@ -41,14 +59,10 @@ export async function assertAllowed(
   object: TPermissionObject,
   action: TPermissionAction,
 ): Promise<void> {
-  if (ctx.apiKey && !ctx.apiKey.scopes.includes(scopeOf(object, action))) {
-    throw refuse(object, action, `this API key lacks the scope ${scopeOf(object, action)}`);
-  }
-  const role = ctx.role;
-  if (role === 'owner') return;
-  if (!CEILING_MATRIX[role][object].includes(action)) {
-    throw refuse(object, action, `the ${ctx.role} role never can`);
-  }
+  const rule = fixedRule(ctx, object, action);
+  if (rule === 'allowed') return;
+  if (rule !== null) throw refuse(object, action, rule);
+  const role = ctx.role as Exclude<WorkspaceRole, 'owner'>;
   const read = async (tx: Tx) => {
     const [row] = await tx
       .select({ allowed: rolePermissions.allowed })
@@ -84,16 +98,10 @@ export async function allowedOf(
   ctx: PermissionContext,
   asks: readonly { object: TPermissionObject; action: TPermissionAction }[],
 ): Promise<boolean[]> {
-  const role = ctx.role;
-  const scoped = (object: TPermissionObject, action: TPermissionAction) =>
-    !ctx.apiKey || ctx.apiKey.scopes.includes(scopeOf(object, action));
-  if (role === 'owner') return asks.map(({ object, action }) => scoped(object, action));
-  // false: refused whatever the workspace says; undefined: the workspace's change decides.
-  const fixed = asks.map(({ object, action }) =>
-    scoped(object, action) && CEILING_MATRIX[role][object].includes(action) ? undefined : false,
-  );
-  const open = asks.filter((_, i) => fixed[i] === undefined);
-  if (open.length === 0) return fixed.map(() => false);
+  const rules = asks.map(({ object, action }) => fixedRule(ctx, object, action));
+  const open = asks.filter((_, i) => rules[i] === null);
+  if (open.length === 0) return rules.map((r) => r === 'allowed');
+  const role = ctx.role as Exclude<WorkspaceRole, 'owner'>;
   const rows = await tx
     .select({ object: rolePermissions.object, action: rolePermissions.action, allowed: rolePermissions.allowed })
     .from(rolePermissions)
@@ -105,8 +113,8 @@ export async function allowedOf(
       ),
     );
   return asks.map(({ object, action }, i) => {
-    const known = fixed[i];
-    if (known !== undefined) return known;
+    const rule = rules[i];
+    if (rule !== null) return rule === 'allowed';
     const row = rows.find((r) => r.object === object && r.action === action);
     return row?.allowed ?? isDefault(role, object, action);
   });
