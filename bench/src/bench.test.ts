@@ -257,6 +257,13 @@ describe('benchmarks (smoke, tiny scale)', () => {
       ['postgres', 150],
       ['pglite', 100],
     ]);
+    // The re-run on the kept data set repeats its generation: named once, another one kept.
+    expect(merged.generate).toEqual([
+      { database: 'postgres', ms: 1000 },
+      { database: 'pglite', ms: 1000 },
+    ]);
+    const regenerated = mergeReports([merged, { ...later, generate: [{ database: 'postgres', ms: 2000 }] }]);
+    expect(regenerated.generate.map((g) => g.ms)).toEqual([1000, 1000, 2000]);
   });
 
   it('the generator is deterministic for a seed', () => {

@@ -53,7 +53,8 @@ export function mergeReports(reports: readonly BenchReport[]): BenchReport {
       (r) =>
         `${r.date}: ${r.generate.map((g) => g.database).join(', ') || 'no database'}${r.only ? ` (${r.only.join(', ')})` : ''}${r.partial ? ' (stopped part-way: the rows it measured)' : ''}; ${r.scale}${on(r)}`,
     ),
-    generate: reports.flatMap((r) => r.generate),
+    // A run on a kept data set (BENCH_REUSE_DIR) repeats the generation it was copied from.
+    generate: [...new Map(reports.flatMap((r) => r.generate).map((g) => [`${g.database}\u0000${g.ms}`, g])).values()],
     results: latestRows(byDate.map((r) => r.results)),
     throughput: latestRows(byDate.map((r) => r.throughput)),
     start: byDate.reduce<BenchReport['start']>((s, r) => r.start ?? s, null),
@@ -114,6 +115,9 @@ export function renderMarkdown(report: BenchReport): string {
     'The import baseline is `COPY` of the same file into a table with a key and indexes on',
     'email, phone, name and company; the retention baseline is one `DELETE` of the same rows',
     '(written again with the same seed) whose links go by the same cascades.',
+    '',
+    'What limits each target that is not met (measured, with profiles) and what would reach it:',
+    '[performance-limits.md](performance-limits.md), written by hand beside this page.',
     '',
   );
   return lines.join('\n');

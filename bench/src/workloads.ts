@@ -213,7 +213,10 @@ export async function copyFileBare(target: BareTarget, file: string, rows: numbe
 /**
  * Expired rows for the retention workload: `rows` notes put in the trash 60 days ago (the
  * default period is 30), each about one of the given people. Deterministic for a seed, so
- * the baseline gets exactly the same rows again.
+ * the baseline gets exactly the same rows again. The links point at notes written here and at
+ * people that exist, so their foreign keys are not checked row by row where the target allows
+ * (PGlite at 1M rows on the quick data set: 83 s with the checks, 42 s without); the purge
+ * and the bare DELETE, which are measured, run with every trigger.
  */
 export async function writeTrashedNotes(
   target: CopyTarget,
@@ -237,6 +240,7 @@ export async function writeTrashedNotes(
       person: input.personIds[personRng.int(input.personIds.length)] as string,
     });
   };
+  await target.skipForeignKeyChecks();
   const CHUNK = 10_000;
   const chunks = (row: (i: number) => string) =>
     (function* () {
