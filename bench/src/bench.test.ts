@@ -264,6 +264,24 @@ describe('benchmarks (smoke, tiny scale)', () => {
     ]);
     const regenerated = mergeReports([merged, { ...later, generate: [{ database: 'postgres', ms: 2000 }] }]);
     expect(regenerated.generate.map((g) => g.ms)).toEqual([1000, 1000, 2000]);
+    // A re-run with another row count (--retention-rows) replaces the row of the same workload.
+    const purge = (rows: number, date: string) => ({
+      ...run('pglite', date),
+      results: [],
+      throughput: [
+        {
+          workload: `retention purge of ${rows} expired rows`,
+          database: 'pglite' as const,
+          tillit: { rows, ms: 1000, rowsPerSec: rows },
+          baseline: { rows, ms: 1000, rowsPerSec: rows },
+          ratio: 1,
+          target: '>= 0.5 of the bare DELETE rows/s',
+          met: true,
+        },
+      ],
+    });
+    const purges = mergeReports([purge(1000, '2026-11-26T10:00:00.000Z'), purge(10000, '2026-11-27T10:00:00.000Z')]);
+    expect(purges.throughput.map((t) => t.workload)).toEqual(['retention purge of 10000 expired rows']);
   });
 
   it('the generator is deterministic for a seed', () => {

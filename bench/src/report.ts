@@ -33,7 +33,9 @@ export function machine(): BenchReport['machine'] {
  *  one's (a partial run, `--only=`, re-measures some rows of a full run), in first-seen order. */
 function latestRows<R extends { workload: string; database: string }>(runs: readonly R[][]): R[] {
   const rows = new Map<string, R>();
-  for (const list of runs) for (const r of list) rows.set(`${r.database}\u0000${r.workload}`, r);
+  // A workload's name carries its row count (`--import-rows`, `--retention-rows`): a re-run
+  // with another count is the same workload.
+  for (const list of runs) for (const r of list) rows.set(`${r.database}\u0000${r.workload.replace(/\d+/g, 'N')}`, r);
   return [...rows.values()];
 }
 
