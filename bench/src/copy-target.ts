@@ -29,9 +29,9 @@ export type CopyTarget = {
    * For rows consistent by construction: the rest of the transaction checks no foreign keys
    * (`session_replication_role = replica`, as pg_restore loads data; the tables written here
    * have no triggers but the foreign keys' own). Only a superuser may; otherwise nothing
-   * changes. Says whether the checks are off.
+   * changes.
    */
-  skipForeignKeyChecks(): Promise<boolean>;
+  skipForeignKeyChecks(): Promise<void>;
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   commit(): Promise<void>;
   close(): Promise<void>;
@@ -46,20 +46,16 @@ export async function openCopyTarget(options: CopyTargetOptions): Promise<CopyTa
 async function openPostgres(url: string): Promise<CopyTarget> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const role = await client.query<{ bypass: boolean }>(
-    'select rolsuper or rolbypassrls as bypass from pg_roles where rolname = current_user',
+  const role = await client.query<{ superuser: boolean; bypass: boolean }>(
+    'select rolsuper as superuser, rolsuper or rolbypassrls as bypass from pg_roles where rolname = current_user',
   );
+  const superuser = role.rows[0]?.superuser === true;
   const bypass = role.rows[0]?.bypass === true;
   const lifted: string[] = [];
   await client.query('begin');
   return {
     async skipForeignKeyChecks() {
-      const su = await client.query<{ su: boolean }>(
-        'select rolsuper as su from pg_roles where rolname = current_user',
-      );
-      if (su.rows[0]?.su !== true) return false;
-      await client.query('set local session_replication_role = replica');
-      return true;
+      if (superuser) await client.query('set local session_replication_role = replica');
     },
     async copy(table, columns, chunks) {
       if (!bypass && !lifted.includes(table)) {
@@ -107,7 +103,6 @@ async function openPglite(dataDir: string): Promise<CopyTarget> {
     async skipForeignKeyChecks() {
       // PGlite's one user is a superuser.
       await db.query('set local session_replication_role = replica');
-      return true;
     },
     async copy(table, columns, chunks) {
       for (const chunk of chunks) {

@@ -110,3 +110,15 @@ export function residentMb(pid: number): number {
   visit(pid);
   return Math.round(kb / 1024);
 }
+
+/** Bytes this process has caused to be written to storage (Linux /proc; 0 elsewhere). */
+export function bytesWrittenHere(): number {
+  try {
+    const line = readFileSync('/proc/self/io', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('write_bytes:'));
+    return line ? Number(line.split(':')[1]) : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -5,6 +5,7 @@ import { generatePeopleCsv } from '../import/generate-people-csv.ts';
 import { openCopyTarget } from './copy-target.ts';
 import { describeData, describeScale, type Generated, generateWorkspaceData, type Scale } from './generate.ts';
 import { drive, type LoadResult, timeEach } from './load.ts';
+import { bytesWrittenHere } from './processes.ts';
 import {
   accessExports,
   copyFileBare,
@@ -481,16 +482,4 @@ export async function runDatabaseSuite(
     });
   }
   return { generated, generateMs, throughput: throughputs, results };
-}
-
-/** Bytes this process has caused to be written to storage (Linux /proc; 0 elsewhere). */
-function bytesWrittenHere(): number {
-  try {
-    const line = readFileSync('/proc/self/io', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('write_bytes:'));
-    return line ? Number(line.split(':')[1]) : 0;
-  } catch {
-    return 0;
-  }
 }

@@ -215,7 +215,7 @@ export async function copyFileBare(target: BareTarget, file: string, rows: numbe
  * default period is 30), each about one of the given people. Deterministic for a seed, so
  * the baseline gets exactly the same rows again. The links point at notes written here and at
  * people that exist, so their foreign keys are not checked row by row where the target allows
- * (PGlite at 1M rows on the quick data set: 83 s with the checks, 42 s without); the purge
+ * (PGlite at 1M rows on the quick data set: 83 s with the checks, 40-42 s without); the purge
  * and the bare DELETE, which are measured, run with every trigger.
  */
 export async function writeTrashedNotes(
